@@ -1,1 +1,35 @@
-pub fn x(){}
+//! wirefeed: publish a news desk's wire-copy stories as RSS 2.0, Atom 1.0 and JSON feeds.
+//!
+//! The library is organised the way the data flows:
+//!
+//! 1. [`article`] decodes one story file and parses it into a typed [`article::Article`]
+//!    (with its [`dateline::Dateline`], language, credit and related headlines);
+//! 2. [`corpus`] scans a whole archive in parallel (with the per-file [`cache`]) and keeps
+//!    only what a build needs from the stories that are not published;
+//! 3. [`related`] resolves related headlines against the whole archive;
+//! 4. [`feed`] turns the chosen stories into a format-neutral [`feed::Feed`] and renders it
+//!    as RSS, Atom or JSON Feed;
+//! 5. [`validate`] checks every document before [`output`] writes it atomically.
+//!
+//! [`build`] ties these steps together; the `wirefeed` binary is a thin layer over it.
+#![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
+
+pub mod article;
+pub mod build;
+pub mod cache;
+pub mod cities;
+pub mod config;
+pub mod corpus;
+pub mod dateline;
+pub mod error;
+pub mod feed;
+pub mod lang;
+pub mod output;
+pub mod related;
+pub mod validate;
+
+pub use article::Article;
+pub use build::{build, BuildOptions, BuildReport};
+pub use config::Config;
+pub use dateline::Dateline;
+pub use error::{ArticleError, Error};

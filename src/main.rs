@@ -1,1 +1,53 @@
-fn main(){}
+//! The `wirefeed` command: flags in, library call, exit code out.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in README and `--help`.
+mod exit {
+    /// Everything was published.
+    pub const OK: u8 = 0;
+    /// Some story files were skipped (or `check` found errors).
+    pub const SKIPPED: u8 = 1;
+    /// Bad flags or configuration (or `check` could not read a file).
+    pub const USAGE: u8 = 2;
+    /// A feed failed validation and was not written.
+    pub const INVALID: u8 = 3;
+    /// The output folder is locked by another build, or an I/O error.
+    pub const IO: u8 = 4;
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  all stories published, all feeds valid
+  1  some story files were skipped (each is named on stderr)
+  2  usage or configuration error
+  3  a feed failed validation and was not written (the old file is untouched)
+  4  another build holds the lock on the output folder, or an I/O error";
+
+/// Publish a folder of wire stories as RSS 2.0, Atom 1.0 and JSON feeds.
+#[derive(Parser)]
+#[command(name = "wirefeed", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Build(Box<cmd::build::BuildArgs>),
+    Inspect(cmd::inspect::InspectArgs),
+    Check(cmd::check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => cmd::build::execute(*args),
+        Command::Inspect(args) => cmd::inspect::execute(args),
+        Command::Check(args) => cmd::check::execute(&args),
+    }
+}

@@ -1,0 +1,654 @@
+//! One wire story, parsed into a typed [`Article`] before anything is rendered.
+//!
+//! The layout, from the agency's copy:
+//!
+//! ```text
+//! Headline                                   line 1
+//! CITY, DATE /AGENCY/. Lead paragraph…       line 2: the dateline opens the first paragraph
+//! Body paragraph…                            one per line (single blank lines allowed between)
+//! ФОТО: credit                               photo credit (ФОТО/Фото/PHOTO/Photo/АКС/Акс)
+//! (two or more blank lines end the story)
+//! Related headline                           every non-blank line after that
+//! ```
+//!
+//! Identity comes from the file's path, never its text: a corrected headline or date must not
+//! change an entry's id or URL, or readers would show the story twice.
+
+pub mod decode;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+use encoding_rs::Encoding;
+use serde::Serialize;
+
+use crate::cities::CityTable;
+use crate::dateline::{self, Dateline};
+use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
+
+/// Default cap on the size of a story file: real stories are a few kilobytes.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// Labels that introduce a photo credit line, in upper case.
+const CREDIT_LABELS: &[&str] = &["ФОТО", "PHOTO", "АКС"];
+
+/// A parsed story: the typed model every feed is rendered from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// The file's path relative to the articles folder, with `/` separators.
+    pub rel_path: String,
+    /// Stable id: the relative path without its extension (`2025/06/shos-ikt`).
+    pub id: String,
+    /// The file name without extension; the `{slug}` of URLs.
+    pub slug: String,
+    /// The headline.
+    pub title: String,
+    /// The parsed dateline.
+    pub dateline: Dateline,
+    /// Publication time: the dateline's date and time (else 00:00) in the city's zone.
+    pub date: DateTime<FixedOffset>,
+    /// Language tag (`ru`, `tg`, `en`).
+    pub lang: String,
+    /// Paragraphs in order; the first starts with the dateline, as in the copy.
+    pub paragraphs: Vec<String>,
+    /// The photo credit, without its `ФОТО:` label.
+    pub credit: Option<String>,
+    /// Related headlines as written, in order.
+    pub related: Vec<String>,
+    /// The encoding the file was decoded from (`UTF-8`, `windows-1251`…).
+    pub encoding: &'static str,
+}
+
+/// What the parser needs to know besides the bytes.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Cities and zones.
+    pub cities: CityTable,
+    /// Zone for cities not in the table.
+    pub fallback_zone: Tz,
+    /// Language when a story has no letters to tell.
+    pub default_lang: String,
+    /// Encoding to use instead of detection.
+    pub encoding: Option<&'static Encoding>,
+    /// Largest file accepted, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            cities: CityTable::default(),
+            fallback_zone: Tz::Asia__Dushanbe,
+            default_lang: "ru".to_string(),
+            encoding: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// A successfully parsed story and the warnings it raised.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The story.
+    pub article: Article,
+    /// Problems that did not stop it from being published.
+    pub warnings: Vec<ArticleWarning>,
+}
+
+/// Reads and parses one story file. `rel_path` is its path relative to the articles folder.
+pub fn read(path: &Path, rel_path: &str, opts: &ParseOptions) -> Result<Parsed, ArticleError> {
+    let bytes = read_bytes(path, opts.max_file_size)?;
+    parse(&bytes, path, rel_path, opts)
+}
+
+/// Reads a story file's bytes, refusing files over `cap` before reading them.
+pub fn read_bytes(path: &Path, cap: u64) -> Result<Vec<u8>, ArticleError> {
+    use std::io::Read;
+    let err = |kind| ArticleError {
+        path: path.to_path_buf(),
+        line: None,
+        kind,
+    };
+    let io = |e: std::io::Error| err(ArticleErrorKind::Io(e.to_string()));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > cap {
+        return Err(err(ArticleErrorKind::TooLarge { size, cap }));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    // `take` guards against a file that grows while it is read.
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > cap {
+        return Err(err(ArticleErrorKind::TooLarge {
+            size: bytes.len() as u64,
+            cap,
+        }));
+    }
+    Ok(bytes)
+}
+
+/// Parses the bytes of one story file. `path` is only used in messages.
+pub fn parse(
+    bytes: &[u8],
+    path: &Path,
+    rel_path: &str,
+    opts: &ParseOptions,
+) -> Result<Parsed, ArticleError> {
+    with_story(
+        bytes,
+        path,
+        opts,
+        |story, dateline, date, encoding, warnings| {
+            let title = story.headline.to_string();
+            let paragraphs: Vec<String> = story.paragraphs.iter().map(|p| p.to_string()).collect();
+            let lang = crate::lang::detect(
+                std::iter::once(title.as_str()).chain(paragraphs.iter().map(String::as_str)),
+                &opts.default_lang,
+            );
+            let (id, slug) = identity(rel_path);
+            Parsed {
+                article: Article {
+                    rel_path: rel_path.to_string(),
+                    id,
+                    slug,
+                    title,
+                    dateline,
+                    date,
+                    lang,
+                    paragraphs,
+                    credit: (!story.credits.is_empty()).then(|| story.credits.join("; ")),
+                    related: story.related.iter().map(|r| r.to_string()).collect(),
+                    encoding,
+                },
+                warnings,
+            }
+        },
+    )
+}
+
+/// What a build needs to know of a story that may not be published: enough to sort it, to
+/// resolve headlines to it and to report its problems, without keeping its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The headline.
+    pub title: String,
+    /// Publication time.
+    pub date: DateTime<FixedOffset>,
+    /// The encoding the file was decoded from.
+    pub encoding: &'static str,
+    /// Warnings raised while parsing.
+    pub warnings: Vec<ArticleWarning>,
+}
+
+/// Parses a story as fully as [`parse`] (so every error is found) but keeps only its
+/// [`Summary`]: no paragraph is copied and no language detected.
+pub fn summarize(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Summary, ArticleError> {
+    with_story(bytes, path, opts, |story, _, date, encoding, warnings| {
+        Summary {
+            title: story.headline.to_string(),
+            date,
+            encoding,
+            warnings,
+        }
+    })
+}
+
+/// Decodes, cleans and splits a story, then hands its parts to `finish`.
+fn with_story<R>(
+    bytes: &[u8],
+    path: &Path,
+    opts: &ParseOptions,
+    finish: impl FnOnce(
+        &Story<'_>,
+        Dateline,
+        DateTime<FixedOffset>,
+        &'static str,
+        Vec<ArticleWarning>,
+    ) -> R,
+) -> Result<R, ArticleError> {
+    let err = |line, kind| ArticleError {
+        path: path.to_path_buf(),
+        line,
+        kind,
+    };
+    if bytes.len() as u64 > opts.max_file_size {
+        return Err(err(
+            None,
+            ArticleErrorKind::TooLarge {
+                size: bytes.len() as u64,
+                cap: opts.max_file_size,
+            },
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(err(None, ArticleErrorKind::Empty));
+    }
+    let decoded = decode::decode(bytes, opts.encoding).map_err(|k| err(None, k))?;
+    let mut warnings = Vec::new();
+    let warn = |line, kind| ArticleWarning {
+        path: path.to_path_buf(),
+        line,
+        kind,
+    };
+    if decoded.replaced > 0 {
+        warnings.push(warn(
+            None,
+            ArticleWarningKind::Replaced {
+                count: decoded.replaced,
+            },
+        ));
+    }
+    let text = unify_line_ends(&decoded.text);
+    let mut lines: Vec<(usize, Cow<'_, str>)> = Vec::with_capacity(32);
+    for (i, raw) in text.split('\n').enumerate() {
+        let (line, removed) = clean_line(raw);
+        if let Some((count, first)) = removed {
+            warnings.push(warn(
+                Some(i + 1),
+                ArticleWarningKind::ControlCharsRemoved {
+                    count,
+                    first: format!("U+{:04X}", first as u32),
+                },
+            ));
+        }
+        lines.push((i + 1, line));
+    }
+
+    let story = Story::split(&lines).map_err(|(line, kind)| err(line, kind))?;
+    let (dl_line, dl_text) = story.dateline_line;
+    let dateline = dateline::parse(dl_text).map_err(|k| err(Some(dl_line), k))?;
+    let zone = match opts.cities.zone(&dateline.city) {
+        Some(zone) => zone,
+        None => {
+            warnings.push(warn(
+                Some(dl_line),
+                ArticleWarningKind::UnknownCity {
+                    city: dateline.city.clone(),
+                    zone: opts.fallback_zone.name().to_string(),
+                },
+            ));
+            opts.fallback_zone
+        }
+    };
+    let date = local_time(
+        zone,
+        dateline
+            .date
+            .and_time(dateline.time.unwrap_or(NaiveTime::MIN)),
+    );
+    Ok(finish(
+        &story,
+        dateline,
+        date,
+        decoded.encoding.name(),
+        warnings,
+    ))
+}
+
+/// The id and slug of a story from its relative path: `2025/06/shos-ikt.txt` →
+/// (`2025/06/shos-ikt`, `shos-ikt`).
+pub fn identity(rel_path: &str) -> (String, String) {
+    let (dir, file) = match rel_path.rsplit_once('/') {
+        Some((dir, file)) => (Some(dir), file),
+        None => (None, rel_path),
+    };
+    let stem = match file.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => file,
+    };
+    let id = match dir {
+        Some(dir) => format!("{dir}/{stem}"),
+        None => stem.to_string(),
+    };
+    (id, stem.to_string())
+}
+
+/// A local wall-clock time in `zone` as a fixed-offset timestamp. A time that falls in a DST gap
+/// is moved past the gap; an ambiguous one takes the earlier instant.
+fn local_time(zone: Tz, local: NaiveDateTime) -> DateTime<FixedOffset> {
+    let mut probe = local;
+    for _ in 0..4 {
+        if let Some(t) = zone.from_local_datetime(&probe).earliest() {
+            return t.fixed_offset();
+        }
+        probe += chrono::Duration::minutes(30);
+    }
+    zone.from_utc_datetime(&local).fixed_offset()
+}
+
+/// CRLF and lone CR become LF, so lines split one way.
+fn unify_line_ends(text: &str) -> Cow<'_, str> {
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Removes characters that XML 1.0 forbids or that are invisible controls, turns tabs into
+/// spaces and trims trailing whitespace. Returns the count and first of the removed characters.
+fn clean_line(line: &str) -> (Cow<'_, str>, Option<(usize, char)>) {
+    let is_bad = |c: char| {
+        (c < ' ' && c != '\t')
+            || ('\u{7F}'..='\u{9F}').contains(&c)
+            || c == '\u{FFFE}'
+            || c == '\u{FFFF}'
+    };
+    let trimmed = line.trim_end();
+    if !may_need_cleaning(trimmed.as_bytes()) {
+        return (Cow::Borrowed(trimmed), None);
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    let mut removed = None::<(usize, char)>;
+    for c in trimmed.chars() {
+        if is_bad(c) {
+            let entry = removed.get_or_insert((0, c));
+            entry.0 += 1;
+        } else if c == '\t' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    let out = out.trim_end().to_string();
+    (Cow::Owned(out), removed)
+}
+
+/// A quick byte scan: `false` when the line certainly has no tab, C0/C1 control, DEL or
+/// U+FFFE/U+FFFF (the common case, which then costs no allocation and no char decoding).
+fn may_need_cleaning(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < 0x20
+            || b == 0x7F
+            || (b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+            || (b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && bytes.get(i + 2).is_some_and(|n| *n >= 0xBE))
+    })
+}
+
+/// The parts of a story file, as line slices.
+struct Story<'a> {
+    headline: &'a str,
+    dateline_line: (usize, &'a str),
+    paragraphs: Vec<&'a str>,
+    credits: Vec<&'a str>,
+    related: Vec<&'a str>,
+}
+
+impl<'a> Story<'a> {
+    fn split(
+        lines: &'a [(usize, Cow<'a, str>)],
+    ) -> Result<Self, (Option<usize>, ArticleErrorKind)> {
+        let blank = |l: &str| l.trim().is_empty();
+        let mut it = lines.iter().map(|(n, l)| (*n, l.as_ref())).peekable();
+        let (head_no, headline) = loop {
+            match it.next() {
+                None => return Err((None, ArticleErrorKind::OnlyBlank)),
+                Some((_, l)) if blank(l) => continue,
+                Some((n, l)) => break (n, l.trim()),
+            }
+        };
+        if dateline::looks_like_dateline(headline) {
+            return Err((Some(head_no), ArticleErrorKind::MissingHeadline));
+        }
+        let mut blanks = 0;
+        let dateline_line = loop {
+            match it.next() {
+                None => return Err((Some(head_no), ArticleErrorKind::HeadlineOnly)),
+                Some(_) if blanks >= 2 => {
+                    return Err((Some(head_no), ArticleErrorKind::HeadlineOnly))
+                }
+                Some((_, l)) if blank(l) => blanks += 1,
+                Some((n, l)) => break (n, l.trim()),
+            }
+        };
+        // Re-check the run of blanks: a headline followed by two blank lines and then text means
+        // the text is a related list, and the story has no body.
+        if blanks >= 2 {
+            return Err((Some(head_no), ArticleErrorKind::HeadlineOnly));
+        }
+        let mut story = Story {
+            headline,
+            dateline_line,
+            paragraphs: vec![dateline_line.1],
+            credits: Vec::new(),
+            related: Vec::new(),
+        };
+        let mut blanks = 0;
+        let mut in_related = false;
+        for (_, line) in it {
+            if blank(line) {
+                blanks += 1;
+                continue;
+            }
+            if blanks >= 2 {
+                in_related = true;
+            }
+            blanks = 0;
+            let line = line.trim();
+            if in_related {
+                story.related.push(line);
+            } else if let Some(credit) = credit(line) {
+                story.credits.push(credit);
+            } else {
+                story.paragraphs.push(line);
+            }
+        }
+        Ok(story)
+    }
+}
+
+/// The credit of a `ФОТО: …` line, or `None` for any other line.
+fn credit(line: &str) -> Option<&str> {
+    let (label, rest) = line.split_once(':')?;
+    let label = label.trim();
+    if label.chars().count() > 5 {
+        return None;
+    }
+    let upper = label.to_uppercase();
+    if CREDIT_LABELS.contains(&upper.as_str()) {
+        let text = rest.trim();
+        (!text.is_empty()).then_some(text)
+    } else {
+        None
+    }
+}
+
+impl Article {
+    /// The lead paragraph (the dateline and its text) as plain text.
+    pub fn lead(&self) -> &str {
+        self.paragraphs.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The display path of a story: the articles folder joined with its relative path.
+pub fn display_path(articles_dir: &Path, rel_path: &str) -> PathBuf {
+    articles_dir.join(rel_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &[u8] = include_bytes!("../../articles/2025/06/shos-ikt.txt");
+
+    fn parse_str(text: &str) -> Result<Parsed, ArticleError> {
+        parse(
+            text.as_bytes(),
+            Path::new("t.txt"),
+            "t.txt",
+            &ParseOptions::default(),
+        )
+    }
+
+    #[test]
+    fn seed_story_parses() {
+        let p = parse(
+            SEED,
+            Path::new("seed.txt"),
+            "2025/06/shos-ikt.txt",
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        let a = p.article;
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(a.id, "2025/06/shos-ikt");
+        assert_eq!(a.slug, "shos-ikt");
+        assert!(a
+            .title
+            .starts_with("В Китае состоялось министерское совещание ШОС"));
+        assert_eq!(a.dateline.city, "ДУШАНБЕ");
+        assert_eq!(a.dateline.agency, "НИАТ «Ховар»");
+        assert_eq!(a.date.to_rfc3339(), "2025-06-18T00:00:00+05:00");
+        assert_eq!(a.paragraphs.len(), 5);
+        assert!(a.paragraphs[0].starts_with("ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. 17 июня"));
+        assert_eq!(a.credit.as_deref(), Some("Секретариат ШОС в Пекине"));
+        assert_eq!(a.related.len(), 12);
+        assert_eq!(a.lang, "ru");
+        assert_eq!(a.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn related_list_after_two_blank_lines() {
+        let p = parse_str("H\nДУШАНБЕ, 18.06.2025 /А/. Текст.\n\n\nСвязанный\n").unwrap();
+        assert_eq!(p.article.related, vec!["Связанный"]);
+        assert_eq!(p.article.paragraphs.len(), 1);
+    }
+
+    #[test]
+    fn single_blank_lines_between_paragraphs() {
+        let p = parse_str("H\nДУШАНБЕ, 18.06.2025 /А/. Текст.\n\nВторой.\n\nТретий.\n").unwrap();
+        assert_eq!(p.article.paragraphs.len(), 3);
+        assert!(p.article.related.is_empty());
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_line_ends() {
+        let p = parse_str("H\r\nДУШАНБЕ, 18.06.2025 /А/. Текст.\rВторой.\r\n\r\n\r\nСвязанный")
+            .unwrap();
+        assert_eq!(
+            p.article.paragraphs,
+            vec!["ДУШАНБЕ, 18.06.2025 /А/. Текст.", "Второй."]
+        );
+        assert_eq!(p.article.related, vec!["Связанный"]);
+    }
+
+    #[test]
+    fn tabs_and_trailing_spaces() {
+        let p = parse_str("Заголовок \t\nДУШАНБЕ,\t18.06.2025 /А/. Текст.\u{a0} \nВ\tтексте.  \n")
+            .unwrap();
+        assert_eq!(p.article.title, "Заголовок");
+        assert_eq!(p.article.paragraphs[1], "В тексте.");
+    }
+
+    #[test]
+    fn stray_nul_is_removed_with_a_warning() {
+        let p = parse_str("H\nДУШАНБЕ, 18.06.2025 /А/. Те\0кст.\n").unwrap();
+        assert_eq!(p.article.paragraphs[0], "ДУШАНБЕ, 18.06.2025 /А/. Текст.");
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(p.warnings[0].line, Some(2));
+        assert!(
+            p.warnings[0].to_string().contains("U+0000"),
+            "{}",
+            p.warnings[0]
+        );
+    }
+
+    #[test]
+    fn photo_credit_variants() {
+        for label in ["ФОТО", "Фото", "PHOTO", "Photo", "АКС", "Акс"] {
+            let p =
+                parse_str(&format!("H\nДУШАНБЕ, 18.06.2025 /А/. Т.\n{label}: Автор\n")).unwrap();
+            assert_eq!(p.article.credit.as_deref(), Some("Автор"), "{label}");
+            assert_eq!(p.article.paragraphs.len(), 1);
+        }
+    }
+
+    #[test]
+    fn empty_file() {
+        let e = parse_str("").unwrap_err();
+        assert_eq!(e.kind, ArticleErrorKind::Empty);
+    }
+
+    #[test]
+    fn only_blank_lines() {
+        assert_eq!(
+            parse_str("\n  \n\n").unwrap_err().kind,
+            ArticleErrorKind::OnlyBlank
+        );
+    }
+
+    #[test]
+    fn headline_only() {
+        let e = parse_str("Заголовок\n").unwrap_err();
+        assert_eq!((e.line, e.kind), (Some(1), ArticleErrorKind::HeadlineOnly));
+    }
+
+    #[test]
+    fn headline_then_related_list_is_headline_only() {
+        let e = parse_str("Заголовок\n\n\nДругой заголовок\n").unwrap_err();
+        assert_eq!(e.kind, ArticleErrorKind::HeadlineOnly);
+    }
+
+    #[test]
+    fn no_dateline_names_line_two() {
+        let e = parse_str("Заголовок\nПросто текст без даты.\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.to_string().contains("expected a dateline like"), "{e}");
+    }
+
+    #[test]
+    fn missing_headline() {
+        let e = parse_str("ДУШАНБЕ, 18.06.2025 /А/. Текст.\n").unwrap_err();
+        assert_eq!(
+            (e.line, e.kind),
+            (Some(1), ArticleErrorKind::MissingHeadline)
+        );
+    }
+
+    #[test]
+    fn impossible_date_names_the_line() {
+        let e = parse_str("H\nДУШАНБЕ, 31.02.2025 /А/. Текст.\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(matches!(e.kind, ArticleErrorKind::BadDate { .. }));
+    }
+
+    #[test]
+    fn unknown_city_falls_back_with_warning() {
+        let p = parse_str("H\nАТЛАНТИДА, 18.06.2025 /А/. Текст.\n").unwrap();
+        assert_eq!(p.article.date.to_rfc3339(), "2025-06-18T00:00:00+05:00");
+        assert!(matches!(
+            p.warnings[0].kind,
+            ArticleWarningKind::UnknownCity { .. }
+        ));
+    }
+
+    #[test]
+    fn time_and_zone_of_city() {
+        let p = parse_str("H\nМОСКВА, 10.06.2025 14:30 /ТАСС/. Текст.\n").unwrap();
+        assert_eq!(p.article.date.to_rfc3339(), "2025-06-10T14:30:00+03:00");
+    }
+
+    #[test]
+    fn too_large() {
+        let opts = ParseOptions {
+            max_file_size: 10,
+            ..ParseOptions::default()
+        };
+        let e = parse(b"Headline\nmore than ten bytes", Path::new("t"), "t", &opts).unwrap_err();
+        assert!(matches!(e.kind, ArticleErrorKind::TooLarge { .. }));
+    }
+
+    #[test]
+    fn identity_from_path() {
+        assert_eq!(
+            identity("2025/06/shos-ikt.txt"),
+            ("2025/06/shos-ikt".into(), "shos-ikt".into())
+        );
+        assert_eq!(identity("noext"), ("noext".into(), "noext".into()));
+        assert_eq!(identity(".hidden"), (".hidden".into(), ".hidden".into()));
+    }
+}

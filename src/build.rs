@@ -1,0 +1,447 @@
+//! A whole build: scan the archive, choose the newest stories, resolve their related
+//! headlines, render every format, check each document and write it atomically.
+//!
+//! Nothing here prints: the outcome is a [`BuildReport`] that the CLI (or any other caller)
+//! turns into a summary and an exit code.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rayon::prelude::*;
+
+use crate::article::{self, Article};
+use crate::cache::{self, Cache, Facts, StoryFacts};
+use crate::config::{Config, ConfigError};
+use crate::corpus::{self, Scanned};
+use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, Error};
+use crate::feed::{self, Format, Publishable, RelatedLink};
+use crate::output::{self, OutputLock, WriteOutcome};
+use crate::related::{self, Candidate, RelatedIndex};
+use crate::validate::{self, CheckOptions, Finding, Severity};
+
+/// Where the feeds go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Each format to its configured file name in the output folder.
+    Folder,
+    /// One format to this file.
+    File(PathBuf),
+    /// One format to the caller (the CLI writes it to stdout); nothing is written to disk.
+    Stdout,
+}
+
+/// How to run a build, beyond the configuration.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Formats to produce.
+    pub formats: Vec<Format>,
+    /// Where to put them.
+    pub output: Output,
+    /// Fail on the first story that cannot be published.
+    pub strict: bool,
+    /// Validate each document before writing it (the default; `--no-check` turns it off).
+    pub check: bool,
+    /// The time used by the "date in the future" rule; `None` skips that rule.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl BuildOptions {
+    /// Options that write the configured formats to the output folder, with checks on.
+    pub fn new(config: &Config) -> Self {
+        BuildOptions {
+            formats: config.formats.clone(),
+            output: Output::Folder,
+            strict: false,
+            check: true,
+            now: Some(Utc::now()),
+        }
+    }
+}
+
+/// What happened to one feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedStatus {
+    /// Written to its file.
+    Written,
+    /// Its file already had these bytes.
+    Unchanged,
+    /// Rendered for the caller (stdout).
+    Returned,
+    /// Refused by the validator; the old file is untouched.
+    Refused,
+}
+
+/// One feed of the build.
+#[derive(Debug, Clone)]
+pub struct FeedOutcome {
+    /// The format.
+    pub format: Format,
+    /// The file, unless the feed went to the caller.
+    pub path: Option<PathBuf>,
+    /// What happened.
+    pub status: FeedStatus,
+    /// The validator's findings (errors make the feed refused).
+    pub findings: Vec<Finding>,
+}
+
+/// Everything a build did, for the summary and the exit code.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Story files found.
+    pub files: usize,
+    /// Files whose facts came from the cache.
+    pub from_cache: usize,
+    /// Why the cache was rebuilt, if it was.
+    pub cache_note: Option<String>,
+    /// Stories that parsed.
+    pub stories: usize,
+    /// Entries in the feeds.
+    pub published: usize,
+    /// Files that could not be published.
+    pub errors: Vec<ArticleError>,
+    /// Problems in published files.
+    pub warnings: Vec<ArticleWarning>,
+    /// Files that were not UTF-8: (relative path, encoding).
+    pub legacy_encodings: Vec<(String, String)>,
+    /// Related headlines linked to a story.
+    pub related_resolved: usize,
+    /// Related headlines with no matching story.
+    pub related_unresolved: usize,
+    /// The feeds.
+    pub feeds: Vec<FeedOutcome>,
+    /// The document for [`Output::Stdout`].
+    pub stdout: Option<Vec<u8>>,
+}
+
+impl BuildReport {
+    /// Feeds refused by the validator.
+    pub fn refused(&self) -> usize {
+        self.feeds
+            .iter()
+            .filter(|f| f.status == FeedStatus::Refused)
+            .count()
+    }
+}
+
+/// The cache fingerprint: everything that shapes a file's facts.
+fn fingerprint(config: &Config) -> u64 {
+    let shape = format!(
+        "{} {:?} {:?} {} {:?} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        config.articles,
+        config.cities,
+        config.time_zone.name(),
+        config.encoding.map(|e| e.name()),
+        config.max_file_size,
+        config.language,
+    );
+    xxhash_rust::xxh3::xxh3_64(shape.as_bytes())
+}
+
+/// A story that parsed, by its position in the scan.
+struct Story<'a> {
+    index: usize,
+    id: String,
+    facts: &'a StoryFacts,
+    date: DateTime<FixedOffset>,
+}
+
+/// Runs a build.
+pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let writes = opts.output != Output::Stdout;
+    let out_dir = match &opts.output {
+        Output::File(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        _ => config.out.clone(),
+    };
+    let (files, walk_problems) = corpus::walk(&config.articles).map_err(|e| {
+        Error::Config(ConfigError::Invalid {
+            key: "build.articles",
+            value: config.articles.display().to_string(),
+            problem: format!("cannot read the articles folder ({e}); pass --articles DIR"),
+        })
+    })?;
+    let _lock = if writes {
+        std::fs::create_dir_all(&out_dir).map_err(|e| Error::io("cannot create", &out_dir, e))?;
+        Some(OutputLock::acquire(
+            &out_dir,
+            Duration::from_secs(config.lock_timeout),
+        )?)
+    } else {
+        None
+    };
+    let cache_path = out_dir.join(cache::CACHE_FILE);
+    let fingerprint = fingerprint(config);
+    let (mut cache, cache_note) = if config.cache {
+        let (c, note) = Cache::load(&cache_path, fingerprint);
+        (Some(c), note)
+    } else {
+        (None, None)
+    };
+    let parse_opts = config.parse_options();
+    let scanned = corpus::scan(&config.articles, files, &parse_opts, cache.as_mut());
+    let stale_entries = cache.as_ref().is_some_and(|c| !c.is_empty());
+
+    let mut report = BuildReport {
+        files: scanned.len(),
+        from_cache: scanned.iter().filter(|s| s.cached).count(),
+        cache_note,
+        errors: walk_problems,
+        ..BuildReport::default()
+    };
+    let mut stories = Vec::with_capacity(scanned.len());
+    for (index, s) in scanned.iter().enumerate() {
+        match &s.facts {
+            Facts::Story(facts) => {
+                report.warnings.extend(facts.warnings.iter().cloned());
+                if let Some(enc) = &facts.legacy_encoding {
+                    report
+                        .legacy_encodings
+                        .push((s.rel_path.clone(), enc.clone()));
+                }
+                stories.push(Story {
+                    index,
+                    id: article::identity(&s.rel_path).0,
+                    facts,
+                    date: facts.date(),
+                });
+            }
+            Facts::Failed(e) => report.errors.push(e.clone()),
+        }
+    }
+    reject_duplicates(config, &scanned, &mut stories, &mut report.errors);
+    report.stories = stories.len();
+    if opts.strict {
+        if let Some(first) = report.errors.first() {
+            return Err(Error::Strict(first.clone()));
+        }
+    }
+
+    // Newest first; ties by time are already in `date`, then by id, so output is deterministic.
+    stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    let chosen: Vec<(usize, Result<Article, ArticleError>)> = stories
+        .iter()
+        .take(config.limit)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|s| {
+            let path = config.articles.join(&scanned[s.index].rel_path);
+            (
+                s.index,
+                article::read(&path, &scanned[s.index].rel_path, &parse_opts).map(|p| p.article),
+            )
+        })
+        .collect();
+    let mut articles = Vec::with_capacity(chosen.len());
+    for (index, result) in chosen {
+        match result {
+            Ok(a) => articles.push((index, a)),
+            // The file changed between the scan and now; report it like any bad file.
+            Err(e) => report.errors.push(e),
+        }
+    }
+
+    let links = resolve_related(config, &parse_opts, &scanned, &stories, &articles);
+    for list in &links {
+        let resolved = list.iter().filter(|l| l.url.is_some()).count();
+        report.related_resolved += resolved;
+        report.related_unresolved += list.len() - resolved;
+    }
+    let publishable: Vec<Publishable<'_>> = articles
+        .iter()
+        .zip(links)
+        .map(|((_, article), related)| Publishable { article, related })
+        .collect();
+    report.published = publishable.len();
+    let model = feed::build_feed(config, &publishable);
+
+    for format in &opts.formats {
+        let bytes = feed::render(&model, *format)?;
+        let findings = if opts.check {
+            check_document(&bytes, *format, opts.now)
+        } else {
+            Vec::new()
+        };
+        let path = match &opts.output {
+            Output::Folder => Some(
+                out_dir.join(
+                    config
+                        .files
+                        .get(format)
+                        .map(String::as_str)
+                        .unwrap_or("feed"),
+                ),
+            ),
+            Output::File(p) => Some(p.clone()),
+            Output::Stdout => None,
+        };
+        let status = if findings.iter().any(|f| f.severity == Severity::Error) {
+            FeedStatus::Refused
+        } else if let Some(path) = &path {
+            match output::write_if_changed(path, &bytes)? {
+                WriteOutcome::Written => FeedStatus::Written,
+                WriteOutcome::Unchanged => FeedStatus::Unchanged,
+            }
+        } else {
+            report.stdout = Some(bytes);
+            FeedStatus::Returned
+        };
+        report.feeds.push(FeedOutcome {
+            format: *format,
+            path,
+            status,
+            findings,
+        });
+    }
+
+    let changed =
+        report.from_cache != scanned.len() || stale_entries || report.cache_note.is_some();
+    if writes && config.cache && changed {
+        let bytes = cache::to_bytes(
+            fingerprint,
+            scanned
+                .iter()
+                .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
+        );
+        output::write_if_changed(&cache_path, &bytes)?;
+    }
+    Ok(report)
+}
+
+/// Validates a rendered document; a document the validator cannot read at all is one error.
+fn check_document(bytes: &[u8], format: Format, now: Option<DateTime<Utc>>) -> Vec<Finding> {
+    match validate::check(bytes, &CheckOptions { now }) {
+        Ok(report) => report.findings,
+        Err(e) => vec![Finding {
+            severity: Severity::Error,
+            code: "xml.wellformed",
+            message: format!("the {format} document cannot be read back: {e}"),
+            line: 1,
+            column: 1,
+        }],
+    }
+}
+
+/// Two files with the same id (`a.txt` and `a.text`) or the same URL (same slug and date with a
+/// pattern without `{id}`) would be one entry to a reader: both are refused, naming each other.
+fn reject_duplicates(
+    config: &Config,
+    scanned: &[Scanned],
+    stories: &mut Vec<Story<'_>>,
+    errors: &mut Vec<ArticleError>,
+) {
+    let mut clashes: Vec<(usize, usize, &'static str, String)> = Vec::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(stories.len());
+    for (pos, s) in stories.iter().enumerate() {
+        if let Some(&first) = by_id.get(s.id.as_str()) {
+            clashes.push((first, pos, "id", s.id.clone()));
+        } else {
+            by_id.insert(&s.id, pos);
+        }
+    }
+    if !config.article_url.uses_id() {
+        let mut by_url: HashMap<String, usize> = HashMap::with_capacity(stories.len());
+        for (pos, s) in stories.iter().enumerate() {
+            let slug = article::identity(&scanned[s.index].rel_path).1;
+            let url = config.article_url.render(s.date, &s.id, &slug).to_string();
+            match by_url.get(&url) {
+                Some(&first) => clashes.push((first, pos, "URL", url)),
+                None => {
+                    by_url.insert(url, pos);
+                }
+            }
+        }
+    }
+    if clashes.is_empty() {
+        return;
+    }
+    let mut drop = HashSet::new();
+    for (a, b, what, value) in clashes {
+        for (this, other) in [(a, b), (b, a)] {
+            drop.insert(this);
+            errors.push(ArticleError {
+                path: config.articles.join(&scanned[stories[this].index].rel_path),
+                line: None,
+                kind: ArticleErrorKind::Duplicate {
+                    what: what.to_string(),
+                    value: value.clone(),
+                    other: scanned[stories[other].index].rel_path.clone(),
+                },
+            });
+        }
+    }
+    let mut pos = 0;
+    stories.retain(|_| {
+        let keep = !drop.contains(&pos);
+        pos += 1;
+        keep
+    });
+}
+
+/// Resolves each chosen article's related headlines against the whole archive.
+fn resolve_related(
+    config: &Config,
+    parse_opts: &article::ParseOptions,
+    scanned: &[Scanned],
+    stories: &[Story<'_>],
+    articles: &[(usize, Article)],
+) -> Vec<Vec<RelatedLink>> {
+    let wanted_keys: Vec<Vec<u64>> = articles
+        .iter()
+        .map(|(_, a)| a.related.iter().map(|h| related::title_key(h)).collect())
+        .collect();
+    let wanted: HashSet<u64> = wanted_keys.iter().flatten().copied().collect();
+    let index = RelatedIndex::build(
+        &wanted,
+        stories.iter().map(|s| {
+            (
+                s.facts.key,
+                Candidate {
+                    index: s.index,
+                    date: s.date,
+                },
+            )
+        }),
+    );
+    // Targets' headlines are not kept in memory; read the few that are linked.
+    let mut targets: HashMap<usize, Option<Article>> = HashMap::new();
+    articles
+        .iter()
+        .zip(&wanted_keys)
+        .map(|((citing, a), keys)| {
+            a.related
+                .iter()
+                .zip(keys)
+                .map(|(headline, key)| {
+                    let target = index.resolve(*key, *citing, a.date).and_then(|t| {
+                        let article = targets.entry(t).or_insert_with(|| {
+                            let rel = &scanned[t].rel_path;
+                            article::read(&config.articles.join(rel), rel, parse_opts)
+                                .ok()
+                                .map(|p| p.article)
+                        });
+                        // Guards against a hash collision or a file edited since the scan.
+                        article.as_ref().filter(|t| {
+                            related::normalize(&t.title) == related::normalize(headline)
+                        })
+                    });
+                    match target {
+                        Some(t) => RelatedLink {
+                            title: t.title.clone(),
+                            url: Some(config.article_url.render(t.date, &t.id, &t.slug)),
+                        },
+                        None => RelatedLink {
+                            title: headline.clone(),
+                            url: None,
+                        },
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,723 @@
+//! `wirefeed.toml`: what a build publishes and where.
+//!
+//! Two layers, as in mdBook and ripgrep: [`RawConfig`] is exactly what the file (or the command
+//! line) says, every field optional, with unknown keys refused so a typo fails loudly; [`Config`]
+//! is the checked settings value the library works from (absolute site URL, real time zone,
+//! parsed URL pattern). Command-line flags are a second `RawConfig` laid over the file's.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use chrono_tz::Tz;
+use encoding_rs::Encoding;
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde::Deserialize;
+use url::Url;
+
+use crate::article::{ParseOptions, DEFAULT_MAX_FILE_SIZE};
+use crate::cities::CityTable;
+use crate::feed::Format;
+
+/// Name of the configuration file looked for in the current folder.
+pub const DEFAULT_CONFIG_FILE: &str = "wirefeed.toml";
+
+/// Characters percent-encoded in URL path parts: everything that is not a URI path character
+/// (RFC 3986), including every non-ASCII byte.
+const PATH_PART: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Like [`PATH_PART`], and `/` too: a slug is one path segment.
+const SEGMENT: &AsciiSet = &PATH_PART.add(b'/');
+
+/// A configuration problem: one clear message each, for exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config `{}`: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has an unknown key.
+    #[error("invalid config `{}`: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A setting has a value that cannot work.
+    #[error("invalid setting `{key}` = `{value}`: {problem}")]
+    Invalid {
+        /// The setting (`feed.site_url`).
+        key: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+    /// A required setting is missing.
+    #[error("missing setting `{key}`: {hint}")]
+    Missing {
+        /// The setting.
+        key: &'static str,
+        /// How to give it.
+        hint: &'static str,
+    },
+}
+
+/// `[feed]`: the channel's metadata.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeed {
+    /// Feed title.
+    pub title: Option<String>,
+    /// Absolute URL of the site (`https://example.org/`).
+    pub site_url: Option<String>,
+    /// Feed description / subtitle.
+    pub description: Option<String>,
+    /// Default language tag.
+    pub language: Option<String>,
+    /// Default author (used when a story has no agency).
+    pub author: Option<String>,
+    /// IANA zone for cities not in the table.
+    pub time_zone: Option<String>,
+    /// Pattern of article URLs, with `{year}`, `{month}`, `{day}`, `{slug}`, `{id}`.
+    pub article_url: Option<String>,
+    /// Prefix of entry ids (default `tag:HOST,2025:`).
+    pub id_prefix: Option<String>,
+    /// Base URL where the feed files are served (default: the site URL).
+    pub feeds_url: Option<String>,
+    /// Number of entries per feed.
+    pub limit: Option<usize>,
+}
+
+/// `[build]`: where to read and write.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBuild {
+    /// Articles folder.
+    pub articles: Option<PathBuf>,
+    /// Output folder.
+    pub out: Option<PathBuf>,
+    /// Formats written by default.
+    pub formats: Option<Vec<String>>,
+    /// File name of the RSS feed.
+    pub rss_file: Option<String>,
+    /// File name of the Atom feed.
+    pub atom_file: Option<String>,
+    /// File name of the JSON Feed.
+    pub json_file: Option<String>,
+    /// Largest story file accepted, in bytes.
+    pub max_file_size: Option<u64>,
+    /// Encoding to force (`auto` = detect).
+    pub encoding: Option<String>,
+    /// Whether to keep the per-file cache.
+    pub cache: Option<bool>,
+    /// Seconds to wait for another build's lock.
+    pub lock_timeout: Option<u64>,
+}
+
+/// `[agencies."NAME"]`: the agency's own site, for `<source>`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgency {
+    /// The agency's feed or site URL.
+    pub url: String,
+    /// Title to show (default: the agency's name).
+    pub title: Option<String>,
+}
+
+/// The file as written; every field optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// `[feed]`.
+    #[serde(default)]
+    pub feed: RawFeed,
+    /// `[build]`.
+    #[serde(default)]
+    pub build: RawBuild,
+    /// `[cities]`: city name → IANA zone.
+    #[serde(default)]
+    pub cities: BTreeMap<String, String>,
+    /// `[agencies."NAME"]`.
+    #[serde(default)]
+    pub agencies: BTreeMap<String, RawAgency>,
+}
+
+macro_rules! overlay {
+    ($dst:expr, $src:expr, $($field:ident),*) => {
+        $( if $src.$field.is_some() { $dst.$field = $src.$field.clone(); } )*
+    };
+}
+
+impl RawConfig {
+    /// Reads a config file; paths in it are taken relative to the file's folder.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut raw = Self::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for p in [&mut raw.build.articles, &mut raw.build.out]
+            .into_iter()
+            .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+        Ok(raw)
+    }
+
+    /// Parses config text (TOML).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// Lays `over` (e.g. command-line flags) over `self`: set fields of `over` win.
+    pub fn overlay(&mut self, over: &RawConfig) {
+        overlay!(
+            self.feed,
+            over.feed,
+            title,
+            site_url,
+            description,
+            language,
+            author,
+            time_zone,
+            article_url,
+            id_prefix,
+            feeds_url,
+            limit
+        );
+        overlay!(
+            self.build,
+            over.build,
+            articles,
+            out,
+            formats,
+            rss_file,
+            atom_file,
+            json_file,
+            max_file_size,
+            encoding,
+            cache,
+            lock_timeout
+        );
+        self.cities.extend(over.cities.clone());
+        self.agencies.extend(over.agencies.clone());
+    }
+}
+
+/// One part of an article URL pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum UrlPart {
+    Text(String),
+    Year,
+    Month,
+    Day,
+    Slug,
+    Id,
+}
+
+/// A checked article URL pattern such as `https://example.org/news/{year}/{month}/{slug}/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPattern {
+    parts: Vec<UrlPart>,
+    base: Url,
+}
+
+impl UrlPattern {
+    /// Placeholders a pattern may use.
+    pub const PLACEHOLDERS: &'static str = "{year}, {month}, {day}, {slug}, {id}";
+
+    /// Parses a pattern; a relative pattern is resolved against `base` (the site URL).
+    pub fn parse(pattern: &str, base: &Url) -> Result<Self, ConfigError> {
+        let invalid = |problem: String| ConfigError::Invalid {
+            key: "feed.article_url",
+            value: pattern.to_string(),
+            problem,
+        };
+        let mut parts = Vec::new();
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(UrlPart::Text(rest[..open].to_string()));
+            }
+            let close = rest[open..].find('}').ok_or_else(|| {
+                invalid(format!(
+                    "`{{` is not closed; placeholders are {}",
+                    Self::PLACEHOLDERS
+                ))
+            })?;
+            let name = &rest[open + 1..open + close];
+            parts.push(match name {
+                "year" => UrlPart::Year,
+                "month" => UrlPart::Month,
+                "day" => UrlPart::Day,
+                "slug" => UrlPart::Slug,
+                "id" => UrlPart::Id,
+                other => {
+                    return Err(invalid(format!(
+                        "unknown placeholder `{{{other}}}`; use {}",
+                        Self::PLACEHOLDERS
+                    )))
+                }
+            });
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(UrlPart::Text(rest.to_string()));
+        }
+        if !parts
+            .iter()
+            .any(|p| matches!(p, UrlPart::Slug | UrlPart::Id))
+        {
+            return Err(invalid(
+                "the pattern needs {slug} or {id}, or every story would get the same URL".into(),
+            ));
+        }
+        let pattern = UrlPattern {
+            parts,
+            base: base.clone(),
+        };
+        let sample = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00")
+            .map_err(|e| invalid(e.to_string()))?;
+        pattern
+            .try_render(sample, "2025/06/sample", "sample")
+            .map_err(|e| invalid(format!("does not make a valid URL: {e}")))?;
+        Ok(pattern)
+    }
+
+    /// Whether the pattern contains `{id}` (which alone makes every URL unique).
+    pub fn uses_id(&self) -> bool {
+        self.parts.contains(&UrlPart::Id)
+    }
+
+    fn try_render(
+        &self,
+        date: DateTime<FixedOffset>,
+        id: &str,
+        slug: &str,
+    ) -> Result<Url, url::ParseError> {
+        let mut s = String::new();
+        for part in &self.parts {
+            match part {
+                UrlPart::Text(t) => s.push_str(t),
+                UrlPart::Year => s.push_str(&format!("{:04}", date.year())),
+                UrlPart::Month => s.push_str(&format!("{:02}", date.month())),
+                UrlPart::Day => s.push_str(&format!("{:02}", date.day())),
+                UrlPart::Slug => s.extend(utf8_percent_encode(slug, SEGMENT)),
+                UrlPart::Id => s.extend(utf8_percent_encode(id, PATH_PART)),
+            }
+        }
+        self.base.join(&s)
+    }
+
+    /// The absolute URL of an article.
+    pub fn render(&self, date: DateTime<FixedOffset>, id: &str, slug: &str) -> Url {
+        // The pattern was proven to render with sample values; encoded parts cannot break it.
+        self.try_render(date, id, slug)
+            .unwrap_or_else(|_| self.base.clone())
+    }
+}
+
+/// The checked settings of a build.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Feed title.
+    pub title: String,
+    /// Absolute site URL.
+    pub site_url: Url,
+    /// Description.
+    pub description: String,
+    /// Default language tag.
+    pub language: String,
+    /// Default author.
+    pub author: Option<String>,
+    /// Fallback time zone.
+    pub time_zone: Tz,
+    /// Article URL pattern.
+    pub article_url: UrlPattern,
+    /// Prefix of entry ids.
+    pub id_prefix: String,
+    /// Base URL where the feed files are served.
+    pub feeds_url: Url,
+    /// Entries per feed.
+    pub limit: usize,
+    /// Articles folder.
+    pub articles: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Formats written by default.
+    pub formats: Vec<Format>,
+    /// File names per format.
+    pub files: BTreeMap<Format, String>,
+    /// Largest story file accepted.
+    pub max_file_size: u64,
+    /// Forced encoding, if any.
+    pub encoding: Option<&'static Encoding>,
+    /// Whether the cache is used.
+    pub cache: bool,
+    /// Seconds to wait for the output lock.
+    pub lock_timeout: u64,
+    /// Extra cities.
+    pub cities: BTreeMap<String, Tz>,
+    /// Agencies' own sites, keyed by normalised agency name.
+    pub agencies: BTreeMap<String, Agency>,
+}
+
+/// An agency's own site, for `<source>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agency {
+    /// The agency's feed or site URL.
+    pub url: Url,
+    /// Display title.
+    pub title: String,
+}
+
+fn parse_zone(key: &'static str, value: &str) -> Result<Tz, ConfigError> {
+    value.parse::<Tz>().map_err(|_| ConfigError::Invalid {
+        key,
+        value: value.to_string(),
+        problem: "not an IANA time zone name (e.g. `Asia/Dushanbe`, `Europe/Moscow`)".into(),
+    })
+}
+
+fn absolute_url(key: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let invalid = |problem: String| ConfigError::Invalid {
+        key,
+        value: value.to_string(),
+        problem,
+    };
+    let url = Url::parse(value).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => invalid(
+            "a relative URL; feeds need an absolute one such as `https://example.org/`".into(),
+        ),
+        e => invalid(format!(
+            "not a valid URL ({e}); expected e.g. `https://example.org/`"
+        )),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(
+            "expected an http:// or https:// URL with a host".into(),
+        ));
+    }
+    Ok(url)
+}
+
+/// Whether a language tag is well formed (RFC 5646 shape: `ru`, `tg`, `en-US`, `sr-Latn`).
+pub fn valid_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+impl Config {
+    /// Checks a raw configuration and turns it into settings.
+    pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        let f = &raw.feed;
+        let b = &raw.build;
+        let site = f.site_url.as_deref().ok_or(ConfigError::Missing {
+            key: "feed.site_url",
+            hint: "set `site_url` under [feed] in wirefeed.toml or pass --site-url https://example.org/",
+        })?;
+        let mut site_url = absolute_url("feed.site_url", site)?;
+        if !site_url.path().ends_with('/') {
+            site_url.set_path(&format!("{}/", site_url.path()));
+        }
+        let host = site_url.host_str().unwrap_or("localhost").to_string();
+        let time_zone = parse_zone(
+            "feed.time_zone",
+            f.time_zone.as_deref().unwrap_or("Asia/Dushanbe"),
+        )?;
+        let language = f.language.clone().unwrap_or_else(|| "ru".into());
+        if !valid_language_tag(&language) {
+            return Err(ConfigError::Invalid {
+                key: "feed.language",
+                value: language,
+                problem: "not a language tag (e.g. `ru`, `tg`, `en`)".into(),
+            });
+        }
+        let article_url = UrlPattern::parse(
+            f.article_url
+                .as_deref()
+                .unwrap_or("news/{year}/{month}/{slug}/"),
+            &site_url,
+        )?;
+        let feeds_url = match &f.feeds_url {
+            Some(u) => {
+                let mut u = absolute_url("feed.feeds_url", u)?;
+                if !u.path().ends_with('/') {
+                    u.set_path(&format!("{}/", u.path()));
+                }
+                u
+            }
+            None => site_url.clone(),
+        };
+        let id_prefix = f
+            .id_prefix
+            .clone()
+            .unwrap_or_else(|| format!("tag:{host},2025:"));
+        if Url::parse(&format!("{id_prefix}x")).is_err() {
+            return Err(ConfigError::Invalid {
+                key: "feed.id_prefix",
+                value: id_prefix,
+                problem: "entry ids must be absolute IRIs; use e.g. `tag:example.org,2025:`".into(),
+            });
+        }
+        let limit = f.limit.unwrap_or(50);
+        if limit == 0 {
+            return Err(ConfigError::Invalid {
+                key: "feed.limit",
+                value: "0".into(),
+                problem: "a feed needs at least one entry".into(),
+            });
+        }
+        let formats = match &b.formats {
+            None => vec![Format::Rss, Format::Atom],
+            Some(list) => list
+                .iter()
+                .map(|s| {
+                    Format::parse(s).ok_or_else(|| ConfigError::Invalid {
+                        key: "build.formats",
+                        value: s.clone(),
+                        problem: "expected `rss`, `atom` or `json`".into(),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let mut files = BTreeMap::new();
+        for (format, name, default) in [
+            (Format::Rss, &b.rss_file, "rss.xml"),
+            (Format::Atom, &b.atom_file, "atom.xml"),
+            (Format::Json, &b.json_file, "feed.json"),
+        ] {
+            let name = name.clone().unwrap_or_else(|| default.into());
+            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                return Err(ConfigError::Invalid {
+                    key: "build.*_file",
+                    value: name,
+                    problem: "a plain file name is expected (no folders, not hidden)".into(),
+                });
+            }
+            files.insert(format, name);
+        }
+        let encoding = match b.encoding.as_deref() {
+            None | Some("auto") => None,
+            Some(label) => Some(crate::article::decode::encoding_for_label(label).ok_or_else(|| {
+                ConfigError::Invalid {
+                    key: "build.encoding",
+                    value: label.into(),
+                    problem: "unknown encoding; use `auto`, `utf-8`, `windows-1251`, `koi8-r`, `cp866`…".into(),
+                }
+            })?),
+        };
+        let cities = raw
+            .cities
+            .iter()
+            .map(|(city, zone)| Ok((city.clone(), parse_zone("cities", zone)?)))
+            .collect::<Result<_, ConfigError>>()?;
+        let agencies = raw
+            .agencies
+            .iter()
+            .map(|(name, a)| {
+                Ok((
+                    crate::related::normalize(name),
+                    Agency {
+                        url: absolute_url("agencies.*.url", &a.url)?,
+                        title: a.title.clone().unwrap_or_else(|| name.clone()),
+                    },
+                ))
+            })
+            .collect::<Result<_, ConfigError>>()?;
+        Ok(Config {
+            title: f.title.clone().unwrap_or_else(|| host.clone()),
+            description: f
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("News from {host}")),
+            site_url,
+            language,
+            author: f.author.clone(),
+            time_zone,
+            article_url,
+            id_prefix,
+            feeds_url,
+            limit,
+            articles: b.articles.clone().unwrap_or_else(|| "articles".into()),
+            out: b.out.clone().unwrap_or_else(|| "public".into()),
+            formats,
+            files,
+            max_file_size: b.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            encoding,
+            cache: b.cache.unwrap_or(true),
+            lock_timeout: b.lock_timeout.unwrap_or(10),
+            cities,
+            agencies,
+        })
+    }
+
+    /// The options the article parser needs.
+    pub fn parse_options(&self) -> ParseOptions {
+        ParseOptions {
+            cities: CityTable::new(self.cities.iter().map(|(c, z)| (c.as_str(), *z))),
+            fallback_zone: self.time_zone,
+            default_lang: self.language.clone(),
+            encoding: self.encoding,
+            max_file_size: self.max_file_size,
+        }
+    }
+
+    /// The public URL of a feed file.
+    pub fn feed_url(&self, format: Format) -> Url {
+        let name = self
+            .files
+            .get(&format)
+            .map(String::as_str)
+            .unwrap_or("feed");
+        self.feeds_url
+            .join(name)
+            .unwrap_or_else(|_| self.feeds_url.clone())
+    }
+
+    /// The entry id of a story id: the id prefix and the percent-encoded story id.
+    pub fn entry_id(&self, id: &str) -> String {
+        format!("{}{}", self.id_prefix, utf8_percent_encode(id, PATH_PART))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> RawConfig {
+        RawConfig::parse(text).unwrap()
+    }
+
+    fn config(text: &str) -> Result<Config, ConfigError> {
+        Config::from_raw(&raw(text))
+    }
+
+    #[test]
+    fn minimal_config() {
+        let c = config("[feed]\nsite_url = \"https://example.org\"\n").unwrap();
+        assert_eq!(c.site_url.as_str(), "https://example.org/");
+        assert_eq!(c.limit, 50);
+        assert_eq!(c.time_zone, Tz::Asia__Dushanbe);
+        assert_eq!(c.id_prefix, "tag:example.org,2025:");
+        assert_eq!(
+            c.feed_url(Format::Rss).as_str(),
+            "https://example.org/rss.xml"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_its_name() {
+        let e = RawConfig::parse("[feed]\nsite_ulr = \"https://example.org\"\n").unwrap_err();
+        assert!(e.contains("site_ulr"), "{e}");
+    }
+
+    #[test]
+    fn relative_site_url_is_refused() {
+        let e = config("[feed]\nsite_url = \"/news/\"\n").unwrap_err();
+        assert!(e.to_string().contains("relative URL"), "{e}");
+    }
+
+    #[test]
+    fn malformed_site_url_is_refused() {
+        let e = config("[feed]\nsite_url = \"https://exa mple.org\"\n").unwrap_err();
+        assert!(e.to_string().contains("feed.site_url"), "{e}");
+    }
+
+    #[test]
+    fn unknown_time_zone_is_refused() {
+        let e = config("[feed]\nsite_url = \"https://e.org\"\ntime_zone = \"Asia/Dushanbeh\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("IANA"), "{e}");
+    }
+
+    #[test]
+    fn unknown_placeholder_is_refused() {
+        let e =
+            config("[feed]\nsite_url = \"https://e.org\"\narticle_url = \"/n/{yaer}/{slug}\"\n")
+                .unwrap_err();
+        assert!(
+            e.to_string().contains("unknown placeholder `{yaer}`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pattern_renders_percent_encoded_non_ascii() {
+        let c = config("[feed]\nsite_url = \"https://e.org/\"\narticle_url = \"https://e.org/news/{year}/{month}/{slug}/\"\n").unwrap();
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        assert_eq!(
+            c.article_url.render(d, "2025/06/шос", "шос").as_str(),
+            "https://e.org/news/2025/06/%D1%88%D0%BE%D1%81/"
+        );
+    }
+
+    #[test]
+    fn relative_pattern_joins_site_url() {
+        let c =
+            config("[feed]\nsite_url = \"https://e.org/agency/\"\narticle_url = \"{id}.html\"\n")
+                .unwrap();
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        assert_eq!(
+            c.article_url.render(d, "2025/06/x", "x").as_str(),
+            "https://e.org/agency/2025/06/x.html"
+        );
+    }
+
+    #[test]
+    fn flags_win_over_file() {
+        let mut file = raw("[feed]\nsite_url = \"https://file.org\"\nlimit = 10\n");
+        let mut flags = RawConfig::default();
+        flags.feed.limit = Some(3);
+        file.overlay(&flags);
+        let c = Config::from_raw(&file).unwrap();
+        assert_eq!((c.limit, c.site_url.as_str()), (3, "https://file.org/"));
+    }
+
+    #[test]
+    fn language_tags() {
+        assert!(
+            valid_language_tag("ru")
+                && valid_language_tag("en-US")
+                && valid_language_tag("sr-Latn")
+        );
+        assert!(
+            !valid_language_tag("russian")
+                && !valid_language_tag("")
+                && !valid_language_tag("ru_RU")
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Atom 1.0 (RFC 4287), built with the `atom_syndication` crate.
+//!
+//! Per-entry language goes on the title, summary and content (`xml:lang`), since
+//! `atom_syndication` has no entry-level `xml:lang`; the feed carries the default language.
+
+use std::collections::BTreeMap;
+
+use atom_syndication::extension::{Extension, ExtensionMap};
+use atom_syndication::{
+    Content, Entry as AtomEntry, Feed as AtomFeed, Generator, Link, Person, Source, Text,
+    WriteConfig,
+};
+
+use super::rss::MEDIA_NS;
+use super::{Entry, Feed, Format, Renderer, GENERATOR};
+
+/// Writes Atom 1.0.
+#[derive(Debug, Clone, Copy)]
+pub struct AtomRenderer;
+
+impl Renderer for AtomRenderer {
+    fn format(&self) -> Format {
+        Format::Atom
+    }
+
+    fn render(&self, feed: &Feed) -> Result<Vec<u8>, crate::Error> {
+        let config = WriteConfig {
+            write_document_declaration: true,
+            indent_size: Some(2),
+        };
+        let mut out = document(feed)
+            .write_with_config(Vec::new(), config)
+            .map_err(|e| crate::Error::Render {
+                format: "atom",
+                message: e.to_string(),
+            })?;
+        out.push(b'\n');
+        Ok(out)
+    }
+}
+
+fn link(rel: &str, href: &str, mime: Option<&str>) -> Link {
+    Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: mime.map(str::to_string),
+        ..Link::default()
+    }
+}
+
+fn text(value: &str, lang: &str) -> Text {
+    Text {
+        value: value.to_string(),
+        lang: Some(lang.to_string()),
+        ..Text::default()
+    }
+}
+
+/// The Atom document for a feed.
+pub fn document(feed: &Feed) -> AtomFeed {
+    let mut links = vec![link("alternate", feed.site_url.as_str(), Some("text/html"))];
+    if let Some(url) = feed.self_url(Format::Atom) {
+        links.push(link("self", url.as_str(), Some(Format::Atom.media_type())));
+    }
+    let mut namespaces = BTreeMap::new();
+    if feed.entries.iter().any(|e| e.credit.is_some()) {
+        namespaces.insert("media".to_string(), MEDIA_NS.to_string());
+    }
+    AtomFeed {
+        title: Text::plain(feed.title.clone()),
+        id: feed.id.clone(),
+        updated: feed.updated,
+        authors: feed
+            .author
+            .iter()
+            .map(|name| Person {
+                name: name.clone(),
+                ..Person::default()
+            })
+            .collect(),
+        links,
+        subtitle: Some(Text::plain(feed.description.clone())),
+        generator: Some(Generator {
+            value: GENERATOR.to_string(),
+            uri: None,
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+        lang: Some(feed.language.clone()),
+        entries: feed.entries.iter().map(entry).collect(),
+        namespaces,
+        ..AtomFeed::default()
+    }
+}
+
+fn entry(e: &Entry) -> AtomEntry {
+    let mut links = vec![Link {
+        hreflang: Some(e.lang.clone()),
+        ..link("alternate", e.url.as_str(), Some("text/html"))
+    }];
+    links.extend(e.related.iter().filter_map(|r| {
+        r.url.as_ref().map(|url| Link {
+            title: Some(r.title.clone()),
+            ..link("related", url.as_str(), Some("text/html"))
+        })
+    }));
+    let mut extensions = ExtensionMap::default();
+    if let Some(credit) = &e.credit {
+        let credit = Extension {
+            name: "media:credit".into(),
+            value: Some(credit.clone()),
+            ..Extension::default()
+        };
+        extensions
+            .entry("media".into())
+            .or_default()
+            .insert("credit".into(), vec![credit]);
+    }
+    let author = Person {
+        name: e.author.clone(),
+        ..Person::default()
+    };
+    AtomEntry {
+        title: text(&e.title, &e.lang),
+        id: e.id.clone(),
+        updated: e.updated,
+        published: Some(e.published),
+        authors: vec![author],
+        links,
+        summary: Some(text(&e.summary, &e.lang)),
+        content: Some(Content {
+            value: Some(e.content_html.clone()),
+            content_type: Some("html".into()),
+            lang: Some(e.lang.clone()),
+            ..Content::default()
+        }),
+        source: e.source.as_ref().map(|s| Source {
+            title: Text::plain(s.title.clone()),
+            id: s.url.to_string(),
+            updated: e.updated,
+            links: vec![link("self", s.url.as_str(), None)],
+            ..Source::default()
+        }),
+        extensions,
+        ..AtomEntry::default()
+    }
+}

@@ -1,0 +1,104 @@
+//! RSS 2.0, built with the `rss` crate.
+//!
+//! RSS `author` must be an e-mail address, so the agency goes to `dc:creator`; the guid is the
+//! permanent `tag:` id (isPermaLink="false"), because the permalink's path contains the date and
+//! would change if a dateline were corrected.
+
+use std::collections::BTreeMap;
+
+use rss::extension::atom::{AtomExtension, Link as AtomLink};
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Channel, Guid, Item};
+
+use super::{Entry, Feed, Format, Renderer, GENERATOR};
+
+/// Namespace of Media RSS, for `media:credit`.
+pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+
+/// Writes RSS 2.0.
+#[derive(Debug, Clone, Copy)]
+pub struct RssRenderer;
+
+impl Renderer for RssRenderer {
+    fn format(&self) -> Format {
+        Format::Rss
+    }
+
+    fn render(&self, feed: &Feed) -> Result<Vec<u8>, crate::Error> {
+        let channel = channel(feed);
+        let mut out =
+            channel
+                .pretty_write_to(Vec::new(), b' ', 2)
+                .map_err(|e| crate::Error::Render {
+                    format: "rss",
+                    message: e.to_string(),
+                })?;
+        out.push(b'\n');
+        Ok(out)
+    }
+}
+
+/// The channel for a feed.
+pub fn channel(feed: &Feed) -> Channel {
+    let mut namespaces = BTreeMap::new();
+    namespaces.insert("media".to_string(), MEDIA_NS.to_string());
+    let self_link = feed.self_url(Format::Rss).map(|url| AtomLink {
+        href: url.to_string(),
+        rel: "self".into(),
+        mime_type: Some(Format::Rss.media_type().into()),
+        ..AtomLink::default()
+    });
+    Channel {
+        title: feed.title.clone(),
+        link: feed.site_url.to_string(),
+        description: feed.description.clone(),
+        language: Some(feed.language.clone()),
+        last_build_date: Some(feed.updated.to_rfc2822()),
+        pub_date: Some(feed.updated.to_rfc2822()),
+        generator: Some(format!("{GENERATOR} {}", env!("CARGO_PKG_VERSION"))),
+        docs: Some("https://www.rssboard.org/rss-specification".into()),
+        items: feed.entries.iter().map(item).collect(),
+        atom_ext: Some(AtomExtension {
+            links: self_link.into_iter().collect(),
+        }),
+        namespaces,
+        ..Channel::default()
+    }
+}
+
+fn item(entry: &Entry) -> Item {
+    let mut extensions = ExtensionMap::default();
+    if let Some(credit) = &entry.credit {
+        let credit = Extension {
+            name: "media:credit".into(),
+            value: Some(credit.clone()),
+            ..Extension::default()
+        };
+        extensions
+            .entry("media".into())
+            .or_default()
+            .insert("credit".into(), vec![credit]);
+    }
+    Item {
+        title: Some(entry.title.clone()),
+        link: Some(entry.url.to_string()),
+        description: Some(entry.summary.clone()),
+        guid: Some(Guid {
+            value: entry.id.clone(),
+            permalink: false,
+        }),
+        pub_date: Some(entry.published.to_rfc2822()),
+        content: Some(entry.content_html.clone()),
+        source: entry.source.as_ref().map(|s| rss::Source {
+            url: s.url.to_string(),
+            title: Some(s.title.clone()),
+        }),
+        dublin_core_ext: Some(DublinCoreExtension {
+            creators: vec![entry.author.clone()],
+            ..DublinCoreExtension::default()
+        }),
+        extensions,
+        ..Item::default()
+    }
+}
