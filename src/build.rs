@@ -345,8 +345,14 @@ fn reject_duplicates(
         }
     }
     if !config.article_url.uses_id() {
+        // Stories already refused for their id are not reported a second time for their URL.
+        let refused: HashSet<usize> = clashes.iter().flat_map(|c| [c.0, c.1]).collect();
         let mut by_url: HashMap<String, usize> = HashMap::with_capacity(stories.len());
-        for (pos, s) in stories.iter().enumerate() {
+        for (pos, s) in stories
+            .iter()
+            .enumerate()
+            .filter(|(pos, _)| !refused.contains(pos))
+        {
             let slug = article::identity(&scanned[s.index].rel_path).1;
             let url = config.article_url.render(s.date, &s.id, &slug).to_string();
             match by_url.get(&url) {

@@ -113,7 +113,8 @@ fn binary_reason(bytes: &[u8]) -> Option<String> {
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
         .count();
     let nuls = memchr::memchr_iter(0, bytes).count();
-    let dense = (controls >= 8 && controls * 50 > bytes.len()) || (controls >= 2 && controls * 4 >= bytes.len());
+    let dense = (controls >= 8 && controls * 50 > bytes.len())
+        || (controls >= 2 && controls * 4 >= bytes.len());
     if dense {
         Some(format!(
             "{controls} control bytes in {} bytes, {nuls} of them NUL",
@@ -199,7 +200,11 @@ mod tests {
         let (bytes, _, _) = KOI8_R.encode(&long);
         let d = decode(&bytes, None).unwrap();
         // KOI8-U is a superset of KOI8-R: identical for Russian text.
-        assert!(d.encoding == KOI8_R || d.encoding == KOI8_U, "{:?}", d.encoding);
+        assert!(
+            d.encoding == KOI8_R || d.encoding == KOI8_U,
+            "{:?}",
+            d.encoding
+        );
         assert_eq!(d.text, long);
     }
 

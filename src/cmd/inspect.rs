@@ -26,9 +26,13 @@ pub struct InspectArgs {
 }
 
 fn describe(path: &Path, articles_dir: &Path, opts: &article::ParseOptions) -> (Value, bool) {
-    let rel = path
-        .strip_prefix(articles_dir)
-        .unwrap_or(path)
+    // Ids are relative to the articles folder, however either path was spelt.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (file, root) = (canonical(path), canonical(articles_dir));
+    let rel = file
+        .strip_prefix(&root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
         .to_string_lossy()
         .replace('\\', "/");
     match article::read(path, &rel, opts) {

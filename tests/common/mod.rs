@@ -1,0 +1,80 @@
+//! Shared helpers for the integration tests: a fresh temp dir per test, the real binary, and
+//! the two independent checks every emitted feed goes through (parse-back and validator).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use wirefeed::validate::{self, CheckOptions};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture path under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// The `wirefeed` binary, run in `dir`, with no inherited config.
+pub fn wirefeed(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("wirefeed").expect("binary built");
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// A temp dir holding a copy of the shipped `articles/` and `wirefeed.toml`.
+pub fn shipped_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("articles"), &dir.path().join("articles"));
+    std::fs::copy(
+        root().join("wirefeed.toml"),
+        dir.path().join("wirefeed.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Asserts the project's own validator finds nothing at all in a document.
+pub fn assert_valid(bytes: &[u8]) {
+    let report = validate::check(
+        bytes,
+        &CheckOptions {
+            now: Some(chrono::Utc::now()),
+        },
+    )
+    .expect("the document is readable");
+    assert!(
+        report.findings.is_empty(),
+        "validator findings: {:#?}",
+        report.findings
+    );
+}
+
+/// Parses a feed with an independent parser (`feed-rs`).
+pub fn parse_back(bytes: &[u8]) -> feed_rs::model::Feed {
+    feed_rs::parser::parse(bytes).expect("feed-rs parses the feed")
+}
+
+/// Validates and parses back a feed file.
+pub fn read_feed(path: &Path) -> (Vec<u8>, feed_rs::model::Feed) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_valid(&bytes);
+    let feed = parse_back(&bytes);
+    (bytes, feed)
+}
