@@ -1,0 +1,156 @@
+//! Basic JSON Feed 1.1 checks (https://jsonfeed.org/version/1.1): enough to
+//! catch a broken template, not a full schema validation.
+//!
+//! serde_json's `Value` carries no positions, so a tiny scanner locates the
+//! start of each top-level `items` entry to position item findings.
+
+use super::report::Sink;
+use serde_json::Value;
+
+/// Byte offsets of the values of the top-level `"items"` array, found with
+/// an iterative scan (no recursion, so nesting depth is irrelevant).
+fn item_offsets(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut last_key_at_depth1: Option<(usize, usize)> = None;
+    let mut in_items = false;
+    let mut expect_value = false;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let s = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if depth == 1 {
+                    last_key_at_depth1 = Some((s + 1, i.min(b.len())));
+                }
+                if in_items && depth == 2 && expect_value {
+                    out.push(s);
+                    expect_value = false;
+                }
+            }
+            b'[' | b'{' => {
+                if in_items && depth == 2 && expect_value {
+                    out.push(i);
+                    expect_value = false;
+                }
+                depth += 1;
+                if depth == 2 && b[i] == b'[' {
+                    in_items = last_key_at_depth1
+                        .and_then(|(s, e)| text.get(s..e))
+                        .is_some_and(|k| k == "items");
+                    expect_value = in_items;
+                }
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth < 2 {
+                    in_items = false;
+                }
+            }
+            b',' if in_items && depth == 2 => expect_value = true,
+            c if in_items && depth == 2 && expect_value && !c.is_ascii_whitespace() => {
+                out.push(i);
+                expect_value = false;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Checks a JSON Feed document.
+pub(crate) fn check(text: &str, sink: &mut Sink) {
+    let v: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            sink.push(
+                "json.syntax",
+                e.line().max(1),
+                e.column().max(1),
+                format!("invalid JSON: {e}"),
+            );
+            return;
+        }
+    };
+    let Some(obj) = v.as_object() else {
+        sink.push(
+            "json.syntax",
+            1,
+            1,
+            "a JSON Feed must be a JSON object".into(),
+        );
+        return;
+    };
+    let mut idx = super::xml::LineIndex::new(text);
+    match obj.get("version").and_then(Value::as_str) {
+        Some(s) if s.starts_with("https://jsonfeed.org/version/") => {}
+        other => sink.at(
+            "json.version",
+            // Point at the key when present (a nested "version" earlier in
+            // the text is possible but rare); otherwise at the object.
+            text.find("\"version\"").map_or((1, 1), |o| idx.pos(o)),
+            format!(
+                "version {} must be https://jsonfeed.org/version/1.1",
+                other.map_or("(missing)".to_string(), |s| format!("'{s}'"))
+            ),
+        ),
+    }
+    if !obj.get("title").is_some_and(Value::is_string) {
+        sink.push(
+            "json.required",
+            1,
+            1,
+            "'title' (a string) is required".into(),
+        );
+    }
+    let Some(items) = obj.get("items").and_then(Value::as_array) else {
+        sink.push(
+            "json.required",
+            1,
+            1,
+            "'items' (an array) is required".into(),
+        );
+        return;
+    };
+    let offsets = item_offsets(text);
+    for (n, item) in items.iter().enumerate() {
+        let pos = offsets.get(n).map_or((1, 1), |&o| idx.pos(o));
+        if !item.get("id").is_some_and(Value::is_string) {
+            sink.at(
+                "json.item.id",
+                pos,
+                format!("items[{n}] needs a string 'id'"),
+            );
+        }
+        let has = |k: &str| item.get(k).is_some_and(Value::is_string);
+        if !has("content_html") && !has("content_text") {
+            sink.at(
+                "json.item.content",
+                pos,
+                format!("items[{n}] needs 'content_html' or 'content_text'"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_offsets;
+
+    #[test]
+    fn finds_items() {
+        let t = "{\"a\":[1],\"items\": [ {\"x\":[{}]},\n  {\"y\":\"]\"} ]}";
+        let o = item_offsets(t);
+        assert_eq!(o.len(), 2);
+        assert_eq!(&t[o[1]..o[1] + 1], "{");
+    }
+}

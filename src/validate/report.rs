@@ -1,0 +1,313 @@
+//! Findings, the rule catalogue and the collector the checkers write into.
+//!
+//! Severity lives in the catalogue rather than at each call site so that a
+//! code can never be reported with a severity that contradicts its
+//! documentation (`docs/CHECK_RULES.md` and [`rules`](super::rules)).
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is: errors make a feed invalid, warnings are advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The document violates a specification requirement.
+    Error,
+    /// The document is valid but likely to misbehave in some readers.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One problem found in a document, positioned at the offending node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Error or warning (always the severity documented for `code`).
+    pub severity: Severity,
+    /// Stable dotted rule code, e.g. `rss.date.format`.
+    pub code: &'static str,
+    /// Human-readable explanation naming the offending value.
+    pub message: String,
+    /// 1-based line of the offending element, attribute or character.
+    pub line: usize,
+    /// 1-based column, counted in characters (not bytes).
+    pub column: usize,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}: {}",
+            self.line, self.column, self.severity, self.code, self.message
+        )
+    }
+}
+
+/// The syndication format a document was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// RSS 2.0 (`<rss>` root).
+    Rss,
+    /// Atom 1.0 (`<feed xmlns="http://www.w3.org/2005/Atom">` root).
+    Atom,
+    /// JSON Feed 1.x.
+    JsonFeed,
+}
+
+/// The result of checking one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The recognised format; `None` when the root could not be classified.
+    pub kind: Option<DocumentKind>,
+    /// Findings sorted by (line, column, code).
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Number of error findings.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warning findings.
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+
+    /// True when there is no finding at all (not even a warning).
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// A documented rule: its code, severity and a one-line summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Stable dotted code.
+    pub code: &'static str,
+    /// Severity every finding with this code carries.
+    pub severity: Severity,
+    /// What the rule checks.
+    pub summary: &'static str,
+}
+
+const fn e(code: &'static str, summary: &'static str) -> Rule {
+    Rule {
+        code,
+        severity: Severity::Error,
+        summary,
+    }
+}
+
+const fn w(code: &'static str, summary: &'static str) -> Rule {
+    Rule {
+        code,
+        severity: Severity::Warning,
+        summary,
+    }
+}
+
+/// The catalogue; keep in sync with docs/CHECK_RULES.md (a test enforces
+/// that every code here has a fixture).
+pub(crate) static RULES: &[Rule] = &[
+    e("xml.wellformed", "document must be well-formed XML 1.0"),
+    e(
+        "xml.encoding.mismatch",
+        "declared encoding must match the actual bytes",
+    ),
+    e(
+        "xml.char.invalid",
+        "characters (also via character references) must be allowed XML 1.0 Chars",
+    ),
+    e(
+        "xml.namespace.undeclared",
+        "every element/attribute prefix must be declared",
+    ),
+    e(
+        "feed.kind.unknown",
+        "root element must be RSS 2.0 <rss> or Atom <feed>",
+    ),
+    e("rss.version", "<rss> must carry version=\"2.0\""),
+    e(
+        "rss.channel.required",
+        "<channel> and its <title>, <link>, <description> are required",
+    ),
+    e(
+        "rss.item.title-or-description",
+        "an <item> needs a <title> or a <description>",
+    ),
+    e(
+        "rss.date.format",
+        "pubDate/lastBuildDate must be RFC 822 dates with a valid zone",
+    ),
+    e(
+        "rss.date.dayname",
+        "the day name of an RFC 822 date must match the date",
+    ),
+    e(
+        "rss.guid.permalink",
+        "a permalink <guid> (the default) must be an absolute URL",
+    ),
+    e(
+        "rss.guid.duplicate",
+        "<guid> values must be unique within the channel",
+    ),
+    e(
+        "rss.url.relative",
+        "link, comments, enclosure/source/image URLs must be absolute",
+    ),
+    e("rss.source.url", "<source> requires a url attribute"),
+    e(
+        "rss.author.email",
+        "<author> must contain an e-mail address",
+    ),
+    w(
+        "rss.self.missing",
+        "channel should have <atom:link rel=\"self\">",
+    ),
+    w(
+        "rss.self.type",
+        "the self link should have type=\"application/rss+xml\"",
+    ),
+    e("rss.language", "<language> must be a valid language tag"),
+    e("rss.ttl", "<ttl> must be a non-negative integer"),
+    e("rss.skiphours", "<skipHours><hour> must be 0-23"),
+    e(
+        "rss.skipdays",
+        "<skipDays><day> must be an English day name",
+    ),
+    w(
+        "rss.content.empty",
+        "<content:encoded> is present but empty",
+    ),
+    w(
+        "rss.namespace.unknown",
+        "element from a namespace readers are unlikely to understand",
+    ),
+    e(
+        "rss.enclosure.required",
+        "<enclosure> needs url, integer length and type",
+    ),
+    e("atom.id.missing", "feed and entry require <id>"),
+    e("atom.id.relative", "<id> must be an absolute IRI"),
+    e("atom.id.duplicate", "entry ids must be unique"),
+    e("atom.updated.missing", "feed and entry require <updated>"),
+    e(
+        "atom.date.format",
+        "updated/published must be RFC 3339 date-times",
+    ),
+    e(
+        "atom.author.missing",
+        "entry needs an author unless the feed or its source has one",
+    ),
+    e("atom.author.name", "<author> requires <name>"),
+    e("atom.title.missing", "feed and entry require <title>"),
+    e(
+        "atom.entry.link-or-content",
+        "entry needs <content> or an alternate <link>",
+    ),
+    e(
+        "atom.link.alternate-duplicate",
+        "at most one alternate link per (type, hreflang)",
+    ),
+    e("atom.link.href", "<link> requires href"),
+    w("atom.self.missing", "feed should have <link rel=\"self\">"),
+    e(
+        "atom.content.src-not-empty",
+        "<content src=...> must be empty",
+    ),
+    e(
+        "atom.type.invalid",
+        "text construct type must be text|html|xhtml; content also a MIME type",
+    ),
+    e("atom.lang.invalid", "xml:lang must be a valid language tag"),
+    w(
+        "html.url.relative",
+        "relative href/src in escaped HTML without xml:base in scope",
+    ),
+    w(
+        "html.script",
+        "<script>, <iframe> or on* handler inside HTML content",
+    ),
+    w("date.future", "date lies in the future"),
+    w(
+        "feed.updated.stale",
+        "feed updated/lastBuildDate is older than its newest entry",
+    ),
+    w("feed.lang.missing", "no language declared for the feed"),
+    e(
+        "json.syntax",
+        "JSON Feed must be syntactically valid JSON with an object at the top",
+    ),
+    e(
+        "json.version",
+        "version must be a https://jsonfeed.org/version/ URL",
+    ),
+    e("json.required", "title and items are required"),
+    e("json.item.id", "each item needs a string id"),
+    e(
+        "json.item.content",
+        "each item needs content_html or content_text",
+    ),
+];
+
+/// Collects findings, positioned and with catalogue severities.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Cap per code, so hostile input (e.g. binary junk) cannot produce
+/// gigabytes of output.
+const MAX_PER_CODE: usize = 100;
+
+impl Sink {
+    /// Records a finding; the severity comes from the catalogue.
+    pub(crate) fn push(&mut self, code: &'static str, line: usize, column: usize, message: String) {
+        let severity = RULES
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.severity)
+            .unwrap_or(Severity::Error);
+        debug_assert!(
+            RULES.iter().any(|r| r.code == code),
+            "undocumented code {code}"
+        );
+        if self.findings.iter().filter(|f| f.code == code).count() >= MAX_PER_CODE {
+            return;
+        }
+        self.findings.push(Finding {
+            severity,
+            code,
+            message,
+            line,
+            column,
+        });
+    }
+
+    /// Convenience for `(line, column)` pairs.
+    pub(crate) fn at(&mut self, code: &'static str, pos: (usize, usize), message: String) {
+        self.push(code, pos.0, pos.1, message);
+    }
+
+    pub(crate) fn into_sorted(mut self) -> Vec<Finding> {
+        self.findings
+            .sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+        self.findings
+    }
+}

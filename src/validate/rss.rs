@@ -1,0 +1,427 @@
+//! RSS 2.0 rules, after the RSS Advisory Board specification (2.0.11) and
+//! its best-practices profile. Only the channel/item structure the spec
+//! defines is walked, so the checks are fixed-depth lookups.
+
+use super::date::{parse_rfc822, Rfc822Error};
+use super::html::check_html;
+use super::report::Sink;
+use super::xml::{Document, Element};
+use super::{is_absolute_url, is_language_tag, CheckOptions, ATOM_NS};
+use chrono::{DateTime, FixedOffset};
+use std::collections::{HashMap, HashSet};
+
+const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
+
+/// Namespaces whose elements mainstream readers understand (by URI, since a
+/// prefix is only a local alias).
+const KNOWN_NS: &[&str] = &[
+    CONTENT_NS,
+    "http://purl.org/dc/elements/1.1/",
+    "http://purl.org/dc/terms/",
+    ATOM_NS,
+    "http://search.yahoo.com/mrss/",
+    "http://search.yahoo.com/mrss",
+    "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "https://podcastindex.org/namespace/1.0",
+    "http://purl.org/rss/1.0/modules/syndication/",
+    "http://purl.org/rss/1.0/modules/slash/",
+    "http://wellformedweb.org/CommentAPI/",
+    "http://www.georss.org/georss",
+    "http://www.google.com/schemas/play-podcasts/1.0",
+    "http://backend.userland.com/creativeCommonsRssModule",
+    "http://rssnamespace.org/feedburner/ext/1.0",
+];
+
+const DAY_NAMES: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    opts: &'a CheckOptions,
+}
+
+impl Ctx<'_> {
+    /// Checks an RFC 822 date element; returns the parsed date when valid.
+    fn date(&self, el: &Element, sink: &mut Sink) -> Option<DateTime<FixedOffset>> {
+        let v = el.text.trim();
+        match parse_rfc822(v) {
+            Ok(d) => {
+                if let Some(now) = self.opts.now {
+                    if d > now {
+                        sink.at(
+                            "date.future",
+                            el.pos,
+                            format!("<{}> {v} is in the future", el.local),
+                        );
+                    }
+                }
+                Some(d)
+            }
+            Err(Rfc822Error::Format(m)) => {
+                sink.at(
+                    "rss.date.format",
+                    el.pos,
+                    format!("<{}> '{v}' is not an RFC 822 date: {m}", el.local),
+                );
+                None
+            }
+            Err(Rfc822Error::DayName { found, expected }) => {
+                sink.at(
+                    "rss.date.dayname",
+                    el.pos,
+                    format!(
+                        "<{}> '{v}' says {found} but that date is a {expected}",
+                        el.local
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn url(&self, el: &Element, what: &str, sink: &mut Sink) {
+        let v = el.text.trim();
+        if !is_absolute_url(v) {
+            sink.at(
+                "rss.url.relative",
+                el.pos,
+                format!("{what} '{v}' must be an absolute URL"),
+            );
+        }
+    }
+}
+
+/// Applies the RSS rules to a document whose root is `<rss>`.
+pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut Sink) {
+    let cx = Ctx { doc, opts };
+    let Some(rss) = doc.get(root) else { return };
+    match rss.attr("version") {
+        Some(a) if a.value.trim() == "2.0" => {}
+        Some(a) => sink.at(
+            "rss.version",
+            a.pos,
+            format!("version=\"{}\" is not 2.0", a.value),
+        ),
+        None => sink.at(
+            "rss.version",
+            rss.pos,
+            "<rss> has no version attribute (must be version=\"2.0\")".into(),
+        ),
+    }
+    let Some((chan_id, chan)) = doc.children_named(root, None, "channel").next() else {
+        sink.at(
+            "rss.channel.required",
+            rss.pos,
+            "<rss> has no <channel>".into(),
+        );
+        return;
+    };
+    for req in ["title", "link", "description"] {
+        if doc.child(chan_id, None, req).is_none() {
+            sink.at(
+                "rss.channel.required",
+                chan.pos,
+                format!("<channel> is missing the required <{req}>"),
+            );
+        }
+    }
+
+    // Unknown namespaces: once per URI, at its first element.
+    let mut seen_ns = HashSet::new();
+    for el in &doc.elements {
+        if let Some(ns) = el.ns.as_deref() {
+            if !KNOWN_NS.contains(&ns) && seen_ns.insert(ns) {
+                sink.at(
+                    "rss.namespace.unknown",
+                    el.pos,
+                    format!("<{}> is from namespace {ns}, which feed readers are unlikely to understand", el.qname()),
+                );
+            }
+        }
+    }
+
+    let mut has_self = false;
+    let mut has_lang = chan.lang.is_some();
+    let mut last_build: Option<(DateTime<FixedOffset>, (usize, usize))> = None;
+    let mut newest_item: Option<DateTime<FixedOffset>> = None;
+    let mut guids: HashMap<String, (usize, usize)> = HashMap::new();
+
+    for (cid, c) in doc.children(chan_id) {
+        match (c.ns.as_deref(), c.local.as_str()) {
+            (None, "link") => cx.url(c, "<link>", sink),
+            (None, "language") => {
+                has_lang = true;
+                let v = c.text.trim();
+                if !is_language_tag(v) {
+                    sink.at(
+                        "rss.language",
+                        c.pos,
+                        format!("'{v}' is not a language tag (e.g. en-us)"),
+                    );
+                }
+            }
+            (None, "pubDate") => {
+                cx.date(c, sink);
+            }
+            (None, "lastBuildDate") => {
+                if let Some(d) = cx.date(c, sink) {
+                    last_build = Some((d, c.pos));
+                }
+            }
+            (None, "ttl") => {
+                let v = c.text.trim();
+                if v.parse::<u64>().is_err() {
+                    sink.at(
+                        "rss.ttl",
+                        c.pos,
+                        format!("<ttl> '{v}' is not a non-negative integer (minutes)"),
+                    );
+                }
+            }
+            (None, "skipHours") => {
+                for (_, h) in doc.children_named(cid, None, "hour") {
+                    let v = h.text.trim();
+                    if !v.parse::<u8>().is_ok_and(|n| n <= 23) {
+                        sink.at(
+                            "rss.skiphours",
+                            h.pos,
+                            format!("<hour> '{v}' is not an hour 0-23"),
+                        );
+                    }
+                }
+            }
+            (None, "skipDays") => {
+                for (_, d) in doc.children_named(cid, None, "day") {
+                    let v = d.text.trim();
+                    if !DAY_NAMES.contains(&v) {
+                        sink.at(
+                            "rss.skipdays",
+                            d.pos,
+                            format!("<day> '{v}' is not one of Monday ... Sunday"),
+                        );
+                    }
+                }
+            }
+            (None, "image") => {
+                if let Some(u) = doc.child(cid, None, "url") {
+                    cx.url(u, "<image><url>", sink);
+                }
+                if let Some(l) = doc.child(cid, None, "link") {
+                    cx.url(l, "<image><link>", sink);
+                }
+            }
+            (Some(ATOM_NS), "link") if c.attr("rel").is_some_and(|r| r.value.trim() == "self") => {
+                has_self = true;
+                match c.attr("type") {
+                    Some(t) if t.value.trim() == "application/rss+xml" => {}
+                    Some(t) => sink.at(
+                        "rss.self.type",
+                        t.pos,
+                        format!(
+                            "self link type=\"{}\" should be application/rss+xml",
+                            t.value
+                        ),
+                    ),
+                    None => sink.at(
+                        "rss.self.type",
+                        c.pos,
+                        "self link has no type; it should be type=\"application/rss+xml\"".into(),
+                    ),
+                }
+            }
+            (None, "item") => {
+                if let Some(d) = check_item(&cx, cid, c, &mut guids, sink) {
+                    newest_item = Some(newest_item.map_or(d, |n| n.max(d)));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !has_self {
+        sink.at(
+            "rss.self.missing",
+            chan.pos,
+            "<channel> has no <atom:link rel=\"self\" type=\"application/rss+xml\" href=\"...\"/>"
+                .into(),
+        );
+    }
+    if !has_lang {
+        sink.at(
+            "feed.lang.missing",
+            chan.pos,
+            "<channel> has no <language>".into(),
+        );
+    }
+    if let (Some((lb, pos)), Some(newest)) = (last_build, newest_item) {
+        if lb < newest {
+            sink.at(
+                "feed.updated.stale",
+                pos,
+                format!(
+                    "<lastBuildDate> {} is older than the newest item pubDate {}",
+                    lb.to_rfc2822(),
+                    newest.to_rfc2822()
+                ),
+            );
+        }
+    }
+}
+
+/// Checks one `<item>`; returns its pubDate when valid.
+fn check_item(
+    cx: &Ctx<'_>,
+    id: usize,
+    item: &Element,
+    guids: &mut HashMap<String, (usize, usize)>,
+    sink: &mut Sink,
+) -> Option<DateTime<FixedOffset>> {
+    let doc = cx.doc;
+    if doc.child(id, None, "title").is_none() && doc.child(id, None, "description").is_none() {
+        sink.at(
+            "rss.item.title-or-description",
+            item.pos,
+            "<item> needs a <title> or a <description>".into(),
+        );
+    }
+    let mut pub_date = None;
+    for (_, c) in doc.children(id) {
+        match (c.ns.as_deref(), c.local.as_str()) {
+            (None, "link") => cx.url(c, "<link>", sink),
+            (None, "comments") => cx.url(c, "<comments>", sink),
+            (None, "pubDate") => pub_date = cx.date(c, sink),
+            (None, "guid") => {
+                let v = c.text.trim();
+                let permalink = c
+                    .attr("isPermaLink")
+                    .is_none_or(|a| a.value.trim() == "true");
+                if permalink && !is_absolute_url(v) {
+                    let why = if c.attr("isPermaLink").is_none() {
+                        " (isPermaLink defaults to true; add isPermaLink=\"false\" for an opaque id)"
+                    } else {
+                        ""
+                    };
+                    sink.at(
+                        "rss.guid.permalink",
+                        c.pos,
+                        format!("permalink <guid> '{v}' is not an absolute URL{why}"),
+                    );
+                }
+                if let Some(first) = guids.get(v) {
+                    sink.at(
+                        "rss.guid.duplicate",
+                        c.pos,
+                        format!("<guid> '{v}' already used at line {}", first.0),
+                    );
+                } else {
+                    guids.insert(v.to_string(), c.pos);
+                }
+            }
+            (None, "source") => match c.attr("url") {
+                None => sink.at(
+                    "rss.source.url",
+                    c.pos,
+                    "<source> requires a url attribute".into(),
+                ),
+                Some(u) if !is_absolute_url(&u.value) => sink.at(
+                    "rss.url.relative",
+                    u.pos,
+                    format!("<source url=\"{}\"> must be an absolute URL", u.value),
+                ),
+                Some(_) => {}
+            },
+            (None, "author") => {
+                let v = c.text.trim();
+                if !has_email(v) {
+                    sink.at(
+                        "rss.author.email",
+                        c.pos,
+                        format!("<author> '{v}' must contain an e-mail address (use dc:creator for a plain name)"),
+                    );
+                }
+            }
+            (None, "enclosure") => {
+                let mut missing = Vec::new();
+                for a in ["url", "length", "type"] {
+                    if c.attr(a).is_none_or(|v| v.value.trim().is_empty()) {
+                        missing.push(a);
+                    }
+                }
+                if !missing.is_empty() {
+                    sink.at(
+                        "rss.enclosure.required",
+                        c.pos,
+                        format!("<enclosure> is missing {}", missing.join(", ")),
+                    );
+                }
+                if let Some(l) = c.attr("length").filter(|l| !l.value.trim().is_empty()) {
+                    if l.value.trim().parse::<u64>().is_err() {
+                        sink.at(
+                            "rss.enclosure.required",
+                            l.pos,
+                            format!("<enclosure length=\"{}\"> must be a byte count", l.value),
+                        );
+                    }
+                }
+                if let Some(u) = c.attr("url").filter(|u| !u.value.trim().is_empty()) {
+                    if !is_absolute_url(&u.value) {
+                        sink.at(
+                            "rss.url.relative",
+                            u.pos,
+                            format!("<enclosure url=\"{}\"> must be an absolute URL", u.value),
+                        );
+                    }
+                }
+            }
+            (None, "description") => check_html(&c.text, c.base.as_deref(), c.pos, sink),
+            (Some(CONTENT_NS), "encoded") => {
+                if c.text.trim().is_empty() {
+                    sink.at(
+                        "rss.content.empty",
+                        c.pos,
+                        "<content:encoded> is empty; omit it or fill it".into(),
+                    );
+                } else {
+                    check_html(&c.text, c.base.as_deref(), c.pos, sink);
+                }
+            }
+            _ => {}
+        }
+    }
+    pub_date
+}
+
+/// True when `s` contains something shaped like `local@domain.tld`.
+fn has_email(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | ','))
+        .any(|w| match w.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+            }
+            None => false,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_email;
+
+    #[test]
+    fn emails() {
+        assert!(has_email("jane@example.com (Jane Doe)"));
+        assert!(has_email("Jane Doe <jane@example.com>"));
+        assert!(!has_email("Jane Doe"));
+        assert!(!has_email("@example.com"));
+        assert!(!has_email("jane@localhost"));
+    }
+}

@@ -1,0 +1,350 @@
+//! End-to-end tests of `wirefeed check` over the fixtures in
+//! tests/fixtures/check: every rule code has a fixture named after it that
+//! must trigger that code at a known position.
+
+use assert_cmd::Command;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use wirefeed::validate::{check, rules, CheckOptions, Severity};
+
+const DIR: &str = "tests/fixtures/check";
+
+/// Fixture file → (expected code, line, column). The fixture name is the code.
+const EXPECTED: &[(&str, &str, usize, usize)] = &[
+    ("xml.wellformed.xml", "xml.wellformed", 13, 5),
+    ("xml.encoding.mismatch.xml", "xml.encoding.mismatch", 10, 17),
+    ("xml.char.invalid.xml", "xml.char.invalid", 10, 19),
+    (
+        "xml.namespace.undeclared.xml",
+        "xml.namespace.undeclared",
+        11,
+        7,
+    ),
+    ("feed.kind.unknown.xml", "feed.kind.unknown", 2, 1),
+    ("rss.version.xml", "rss.version", 2, 6),
+    ("rss.channel.required.xml", "rss.channel.required", 3, 3),
+    (
+        "rss.item.title-or-description.xml",
+        "rss.item.title-or-description",
+        9,
+        5,
+    ),
+    ("rss.date.format.xml", "rss.date.format", 12, 7),
+    ("rss.date.dayname.xml", "rss.date.dayname", 12, 7),
+    ("rss.guid.permalink.xml", "rss.guid.permalink", 11, 7),
+    ("rss.guid.duplicate.xml", "rss.guid.duplicate", 16, 7),
+    ("rss.url.relative.xml", "rss.url.relative", 11, 7),
+    ("rss.source.url.xml", "rss.source.url", 11, 7),
+    ("rss.author.email.xml", "rss.author.email", 11, 7),
+    ("rss.self.missing.xml", "rss.self.missing", 3, 3),
+    ("rss.self.type.xml", "rss.self.type", 8, 62),
+    ("rss.language.xml", "rss.language", 7, 5),
+    ("rss.ttl.xml", "rss.ttl", 8, 5),
+    ("rss.skiphours.xml", "rss.skiphours", 8, 16),
+    ("rss.skipdays.xml", "rss.skipdays", 8, 15),
+    ("rss.content.empty.xml", "rss.content.empty", 11, 7),
+    ("rss.namespace.unknown.xml", "rss.namespace.unknown", 11, 7),
+    (
+        "rss.enclosure.required.xml",
+        "rss.enclosure.required",
+        11,
+        7,
+    ),
+    ("atom.id.missing.xml", "atom.id.missing", 8, 3),
+    ("atom.id.relative.xml", "atom.id.relative", 10, 5),
+    ("atom.id.duplicate.xml", "atom.id.duplicate", 16, 5),
+    ("atom.updated.missing.xml", "atom.updated.missing", 8, 3),
+    ("atom.date.format.xml", "atom.date.format", 11, 5),
+    ("atom.author.missing.xml", "atom.author.missing", 7, 3),
+    ("atom.author.name.xml", "atom.author.name", 7, 3),
+    ("atom.title.missing.xml", "atom.title.missing", 8, 3),
+    (
+        "atom.entry.link-or-content.xml",
+        "atom.entry.link-or-content",
+        8,
+        3,
+    ),
+    (
+        "atom.link.alternate-duplicate.xml",
+        "atom.link.alternate-duplicate",
+        13,
+        5,
+    ),
+    ("atom.link.href.xml", "atom.link.href", 13, 5),
+    ("atom.self.missing.xml", "atom.self.missing", 2, 1),
+    (
+        "atom.content.src-not-empty.xml",
+        "atom.content.src-not-empty",
+        13,
+        5,
+    ),
+    ("atom.type.invalid.xml", "atom.type.invalid", 9, 12),
+    ("atom.lang.invalid.xml", "atom.lang.invalid", 8, 10),
+    ("html.url.relative.xml", "html.url.relative", 13, 5),
+    ("html.script.xml", "html.script", 11, 7),
+    ("date.future.xml", "date.future", 12, 7),
+    ("feed.updated.stale.xml", "feed.updated.stale", 5, 3),
+    ("feed.lang.missing.xml", "feed.lang.missing", 2, 1),
+    ("json.syntax.json", "json.syntax", 4, 3),
+    ("json.version.json", "json.version", 2, 3),
+    ("json.required.json", "json.required", 1, 1),
+    ("json.item.id.json", "json.item.id", 7, 5),
+    ("json.item.content.json", "json.item.content", 7, 5),
+];
+
+/// Real-world-shaped feeds and the findings deliberately planted in them.
+const REALWORLD: &[(&str, &[(&str, usize)])] = &[
+    // WordPress emits upload paths relative when a site URL is misconfigured.
+    ("wordpress.rss.xml", &[("html.url.relative", 42)]),
+    ("hugo.rss.xml", &[]),
+    ("podcast.rss.xml", &[]),
+];
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(DIR).join(name)
+}
+
+fn wirefeed() -> Command {
+    Command::cargo_bin("wirefeed").expect("binary is built")
+}
+
+fn severity_of(code: &str) -> Severity {
+    rules()
+        .iter()
+        .find(|r| r.code == code)
+        .map(|r| r.severity)
+        .unwrap_or_else(|| panic!("{code} is not in rules()"))
+}
+
+#[test]
+fn every_fixture_reports_its_code_at_the_expected_position() {
+    for &(file, code, line, column) in EXPECTED {
+        let out = wirefeed()
+            .arg("check")
+            .arg(fixture(file))
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let needle = format!("{}:{line}:{column}: ", fixture(file).display());
+        let hit = stdout
+            .lines()
+            .any(|l| l.starts_with(&needle) && l.contains(&format!(": {code}: ")));
+        assert!(
+            hit,
+            "{file}: expected {code} at {line}:{column}, got:\n{stdout}"
+        );
+        let expected_exit = match severity_of(code) {
+            Severity::Error => 1,
+            Severity::Warning => 0,
+        };
+        assert_eq!(
+            out.status.code(),
+            Some(expected_exit),
+            "{file} exit status; output:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn valid_feeds_have_no_findings_at_all() {
+    for file in ["valid.rss.xml", "valid.atom.xml", "valid.feed.json"] {
+        let out = wirefeed()
+            .arg("check")
+            .arg(fixture(file))
+            .output()
+            .expect("runs");
+        assert!(
+            out.stdout.is_empty(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("1 file checked: 0 errors, 0 warnings"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn valid_and_realworld_feeds_parse_with_an_independent_parser() {
+    let mut files = vec![fixture("valid.rss.xml"), fixture("valid.atom.xml")];
+    files.extend(REALWORLD.iter().map(|(f, _)| fixture("realworld").join(f)));
+    for f in files {
+        let bytes = std::fs::read(&f).expect("fixture readable");
+        assert!(
+            feed_rs::parser::parse(bytes.as_slice()).is_ok(),
+            "feed-rs rejects {}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn realworld_feeds_have_only_planted_findings() {
+    for &(file, planted) in REALWORLD {
+        let bytes = std::fs::read(fixture("realworld").join(file)).expect("readable");
+        let report = check(&bytes, &CheckOptions::default()).expect("is a feed");
+        let got: Vec<(&str, usize)> = report.findings.iter().map(|f| (f.code, f.line)).collect();
+        assert_eq!(got, planted, "{file}: {:#?}", report.findings);
+        assert_eq!(report.errors(), 0, "{file}");
+    }
+}
+
+#[test]
+fn rules_catalogue_matches_fixtures_exactly() {
+    let documented: BTreeSet<&str> = rules().iter().map(|r| r.code).collect();
+    assert_eq!(documented.len(), rules().len(), "duplicate code in rules()");
+    let mut with_fixture = BTreeSet::new();
+    for entry in std::fs::read_dir(DIR).expect("fixture dir") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let Some(stem) = name
+            .strip_suffix(".xml")
+            .or_else(|| name.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        if !stem.starts_with("valid.") {
+            with_fixture.insert(stem.to_string());
+        }
+    }
+    let documented: BTreeSet<String> = documented.into_iter().map(String::from).collect();
+    assert_eq!(documented, with_fixture, "rules() and fixtures disagree");
+    let tabled: BTreeSet<String> = EXPECTED.iter().map(|e| e.1.to_string()).collect();
+    assert_eq!(documented, tabled, "every code needs a row in EXPECTED");
+    for &(file, code, ..) in EXPECTED {
+        assert!(
+            file.starts_with(code),
+            "{file} should be named after {code}"
+        );
+    }
+}
+
+#[test]
+fn rules_are_documented_in_check_rules_md() {
+    let doc = std::fs::read_to_string("docs/CHECK_RULES.md").expect("docs/CHECK_RULES.md");
+    for r in rules() {
+        assert!(
+            doc.contains(&format!("`{}`", r.code)),
+            "{} missing from docs",
+            r.code
+        );
+    }
+}
+
+#[test]
+fn not_xml_and_missing_files_exit_2() {
+    let out = wirefeed()
+        .arg("check")
+        .arg(fixture("not-xml.txt"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an XML or JSON document"));
+    let out = wirefeed()
+        .arg("check")
+        .arg(fixture("does-not-exist.xml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    // A fatal file wins over findings in the other files.
+    let out = wirefeed()
+        .arg("check")
+        .arg(fixture("rss.version.xml"))
+        .arg(fixture("not-xml.txt"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let out = wirefeed()
+        .args(["check", "--format", "json"])
+        .arg(fixture("rss.date.dayname.xml"))
+        .arg(fixture("not-xml.txt"))
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let arr = v.as_array().expect("array");
+    let f = arr
+        .iter()
+        .find(|f| f["code"] == "rss.date.dayname")
+        .expect("dayname finding");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["line"], 12);
+    assert_eq!(f["column"], 7);
+    assert!(f["path"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("rss.date.dayname.xml")));
+    assert!(f["message"].as_str().is_some_and(|m| m.contains("Wed")));
+    let fatal = arr
+        .iter()
+        .find(|f| f["severity"] == "fatal")
+        .expect("fatal record");
+    assert_eq!(fatal["code"], "input.not-feed");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn stdin_is_read_for_dash() {
+    let bytes = std::fs::read(fixture("rss.guid.permalink.xml")).expect("readable");
+    let out = wirefeed()
+        .args(["check", "-"])
+        .write_stdin(bytes)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("<stdin>:11:7: error: rss.guid.permalink: "),
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn summary_goes_to_stderr() {
+    let out = wirefeed()
+        .arg("check")
+        .arg(fixture("rss.version.xml"))
+        .arg(fixture("rss.self.missing.xml"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 files checked: 1 error, 1 warning"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_shows_an_example() {
+    let out = wirefeed().args(["check", "--help"]).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("wirefeed check public/rss.xml public/atom.xml"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn findings_are_sorted_and_library_never_fails_on_fixtures() {
+    for &(file, ..) in EXPECTED {
+        let bytes = std::fs::read(fixture(file)).expect("readable");
+        let r = check(&bytes, &CheckOptions::default()).expect("fixtures are documents");
+        let keys: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.line, f.column, f.code))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{file}");
+    }
+}
