@@ -493,6 +493,15 @@ impl Config {
                 problem: "entry ids must be absolute IRIs; use e.g. `tag:example.org,2025:`".into(),
             });
         }
+        for (key, value) in [("feed.title", &f.title), ("feed.description", &f.description)] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    value: String::new(),
+                    problem: "must not be empty: RSS requires it and readers show it".into(),
+                });
+            }
+        }
         let limit = f.limit.unwrap_or(50);
         if limit == 0 {
             return Err(ConfigError::Invalid {
@@ -705,6 +714,12 @@ mod tests {
         file.overlay(&flags);
         let c = Config::from_raw(&file).unwrap();
         assert_eq!((c.limit, c.site_url.as_str()), (3, "https://file.org/"));
+    }
+
+    #[test]
+    fn empty_title_is_refused() {
+        let e = config("[feed]\nsite_url = \"https://e.org\"\ntitle = \" \"\n").unwrap_err();
+        assert!(e.to_string().contains("feed.title"), "{e}");
     }
 
     #[test]
