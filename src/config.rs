@@ -493,7 +493,10 @@ impl Config {
                 problem: "entry ids must be absolute IRIs; use e.g. `tag:example.org,2025:`".into(),
             });
         }
-        for (key, value) in [("feed.title", &f.title), ("feed.description", &f.description)] {
+        for (key, value) in [
+            ("feed.title", &f.title),
+            ("feed.description", &f.description),
+        ] {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 return Err(ConfigError::Invalid {
                     key,

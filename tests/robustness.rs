@@ -387,20 +387,39 @@ fn an_invalid_feed_is_refused_and_the_old_file_stays() {
     std::thread::sleep(Duration::from_millis(20));
 
     // A stray control character in the configured title cannot appear in XML 1.0.
-    let out = wirefeed(dir.path()).args(["build", "--title", "News\u{1}"]).output().unwrap();
+    let out = wirefeed(dir.path())
+        .args(["build", "--title", "News\u{1}"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("xml.char.invalid"), "{stderr}");
-    assert!(stderr.contains("the rss feed failed validation and was NOT written"), "{stderr}");
+    assert!(
+        stderr.contains("the rss feed failed validation and was NOT written"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&rss).unwrap(), before);
     assert_eq!(std::fs::metadata(&rss).unwrap().modified().unwrap(), mtime);
 
     // A relative site URL is refused before anything is built.
-    let out = wirefeed(dir.path()).args(["build", "--site-url", "/news/"]).output().unwrap();
+    let out = wirefeed(dir.path())
+        .args(["build", "--site-url", "/news/"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(&rss).unwrap(), before);
 
     // --no-check writes it anyway, loudly: the emergency exit exists and says so.
-    let out = wirefeed(dir.path()).args(["build", "--no-check", "--format", "json", "--title", "News\u{1}"]).output().unwrap();
+    let out = wirefeed(dir.path())
+        .args([
+            "build",
+            "--no-check",
+            "--format",
+            "json",
+            "--title",
+            "News\u{1}",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
