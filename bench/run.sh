@@ -221,7 +221,8 @@ echo "### wirefeed build benchmark: $FILES stories"
 echo
 echo "- corpus: \`$CORPUS\`, $FILES files, $(calc %.1f "$BYTES / 1048576") MiB ($BYTES bytes), gen_corpus seed $SEED"
 echo "- machine: $(nproc) CPUs, ${CPU:-unknown CPU}; $(uname -sr)"
-echo "- wirefeed $("$WIREFEED" --version | awk '{print $2}') at $REV; $ROUNDS rounds, page cache warm, medians"
+echo "- wirefeed $("$WIREFEED" --version | awk '{print $2}'), tree at $REV, binary built $(date -u -r "$WIREFEED" +%Y-%m-%dT%H:%M:%SZ); $ROUNDS rounds, page cache warm, medians"
+echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a) (other processes skew wall times; the commands alternate within each round so ratios are fairer)"
 echo "- exit codes: $([[ $SKIPPED_RUNS -eq 0 ]] && echo "all 0" || echo "$SKIPPED_RUNS run(s) exited 1 (files skipped)")"
 echo
 echo "| measurement | median | ratio | target | |"
