@@ -8,7 +8,6 @@
 //! the facts; a missing, corrupt, foreign or stale cache is silently rebuilt. It never changes
 //! the output: tests build with and without it and compare bytes.
 
-use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
@@ -24,14 +23,14 @@ const MAGIC: &[u8; 8] = b"WFCACHE\0";
 const VERSION: u32 = 1;
 
 /// What identifies one version of a file on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileStamp {
     /// Size in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
-    pub mtime_ns: i128,
+    pub mtime_ns: i64,
     /// Status change time, nanoseconds since the epoch (0 where unknown).
-    pub ctime_ns: i128,
+    pub ctime_ns: i64,
     /// Inode number (0 where unknown).
     pub inode: u64,
 }
@@ -42,13 +41,15 @@ impl FileStamp {
         let ns = |t: io::Result<std::time::SystemTime>| {
             t.ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as i128)
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
         };
         #[cfg(unix)]
         let (ctime_ns, inode) = {
             use std::os::unix::fs::MetadataExt;
             (
-                meta.ctime() as i128 * 1_000_000_000 + meta.ctime_nsec() as i128,
+                meta.ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.ctime_nsec()),
                 meta.ino(),
             )
         };
@@ -84,17 +85,24 @@ pub struct StoryFacts {
 pub enum Facts {
     /// A publishable story.
     Story(StoryFacts),
-    /// A file that cannot be published, and why.
-    Failed(ArticleError),
+    /// A file that cannot be published, and why (boxed: rare, and it would double every record).
+    Failed(Box<ArticleError>),
 }
 
-/// Facts per relative path, as loaded from disk.
+/// A file of the archive with the record the cache has for it, if any.
+pub type CachedFile = (String, Option<(FileStamp, Facts)>);
+
+/// Facts per relative path, as loaded from disk, sorted by path.
+///
+/// A sorted list rather than a map: the archive walk is sorted the same way, so matching the
+/// two is a merge that moves each record out without copying, and memory stays one record per
+/// file even for archives of hundreds of thousands of stories.
 #[derive(Debug, Default)]
 pub struct Cache {
-    entries: HashMap<String, (FileStamp, Facts)>,
+    entries: Vec<(String, FileStamp, Facts)>,
 }
 
-/// The file's shape: a list, so it can be written from borrowed records without copying.
+/// The file's shape.
 #[derive(Deserialize)]
 struct CacheFile {
     fingerprint: u64,
@@ -124,24 +132,41 @@ impl Cache {
             return empty("cache from another version".into());
         }
         match bincode::deserialize::<CacheFile>(body) {
-            Ok(file) if file.fingerprint == fingerprint => (
-                Cache {
-                    entries: file
-                        .entries
-                        .into_iter()
-                        .map(|(p, s, f)| (p, (s, f)))
-                        .collect(),
-                },
-                None,
-            ),
+            Ok(file) if file.fingerprint == fingerprint => {
+                let mut entries = file.entries;
+                if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+                    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                    entries.dedup_by(|a, b| a.0 == b.0);
+                }
+                (Cache { entries }, None)
+            }
             Ok(_) => empty("settings changed".into()),
             Err(e) => empty(format!("corrupt cache ({e})")),
         }
     }
 
-    /// Takes the facts recorded for a file, with the stamp they were recorded under.
-    pub fn take(&mut self, rel_path: &str) -> Option<(FileStamp, Facts)> {
-        self.entries.remove(rel_path)
+    /// Pairs each of `files` (sorted) with the record cached for it, if any, moving the records
+    /// out of the cache. Records of files that are gone are dropped; their count is returned.
+    pub fn match_sorted(self, files: Vec<String>) -> (Vec<CachedFile>, usize) {
+        let mut cached = self.entries.into_iter().peekable();
+        let mut gone = 0;
+        let matched = files
+            .into_iter()
+            .map(|rel| {
+                while cached
+                    .next_if(|(p, _, _)| p.as_str() < rel.as_str())
+                    .is_some()
+                {
+                    gone += 1;
+                }
+                let hit = cached
+                    .next_if(|(p, _, _)| *p == rel)
+                    .map(|(_, stamp, facts)| (stamp, facts));
+                (rel, hit)
+            })
+            .collect();
+        gone += cached.count();
+        (matched, gone)
     }
 
     /// Number of files in the cache.
@@ -208,10 +233,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         write(&path, 7);
-        let (mut loaded, why) = Cache::load(&path, 7);
+        let (loaded, why) = Cache::load(&path, 7);
         assert_eq!(why, None);
-        assert_eq!(loaded.take("a.txt"), Some((stamp(10), facts())));
-        assert_eq!(loaded.take("a.txt"), None);
+        let (matched, gone) = loaded.match_sorted(vec!["a.txt".into(), "b.txt".into()]);
+        assert_eq!(matched[0], ("a.txt".into(), Some((stamp(10), facts()))));
+        assert_eq!(matched[1], ("b.txt".into(), None));
+        assert_eq!(gone, 0);
+    }
+
+    #[test]
+    fn records_of_deleted_files_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CACHE_FILE);
+        write(&path, 7);
+        let (loaded, _) = Cache::load(&path, 7);
+        let (matched, gone) = loaded.match_sorted(vec!["b.txt".into()]);
+        assert_eq!(matched, vec![("b.txt".into(), None)]);
+        assert_eq!(gone, 1);
     }
 
     #[test]

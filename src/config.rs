@@ -313,6 +313,21 @@ impl UrlPattern {
         Ok(pattern)
     }
 
+    /// The date parts the pattern uses (zero where unused): with the slug, they decide the URL
+    /// of a pattern without `{id}`.
+    pub fn date_parts(&self, date: DateTime<FixedOffset>) -> (i32, u32, u32) {
+        let uses = |p: UrlPart| self.parts.contains(&p);
+        (
+            if uses(UrlPart::Year) { date.year() } else { 0 },
+            if uses(UrlPart::Month) {
+                date.month()
+            } else {
+                0
+            },
+            if uses(UrlPart::Day) { date.day() } else { 0 },
+        )
+    }
+
     /// Whether the pattern contains `{id}` (which alone makes every URL unique).
     pub fn uses_id(&self) -> bool {
         self.parts.contains(&UrlPart::Id)

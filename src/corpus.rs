@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use rayon::prelude::*;
 
 use crate::article::{self, ParseOptions};
-use crate::cache::{Cache, Facts, FileStamp, StoryFacts};
+use crate::cache::{CachedFile, Facts, FileStamp, StoryFacts};
 use crate::error::{ArticleError, ArticleErrorKind};
 
 /// One file of the archive and what is known of it.
@@ -79,11 +79,43 @@ pub fn walk(dir: &Path) -> std::io::Result<(Vec<String>, Vec<ArticleError>)> {
     Ok((files, problems))
 }
 
-/// Parses one file into its facts.
-pub fn facts_of(path: &Path, opts: &ParseOptions) -> Facts {
-    let summary = article::read_bytes(path, opts.max_file_size)
-        .and_then(|bytes| article::summarize(&bytes, path, opts));
-    match summary {
+/// Reads and parses one file into its stamp and facts, with one `open` and one `fstat`.
+pub fn read_facts(path: &Path, opts: &ParseOptions) -> (FileStamp, Facts) {
+    use std::io::Read;
+    let failed = |kind| {
+        Facts::Failed(Box::new(ArticleError {
+            path: path.to_path_buf(),
+            line: None,
+            kind,
+        }))
+    };
+    let io = |e: std::io::Error| {
+        (
+            FileStamp::default(),
+            failed(ArticleErrorKind::Io(e.to_string())),
+        )
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return io(e),
+    };
+    let stamp = match file.metadata() {
+        Ok(meta) => FileStamp::of(&meta),
+        Err(e) => return io(e),
+    };
+    if stamp.size > opts.max_file_size {
+        let kind = ArticleErrorKind::TooLarge {
+            size: stamp.size,
+            cap: opts.max_file_size,
+        };
+        return (stamp, failed(kind));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(stamp.size).unwrap_or(0) + 1);
+    // `take` guards against a file that grows while it is read.
+    if let Err(e) = file.take(opts.max_file_size + 1).read_to_end(&mut bytes) {
+        return (stamp, failed(ArticleErrorKind::Io(e.to_string())));
+    }
+    let facts = match article::summarize(&bytes, path, opts) {
         Ok(s) => Facts::Story(StoryFacts {
             key: crate::related::title_key(&s.title),
             secs: s.date.timestamp(),
@@ -91,74 +123,29 @@ pub fn facts_of(path: &Path, opts: &ParseOptions) -> Facts {
             legacy_encoding: (s.encoding != "UTF-8").then(|| s.encoding.to_string()),
             warnings: s.warnings,
         }),
-        Err(e) => Facts::Failed(e),
-    }
+        Err(e) => Facts::Failed(Box::new(e)),
+    };
+    (stamp, facts)
 }
 
-/// Scans the files under `dir` in parallel, taking unchanged files' facts from `cache`.
-pub fn scan(
-    dir: &Path,
-    files: Vec<String>,
-    opts: &ParseOptions,
-    cache: Option<&mut Cache>,
-) -> Vec<Scanned> {
-    let with_cached: Vec<(String, Option<(FileStamp, Facts)>)> = match cache {
-        Some(cache) => files
-            .into_iter()
-            .map(|rel| {
-                let cached = cache.take(&rel);
-                (rel, cached)
-            })
-            .collect(),
-        None => files.into_iter().map(|rel| (rel, None)).collect(),
-    };
-    with_cached
+/// Scans the files under `dir` in parallel. Each file comes with the record the cache has for
+/// it, if any; the record is used when the file's stamp is unchanged, else the file is read.
+pub fn scan(dir: &Path, files: Vec<CachedFile>, opts: &ParseOptions) -> Vec<Scanned> {
+    files
         .into_par_iter()
         .map(|(rel_path, cached)| {
             let path = dir.join(&rel_path);
-            let failed = |kind| {
-                Facts::Failed(ArticleError {
-                    path: path.clone(),
-                    line: None,
-                    kind,
-                })
-            };
-            let stamp = match std::fs::metadata(&path) {
-                Ok(meta) => FileStamp::of(&meta),
-                Err(e) => {
-                    let stamp = FileStamp {
-                        size: 0,
-                        mtime_ns: 0,
-                        ctime_ns: 0,
-                        inode: 0,
-                    };
-                    let facts = failed(ArticleErrorKind::Io(e.to_string()));
-                    return Scanned {
-                        rel_path,
-                        stamp,
-                        facts,
-                        cached: false,
-                    };
-                }
-            };
             if let Some((old_stamp, facts)) = cached {
-                if old_stamp == stamp {
+                if std::fs::metadata(&path).is_ok_and(|m| FileStamp::of(&m) == old_stamp) {
                     return Scanned {
                         rel_path,
-                        stamp,
+                        stamp: old_stamp,
                         facts,
                         cached: true,
                     };
                 }
             }
-            let facts = if stamp.size > opts.max_file_size {
-                failed(ArticleErrorKind::TooLarge {
-                    size: stamp.size,
-                    cap: opts.max_file_size,
-                })
-            } else {
-                facts_of(&path, opts)
-            };
+            let (stamp, facts) = read_facts(&path, opts);
             Scanned {
                 rel_path,
                 stamp,

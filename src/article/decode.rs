@@ -87,6 +87,15 @@ pub fn decode<'a>(
 }
 
 fn decode_utf8<'a>(body: &'a [u8], whole: &[u8]) -> Result<Decoded<'a>, ArticleErrorKind> {
+    // simdutf8 validates Cyrillic text several times faster than `std::str::from_utf8`, which
+    // matters when a build reads every story of a large archive; std then locates any error.
+    if let Ok(text) = simdutf8::basic::from_utf8(body) {
+        return Ok(Decoded {
+            text: Cow::Borrowed(text),
+            encoding: UTF_8,
+            replaced: 0,
+        });
+    }
     match std::str::from_utf8(body) {
         Ok(text) => Ok(Decoded {
             text: Cow::Borrowed(text),
@@ -108,14 +117,15 @@ fn decode_utf8<'a>(body: &'a [u8], whole: &[u8]) -> Result<Decoded<'a>, ArticleE
 /// NUL bytes or C0 controls (other than tab, LF, CR, FF) make up under 0.1% of any real story
 /// even with stray characters; images and archives have several percent.
 fn binary_reason(bytes: &[u8]) -> Option<String> {
-    let controls = bytes
+    // A branch-free count the compiler vectorises: this runs over every byte of the archive.
+    let controls: usize = bytes
         .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
-        .count();
-    let nuls = memchr::memchr_iter(0, bytes).count();
+        .map(|&b| usize::from((b < 0x20) & !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)))
+        .sum();
     let dense = (controls >= 8 && controls * 50 > bytes.len())
         || (controls >= 2 && controls * 4 >= bytes.len());
     if dense {
+        let nuls = memchr::memchr_iter(0, bytes).count();
         Some(format!(
             "{controls} control bytes in {} bytes, {nuls} of them NUL",
             bytes.len()
