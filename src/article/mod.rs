@@ -333,7 +333,7 @@ fn local_time(zone: Tz, local: NaiveDateTime) -> DateTime<FixedOffset> {
 
 /// CRLF and lone CR become LF, so lines split one way.
 fn unify_line_ends(text: &str) -> Cow<'_, str> {
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(text)
