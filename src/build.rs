@@ -182,7 +182,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         let (files, gone) = cache.match_sorted(files);
         (files, gone, note)
     } else {
-        (files.into_iter().map(|f| (f, None)).collect(), 0, None)
+        let files = files
+            .into_iter()
+            .map(|(f, stamp)| (f, stamp, None))
+            .collect();
+        (files, 0, None)
     };
     let parse_opts = config.parse_options();
     let scanned = corpus::scan(&config.articles, files, &parse_opts);
@@ -335,7 +339,10 @@ fn reject_duplicates(
     errors: &mut Vec<ArticleError>,
 ) {
     let mut clashes: Vec<(usize, usize, &'static str, String)> = Vec::new();
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(stories.len());
+    // xxh3 rather than SipHash: 100,000 keys that no adversary chooses.
+    let hasher = xxhash_rust::xxh3::Xxh3DefaultBuilder;
+    let mut by_id: HashMap<&str, usize, _> =
+        HashMap::with_capacity_and_hasher(stories.len(), hasher);
     for (pos, s) in stories.iter().enumerate() {
         if let Some(&first) = by_id.get(s.id) {
             clashes.push((first, pos, "id", s.id.to_string()));
@@ -347,7 +354,7 @@ fn reject_duplicates(
         // Stories already refused for their id are not reported a second time for their URL.
         let refused: HashSet<usize> = clashes.iter().flat_map(|c| [c.0, c.1]).collect();
         // Compares the parts the pattern uses instead of rendering 100,000 URLs.
-        let mut by_url = HashMap::with_capacity(stories.len());
+        let mut by_url = HashMap::with_capacity_and_hasher(stories.len(), hasher);
         for (pos, s) in stories
             .iter()
             .enumerate()

@@ -89,8 +89,8 @@ pub enum Facts {
     Failed(Box<ArticleError>),
 }
 
-/// A file of the archive with the record the cache has for it, if any.
-pub type CachedFile = (String, Option<(FileStamp, Facts)>);
+/// A file of the archive, its current stamp, and its facts if the cache has them for that stamp.
+pub type CachedFile = (String, FileStamp, Option<Facts>);
 
 /// Facts per relative path, as loaded from disk, sorted by path.
 ///
@@ -145,28 +145,29 @@ impl Cache {
         }
     }
 
-    /// Pairs each of `files` (sorted) with the record cached for it, if any, moving the records
-    /// out of the cache. Records of files that are gone are dropped; their count is returned.
-    pub fn match_sorted(self, files: Vec<String>) -> (Vec<CachedFile>, usize) {
+    /// Pairs each of `files` (sorted, with current stamps) with the facts cached for it when its
+    /// stamp is unchanged, moving the records out of the cache. Returns how many records were
+    /// dropped (files that are gone or changed), so the caller knows to rewrite the cache.
+    pub fn match_sorted(self, files: Vec<(String, FileStamp)>) -> (Vec<CachedFile>, usize) {
         let mut cached = self.entries.into_iter().peekable();
-        let mut gone = 0;
+        let mut dropped = 0;
         let matched = files
             .into_iter()
-            .map(|rel| {
+            .map(|(rel, stamp)| {
                 while cached
                     .next_if(|(p, _, _)| p.as_str() < rel.as_str())
                     .is_some()
                 {
-                    gone += 1;
+                    dropped += 1;
                 }
                 let hit = cached
                     .next_if(|(p, _, _)| *p == rel)
-                    .map(|(_, stamp, facts)| (stamp, facts));
-                (rel, hit)
+                    .and_then(|(_, old, facts)| (old == stamp).then_some(facts));
+                (rel, stamp, hit)
             })
             .collect();
-        gone += cached.count();
-        (matched, gone)
+        dropped += cached.count();
+        (matched, dropped)
     }
 
     /// Number of files in the cache.
@@ -235,10 +236,21 @@ mod tests {
         write(&path, 7);
         let (loaded, why) = Cache::load(&path, 7);
         assert_eq!(why, None);
-        let (matched, gone) = loaded.match_sorted(vec!["a.txt".into(), "b.txt".into()]);
-        assert_eq!(matched[0], ("a.txt".into(), Some((stamp(10), facts()))));
-        assert_eq!(matched[1], ("b.txt".into(), None));
-        assert_eq!(gone, 0);
+        let files = vec![("a.txt".into(), stamp(10)), ("b.txt".into(), stamp(3))];
+        let (matched, dropped) = loaded.match_sorted(files);
+        assert_eq!(matched[0], ("a.txt".into(), stamp(10), Some(facts())));
+        assert_eq!(matched[1], ("b.txt".into(), stamp(3), None));
+        assert_eq!(dropped, 0);
+    }
+
+    #[test]
+    fn a_changed_stamp_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CACHE_FILE);
+        write(&path, 7);
+        let (loaded, _) = Cache::load(&path, 7);
+        let (matched, _) = loaded.match_sorted(vec![("a.txt".into(), stamp(11))]);
+        assert_eq!(matched[0].2, None);
     }
 
     #[test]
@@ -247,9 +259,9 @@ mod tests {
         let path = dir.path().join(CACHE_FILE);
         write(&path, 7);
         let (loaded, _) = Cache::load(&path, 7);
-        let (matched, gone) = loaded.match_sorted(vec!["b.txt".into()]);
-        assert_eq!(matched, vec![("b.txt".into(), None)]);
-        assert_eq!(gone, 1);
+        let (matched, dropped) = loaded.match_sorted(vec![("b.txt".into(), stamp(1))]);
+        assert_eq!(matched, vec![("b.txt".into(), stamp(1), None)]);
+        assert_eq!(dropped, 1);
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub fn normalize(title: &str) -> String {
     let mut out = String::with_capacity(title.len());
     // ASCII and Cyrillic letters are already NFKC: the common headline skips the normaliser,
     // which matters when every headline of a large archive is folded.
-    if title.chars().all(|c| c.is_ascii() || ('\u{400}'..'\u{500}').contains(&c) || QUOTES_AND_DASHES.contains(&c)) {
+    if title.chars().all(|c| {
+        c.is_ascii() || ('\u{400}'..'\u{500}').contains(&c) || QUOTES_AND_DASHES.contains(&c)
+    }) {
         fold_into(title.chars(), &mut out);
     } else {
         fold_into(title.nfkc(), &mut out);
@@ -153,7 +155,8 @@ mod tests {
 
     #[test]
     fn fast_lowercase_agrees_with_unicode() {
-        for c in ('\u{0}'..='\u{52F}').chain(['ӯ', 'Ӯ', 'Ғ', 'Ҳ', 'Ҷ', 'Қ', 'Ӣ', 'İ', 'Σ']) {
+        for c in ('\u{0}'..='\u{52F}').chain(['ӯ', 'Ӯ', 'Ғ', 'Ҳ', 'Ҷ', 'Қ', 'Ӣ', 'İ', 'Σ'])
+        {
             let fast: String = lowercase(c).collect();
             assert_eq!(fast, c.to_lowercase().collect::<String>(), "{c:?}");
         }
