@@ -421,8 +421,9 @@ fn resolve_related(
             )
         }),
     );
-    // Targets' headlines are not kept in memory; read the few that are linked.
-    let mut targets: HashMap<usize, Option<Article>> = HashMap::new();
+    // Targets' headlines are not kept in memory; read the few that are linked (their summary
+    // only: no paragraphs are copied, no language detected).
+    let mut targets: HashMap<usize, Option<article::Summary>> = HashMap::new();
     articles
         .iter()
         .zip(&wanted_keys)
@@ -432,22 +433,33 @@ fn resolve_related(
                 .zip(keys)
                 .map(|(headline, key)| {
                     let target = index.resolve(*key, *citing, a.date).and_then(|t| {
-                        let article = targets.entry(t).or_insert_with(|| {
-                            let rel = &scanned[t].rel_path;
-                            article::read(&config.articles.join(rel), rel, parse_opts)
+                        let summary = targets.entry(t).or_insert_with(|| {
+                            let path = config.articles.join(&scanned[t].rel_path);
+                            article::read_bytes(&path, parse_opts.max_file_size)
+                                .and_then(|bytes| article::summarize(&bytes, &path, parse_opts))
                                 .ok()
-                                .map(|p| p.article)
                         });
                         // Guards against a hash collision or a file edited since the scan.
-                        article.as_ref().filter(|t| {
-                            related::normalize(&t.title) == related::normalize(headline)
-                        })
+                        summary
+                            .as_ref()
+                            .filter(|s| {
+                                related::normalize(&s.title) == related::normalize(headline)
+                            })
+                            .map(|s| (t, s))
                     });
                     match target {
-                        Some(t) => RelatedLink {
-                            title: t.title.clone(),
-                            url: Some(config.article_url.render(t.date, &t.id, &t.slug)),
-                        },
+                        Some((t, s)) => {
+                            let rel = &scanned[t].rel_path;
+                            let url = config.article_url.render(
+                                s.date,
+                                article::id_of(rel),
+                                article::slug_of(rel),
+                            );
+                            RelatedLink {
+                                title: s.title.clone(),
+                                url: Some(url),
+                            }
+                        }
                         None => RelatedLink {
                             title: headline.clone(),
                             url: None,

@@ -423,3 +423,51 @@ fn an_invalid_feed_is_refused_and_the_old_file_stays() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn map_settings_have_flags_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("articles")).unwrap();
+    std::fs::copy(
+        fixture("mixed/unknown-city.txt"),
+        dir.path().join("articles/a.txt"),
+    )
+    .unwrap();
+    let out = wirefeed(dir.path())
+        .args([
+            "build",
+            "--site-url",
+            SITE,
+            "--rss-file",
+            "news.xml",
+            "--format",
+            "rss",
+            "-v",
+        ])
+        .args([
+            "--city",
+            "АТЛАНТИДА=Europe/Moscow",
+            "--agency",
+            "НИАТ «Ховар»=https://khovar.tj/",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("unknown city"), "{stderr}");
+    let (bytes, _) = read_feed(&dir.path().join("public/news.xml"));
+    let rss = String::from_utf8(bytes).unwrap();
+    assert!(
+        rss.contains("<pubDate>Tue, 27 May 2025 00:00:00 +0300</pubDate>"),
+        "{rss}"
+    );
+    assert!(
+        rss.contains("<source url=\"https://khovar.tj/\">НИАТ «Ховар»</source>"),
+        "{rss}"
+    );
+    let bad = wirefeed(dir.path())
+        .args(["build", "--site-url", SITE, "--city", "novalue"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use wirefeed::build::{BuildOptions, BuildReport, FeedStatus, Output};
-use wirefeed::config::{Config, RawConfig};
+use wirefeed::config::{Config, RawAgency, RawConfig};
 use wirefeed::feed::Format;
 use wirefeed::Error;
 
@@ -91,6 +91,22 @@ pub struct BuildArgs {
     /// Seconds to wait for another build's lock [config: build.lock_timeout; default: 10].
     #[arg(long, value_name = "SECS")]
     lock_timeout: Option<u64>,
+    /// File name of the RSS feed in the output folder [config: build.rss_file; default: rss.xml].
+    #[arg(long, value_name = "NAME")]
+    rss_file: Option<String>,
+    /// File name of the Atom feed [config: build.atom_file; default: atom.xml].
+    #[arg(long, value_name = "NAME")]
+    atom_file: Option<String>,
+    /// File name of the JSON Feed [config: build.json_file; default: feed.json].
+    #[arg(long, value_name = "NAME")]
+    json_file: Option<String>,
+    /// Add or override a dateline city, e.g. --city "ПЕНДЖИКЕНТ=Asia/Dushanbe" [config: [cities]].
+    #[arg(long, value_name = "NAME=ZONE", value_parser = key_value)]
+    city: Vec<(String, String)>,
+    /// Map an agency to its own site, e.g. --agency "НИАТ «Ховар»=https://khovar.tj/"
+    /// [config: [agencies."NAME"] url].
+    #[arg(long, value_name = "NAME=URL", value_parser = key_value)]
+    agency: Vec<(String, String)>,
     /// Stop at the first story that cannot be published; write nothing.
     #[arg(long)]
     strict: bool,
@@ -125,9 +141,20 @@ impl BuildArgs {
         b.encoding.clone_from(&self.encoding);
         b.max_file_size = self.max_file_size;
         b.lock_timeout = self.lock_timeout;
+        b.rss_file.clone_from(&self.rss_file);
+        b.atom_file.clone_from(&self.atom_file);
+        b.json_file.clone_from(&self.json_file);
         if self.no_cache {
             b.cache = Some(false);
         }
+        raw.cities.extend(self.city.iter().cloned());
+        raw.agencies.extend(self.agency.iter().map(|(name, url)| {
+            let agency = RawAgency {
+                url: url.clone(),
+                title: None,
+            };
+            (name.clone(), agency)
+        }));
         raw
     }
 
@@ -153,6 +180,16 @@ impl BuildArgs {
         opts.strict = self.strict;
         opts.check = !self.no_check;
         Ok(opts)
+    }
+}
+
+/// Parses `NAME=VALUE`.
+fn key_value(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+            Ok((k.trim().to_string(), v.trim().to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{arg}`")),
     }
 }
 
