@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -45,6 +47,17 @@ pub struct BuildOptions {
     pub check: bool,
     /// The time used by the "date in the future" rule; `None` skips that rule.
     pub now: Option<DateTime<Utc>>,
+    /// Counters updated while the archive is scanned, for a progress display.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far the scan of a build has got; safe to read from another thread while it runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Story files found by the walk (0 until the walk is done).
+    pub total: AtomicUsize,
+    /// Story files scanned so far.
+    pub scanned: AtomicUsize,
 }
 
 impl BuildOptions {
@@ -56,6 +69,7 @@ impl BuildOptions {
             strict: false,
             check: true,
             now: Some(Utc::now()),
+            progress: None,
         }
     }
 }
@@ -189,7 +203,16 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (files, 0, None)
     };
     let parse_opts = config.parse_options();
-    let scanned = corpus::scan(&config.articles, files, &parse_opts);
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        p.total.store(files.len(), Ordering::Relaxed);
+    }
+    let scanned = corpus::scan(
+        &config.articles,
+        files,
+        &parse_opts,
+        progress.map(|p| &p.scanned),
+    );
 
     let mut report = BuildReport {
         files: scanned.len(),

@@ -6,6 +6,7 @@
 //! stories again in full.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use rayon::prelude::*;
@@ -151,9 +152,19 @@ pub fn read_facts(path: &Path, stamp: FileStamp, opts: &ParseOptions) -> Facts {
 
 /// Scans the files under `dir` in parallel: a file that comes with facts (from the cache, for
 /// an unchanged stamp) is taken as it is, any other is read and parsed.
-pub fn scan(dir: &Path, files: Vec<CachedFile>, opts: &ParseOptions) -> Vec<Scanned> {
+pub fn scan(
+    dir: &Path,
+    files: Vec<CachedFile>,
+    opts: &ParseOptions,
+    progress: Option<&AtomicUsize>,
+) -> Vec<Scanned> {
     files
         .into_par_iter()
+        .inspect(|_| {
+            if let Some(p) = progress {
+                p.fetch_add(1, Ordering::Relaxed);
+            }
+        })
         .map(|(rel_path, stamp, cached)| match cached {
             Some(facts) => Scanned {
                 rel_path,

@@ -471,3 +471,18 @@ fn map_settings_have_flags_too() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn progress_counters_reach_the_total() {
+    let dir = shipped_project();
+    let raw = wirefeed::config::RawConfig::load(&dir.path().join("wirefeed.toml")).unwrap();
+    let config = wirefeed::Config::from_raw(&raw).unwrap();
+    let progress = std::sync::Arc::new(wirefeed::build::Progress::default());
+    let mut opts = wirefeed::BuildOptions::new(&config);
+    opts.progress = Some(progress.clone());
+    opts.output = wirefeed::build::Output::Stdout;
+    wirefeed::build(&config, &opts).unwrap();
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(progress.total.load(Relaxed), 13);
+    assert_eq!(progress.scanned.load(Relaxed), 13);
+}

@@ -3,10 +3,13 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 
-use wirefeed::build::{BuildOptions, BuildReport, FeedStatus, Output};
+use wirefeed::build::{BuildOptions, BuildReport, FeedStatus, Output, Progress};
 use wirefeed::config::{Config, RawAgency, RawConfig};
 use wirefeed::feed::Format;
 use wirefeed::Error;
@@ -227,7 +230,13 @@ pub fn execute(args: BuildArgs) -> ExitCode {
     } else {
         Verbosity::ProblemsOnly
     };
-    match wirefeed::build(&config, &opts) {
+    let mut opts = opts;
+    let progress = (verbosity != Verbosity::Quiet && std::io::stderr().is_terminal())
+        .then(ProgressLine::start);
+    opts.progress = progress.as_ref().map(|p| p.counters.clone());
+    let result = wirefeed::build(&config, &opts);
+    drop(progress);
+    match result {
         Ok(report) => {
             print_report(&report, verbosity);
             if let Some(bytes) = &report.stdout {
@@ -254,6 +263,57 @@ pub fn execute(args: BuildArgs) -> ExitCode {
                 Error::Invalid { .. } => exit::INVALID,
                 _ => exit::IO,
             })
+        }
+    }
+}
+
+/// A progress line on a terminal, shown only when the scan takes more than a second; cleared
+/// when dropped. Never drawn for cron or pipes (stderr is not a terminal there).
+struct ProgressLine {
+    counters: Arc<Progress>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    fn start() -> Self {
+        let counters = Arc::new(Progress::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, s) = (counters.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut drawn = false;
+            while !s.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                let (done, total) = (
+                    c.scanned.load(Ordering::Relaxed),
+                    c.total.load(Ordering::Relaxed),
+                );
+                if started.elapsed() > Duration::from_secs(1) && total > 0 && done < total {
+                    eprint!(
+                        "\rwirefeed: reading stories {done}/{total} ({}%)",
+                        done * 100 / total
+                    );
+                    drawn = true;
+                }
+            }
+            if drawn {
+                eprint!("\r\x1b[K");
+            }
+        });
+        ProgressLine {
+            counters,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }
