@@ -14,7 +14,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
 
 use crate::article::{self, Article};
-use crate::cache::{self, Cache, Facts, StoryFacts};
+use crate::cache::{self, Cache, Facts, OutputMemo, StoryFacts};
 use crate::config::{Config, ConfigError};
 use crate::corpus::{self, Scanned};
 use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, Error};
@@ -109,6 +109,8 @@ pub struct BuildReport {
     pub from_cache: usize,
     /// Why the cache was rebuilt, if it was.
     pub cache_note: Option<String>,
+    /// Nothing changed since the last build: the feeds were neither rendered nor checked again.
+    pub up_to_date: bool,
     /// Stories that parsed.
     pub stories: usize,
     /// Entries in the feeds.
@@ -154,6 +156,19 @@ fn fingerprint(config: &Config) -> u64 {
     xxhash_rust::xxh3::xxh3_64(shape.as_bytes())
 }
 
+/// The fingerprint of everything besides the stories that shapes the documents: the whole
+/// configuration, the formats and the tool's version.
+fn output_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
+    let shape = format!(
+        "{} {config:?} {:?} {:?} {}",
+        env!("CARGO_PKG_VERSION"),
+        opts.formats,
+        opts.output,
+        opts.check
+    );
+    xxhash_rust::xxh3::xxh3_64(shape.as_bytes())
+}
+
 /// A story that parsed, by its position in the scan.
 struct Story<'a> {
     index: usize,
@@ -191,16 +206,17 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     };
     let cache_path = out_dir.join(cache::CACHE_FILE);
     let fingerprint = fingerprint(config);
-    let (files, gone, cache_note) = if config.cache {
-        let (cache, note) = Cache::load(&cache_path, fingerprint);
+    let (files, gone, cache_note, memo) = if config.cache {
+        let (mut cache, note) = Cache::load(&cache_path, fingerprint);
+        let memo = cache.memo.take();
         let (files, gone) = cache.match_sorted(files);
-        (files, gone, note)
+        (files, gone, note, memo)
     } else {
         let files = files
             .into_iter()
             .map(|(f, stamp)| (f, stamp, None))
             .collect();
-        (files, 0, None)
+        (files, 0, None, None)
     };
     let parse_opts = config.parse_options();
     let progress = opts.progress.as_deref();
@@ -249,6 +265,35 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         }
     }
 
+    // Nothing changed since the last build, which wrote clean feeds that are still on disk:
+    // the feeds would come out byte for byte the same, so stop here.
+    let output_fingerprint = output_fingerprint(config, opts);
+    let unchanged = report.from_cache == scanned.len() && gone == 0 && report.cache_note.is_none();
+    if let Some(memo) = memo.as_ref().filter(|m| {
+        unchanged
+            && opts.output == Output::Folder
+            && m.fingerprint == output_fingerprint
+            && m.files.len() == opts.formats.len()
+            && m.files_intact()
+    }) {
+        report.up_to_date = true;
+        report.published = memo.published;
+        report.related_resolved = memo.related_resolved;
+        report.related_unresolved = memo.related_unresolved;
+        report.feeds = opts
+            .formats
+            .iter()
+            .zip(&memo.files)
+            .map(|(format, (path, _))| FeedOutcome {
+                format: *format,
+                path: Some(path.clone()),
+                status: FeedStatus::Unchanged,
+                findings: Vec::new(),
+            })
+            .collect();
+        return Ok(report);
+    }
+
     // Newest first; ties by time are already in `date`, then by id, so output is deterministic.
     stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(b.id)));
     let chosen: Vec<(usize, Result<Article, ArticleError>)> = stories
@@ -287,8 +332,10 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.published = publishable.len();
     let model = feed::build_feed(config, &publishable);
 
+    let mut written = Vec::with_capacity(opts.formats.len());
     for format in &opts.formats {
         let bytes = feed::render(&model, *format)?;
+        written.push(xxhash_rust::xxh3::xxh3_64(&bytes));
         let findings = if opts.check {
             check_document(&bytes, *format, opts.now)
         } else {
@@ -326,13 +373,32 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         });
     }
 
-    let changed = report.from_cache != scanned.len() || gone > 0 || report.cache_note.is_some();
+    // Only feeds written to the folder without any finding may be skipped next time.
+    let new_memo = (opts.output == Output::Folder
+        && report
+            .feeds
+            .iter()
+            .all(|f| f.findings.is_empty() && f.status != FeedStatus::Refused))
+    .then(|| OutputMemo {
+        fingerprint: output_fingerprint,
+        files: report
+            .feeds
+            .iter()
+            .zip(&written)
+            .filter_map(|(f, hash)| Some((f.path.clone()?, *hash)))
+            .collect(),
+        published: report.published,
+        related_resolved: report.related_resolved,
+        related_unresolved: report.related_unresolved,
+    });
+    let changed = !unchanged || new_memo != memo;
     if writes && config.cache && changed {
         let bytes = cache::to_bytes(
             fingerprint,
             scanned
                 .iter()
                 .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
+            new_memo.as_ref(),
         );
         output::write_if_changed(&cache_path, &bytes)?;
     }

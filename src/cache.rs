@@ -19,8 +19,8 @@ use crate::error::{ArticleError, ArticleWarning};
 pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
-/// Bump whenever [`Facts`] or the parser's output changes meaning.
-const VERSION: u32 = 1;
+/// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
+const VERSION: u32 = 2;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +89,35 @@ pub enum Facts {
     Failed(Box<ArticleError>),
 }
 
+/// What the last build wrote, so a rerun over an unchanged archive can stop before rendering.
+///
+/// Feeds are a pure function of the settings and the story files; when every file has the
+/// stamp it had, none was added or removed, the settings fingerprint is the same and each feed
+/// file on disk still has the bytes that were written, the feeds would come out identical.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputMemo {
+    /// Fingerprint of everything that shapes the documents besides the stories.
+    pub fingerprint: u64,
+    /// Each feed file written and the xxh3 of its bytes.
+    pub files: Vec<(std::path::PathBuf, u64)>,
+    /// Entries published.
+    pub published: usize,
+    /// Related headlines resolved.
+    pub related_resolved: usize,
+    /// Related headlines unresolved.
+    pub related_unresolved: usize,
+}
+
+impl OutputMemo {
+    /// Whether every recorded file still holds the recorded bytes.
+    pub fn files_intact(&self) -> bool {
+        !self.files.is_empty()
+            && self.files.iter().all(|(path, hash)| {
+                std::fs::read(path).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == *hash)
+            })
+    }
+}
+
 /// A file of the archive, its current stamp, and its facts if the cache has them for that stamp.
 pub type CachedFile = (String, FileStamp, Option<Facts>);
 
@@ -100,6 +129,8 @@ pub type CachedFile = (String, FileStamp, Option<Facts>);
 #[derive(Debug, Default)]
 pub struct Cache {
     entries: Vec<(String, FileStamp, Facts)>,
+    /// What the last build wrote, if it wrote clean feeds.
+    pub memo: Option<OutputMemo>,
 }
 
 /// The file's shape.
@@ -107,12 +138,14 @@ pub struct Cache {
 struct CacheFile {
     fingerprint: u64,
     entries: Vec<(String, FileStamp, Facts)>,
+    memo: Option<OutputMemo>,
 }
 
 #[derive(Serialize)]
 struct CacheFileRef<'a> {
     fingerprint: u64,
     entries: Vec<(&'a str, &'a FileStamp, &'a Facts)>,
+    memo: Option<&'a OutputMemo>,
 }
 
 impl Cache {
@@ -138,7 +171,8 @@ impl Cache {
                     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                     entries.dedup_by(|a, b| a.0 == b.0);
                 }
-                (Cache { entries }, None)
+                let memo = file.memo;
+                (Cache { entries, memo }, None)
             }
             Ok(_) => empty("settings changed".into()),
             Err(e) => empty(format!("corrupt cache ({e})")),
@@ -148,8 +182,8 @@ impl Cache {
     /// Pairs each of `files` (sorted, with current stamps) with the facts cached for it when its
     /// stamp is unchanged, moving the records out of the cache. Returns how many records were
     /// dropped (files that are gone or changed), so the caller knows to rewrite the cache.
-    pub fn match_sorted(self, files: Vec<(String, FileStamp)>) -> (Vec<CachedFile>, usize) {
-        let mut cached = self.entries.into_iter().peekable();
+    pub fn match_sorted(mut self, files: Vec<(String, FileStamp)>) -> (Vec<CachedFile>, usize) {
+        let mut cached = std::mem::take(&mut self.entries).into_iter().peekable();
         let mut dropped = 0;
         let matched = files
             .into_iter()
@@ -185,12 +219,14 @@ impl Cache {
 pub fn to_bytes<'a>(
     fingerprint: u64,
     entries: impl Iterator<Item = (&'a str, &'a FileStamp, &'a Facts)>,
+    memo: Option<&'a OutputMemo>,
 ) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&VERSION.to_le_bytes());
     let file = CacheFileRef {
         fingerprint,
         entries: entries.collect(),
+        memo,
     };
     // Serialising plain structs into a Vec cannot fail.
     out.extend(bincode::serialize(&file).unwrap_or_default());
@@ -224,7 +260,7 @@ mod tests {
         let (f, st) = (facts(), stamp(10));
         std::fs::write(
             path,
-            to_bytes(fingerprint, [("a.txt", &st, &f)].into_iter()),
+            to_bytes(fingerprint, [("a.txt", &st, &f)].into_iter(), None),
         )
         .unwrap();
     }

@@ -176,3 +176,38 @@ fn changed_settings_invalidate_the_cache() {
     let summary = build(dir.path(), "cached", &["--time-zone", "Europe/Moscow"]);
     assert!(summary.contains("settings changed"), "{summary}");
 }
+
+#[test]
+fn nothing_changed_skips_rendering_but_never_trusts_a_tampered_feed() {
+    let dir = project();
+    build(dir.path(), "cached", &[]);
+    let summary = build(dir.path(), "cached", &[]);
+    assert!(
+        summary.contains("feeds up to date, not rendered"),
+        "{summary}"
+    );
+    assert!(summary.contains("cached/rss.xml: unchanged"), "{summary}");
+    // Problems are still reported when nothing is rendered.
+    assert!(summary.contains("impossible-date.txt:2"), "{summary}");
+    assert!(summary.contains("related: "), "{summary}");
+
+    // A feed changed behind wirefeed's back is rebuilt.
+    let rss = dir.path().join("cached/rss.xml");
+    let good = std::fs::read(&rss).unwrap();
+    std::fs::write(&rss, b"<rss>broken").unwrap();
+    let summary = build(dir.path(), "cached", &[]);
+    assert!(summary.contains("cached/rss.xml: written"), "{summary}");
+    assert_eq!(std::fs::read(&rss).unwrap(), good);
+
+    // Other settings render again.
+    let summary = build(dir.path(), "cached", &["--limit", "3"]);
+    assert!(!summary.contains("not rendered"), "{summary}");
+    let (_, feed) = read_feed(&rss);
+    assert_eq!(feed.entries.len(), 3);
+
+    // A deleted feed file is written again.
+    build(dir.path(), "cached", &[]);
+    std::fs::remove_file(dir.path().join("cached/atom.xml")).unwrap();
+    let summary = build(dir.path(), "cached", &[]);
+    assert!(summary.contains("cached/atom.xml: written"), "{summary}");
+}

@@ -380,13 +380,18 @@ fn print_report(r: &BuildReport, v: Verbosity) {
     }
     if details {
         eprintln!(
-            "cache: {} of {} files unchanged{}",
+            "cache: {} of {} files unchanged{}{}",
             r.from_cache,
             r.files,
             r.cache_note
                 .as_ref()
                 .map(|n| format!(" ({n})"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if r.up_to_date {
+                "; feeds up to date, not rendered"
+            } else {
+                ""
+            }
         );
     }
     for feed in &r.feeds {
