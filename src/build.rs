@@ -400,7 +400,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
                 .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
             new_memo.as_ref(),
         );
-        output::write_if_changed(&cache_path, &bytes)?;
+        output::write_scratch(&cache_path, &bytes)?;
     }
     Ok(report)
 }

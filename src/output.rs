@@ -30,10 +30,25 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error
     write_with(path, bytes, |file, bytes| file.write_all(bytes))
 }
 
+/// Like [`write_if_changed`] (still atomic) but without flushing to disk: for the cache, which
+/// is rebuilt silently if a crash leaves it empty or stale, so it need not cost two `fsync`s.
+pub fn write_scratch(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
+    write_atomically(path, bytes, false, |file, bytes| file.write_all(bytes))
+}
+
 /// [`write_if_changed`] with the write step given, so tests can make it fail half-way.
 pub fn write_with(
     path: &Path,
     bytes: &[u8],
+    write: impl FnOnce(&mut File, &[u8]) -> io::Result<()>,
+) -> Result<WriteOutcome, Error> {
+    write_atomically(path, bytes, true, write)
+}
+
+fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    durable: bool,
     write: impl FnOnce(&mut File, &[u8]) -> io::Result<()>,
 ) -> Result<WriteOutcome, Error> {
     if let Ok(old) = std::fs::read(path) {
@@ -52,13 +67,17 @@ pub fn write_with(
         .tempfile_in(&dir)
         .map_err(io)?;
     write(tmp.as_file_mut(), bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
+    if durable {
+        tmp.as_file().sync_all().map_err(io)?;
+    }
     set_readable(tmp.as_file(), path).map_err(io)?;
     // On error the temporary file is removed when `tmp` drops; the old feed is untouched.
     tmp.persist(path).map_err(|e| io(e.error))?;
-    if let Ok(d) = File::open(&dir) {
-        // Makes the rename itself durable; not every platform can sync a folder, so best effort.
-        let _ = d.sync_all();
+    if durable {
+        if let Ok(d) = File::open(&dir) {
+            // Makes the rename durable; not every platform can sync a folder, so best effort.
+            let _ = d.sync_all();
+        }
     }
     Ok(WriteOutcome::Written)
 }
