@@ -152,8 +152,7 @@ fn json_feed_from_shipped_articles() {
         .args(["build", "--format", "json"])
         .assert()
         .code(0);
-    let bytes = std::fs::read(dir.path().join("public/feed.json")).unwrap();
-    let feed = parse_back(&bytes);
+    let (bytes, feed) = read_feed(&dir.path().join("public/feed.json"));
     assert_eq!(feed.entries.len(), 13);
     insta::assert_snapshot!("shipped_json", String::from_utf8(bytes).unwrap());
 }
