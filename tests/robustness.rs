@@ -484,3 +484,37 @@ fn progress_counters_reach_the_total() {
     assert_eq!(progress.total.load(Relaxed), 13);
     assert_eq!(progress.scanned.load(Relaxed), 13);
 }
+
+#[test]
+fn output_to_a_named_file() {
+    let dir = shipped_project();
+    wirefeed(dir.path())
+        .args(["build", "--format", "rss", "--output", "feeds/news.rss"])
+        .assert()
+        .code(0);
+    let (_, feed) = read_feed(&dir.path().join("feeds/news.rss"));
+    assert_eq!(feed.entries.len(), 13);
+    assert!(!dir.path().join("public/rss.xml").exists());
+}
+
+#[test]
+fn an_empty_archive_gives_valid_empty_feeds_and_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("articles")).unwrap();
+    let out = wirefeed(dir.path())
+        .args(["build", "--site-url", SITE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("no story files"));
+    for file in ["rss.xml", "atom.xml"] {
+        let (bytes, feed) = read_feed(&dir.path().join("public").join(file));
+        assert!(feed.entries.is_empty());
+        assert!(
+            !String::from_utf8(bytes).unwrap().contains("1970 00:00:00"),
+            "{file}"
+        );
+    }
+}

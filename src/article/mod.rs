@@ -579,6 +579,27 @@ mod tests {
     }
 
     #[test]
+    fn lone_surrogate_in_utf16_is_replaced_with_a_warning() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "H\nДУШАНБЕ, 18.06.2025 /А/. Те".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        bytes.extend_from_slice(&0xD800u16.to_le_bytes()); // a high surrogate with no partner
+        for unit in "кст.\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let p = parse(&bytes, Path::new("t"), "t", &ParseOptions::default()).unwrap();
+        assert_eq!(
+            p.article.paragraphs[0],
+            "ДУШАНБЕ, 18.06.2025 /А/. Те\u{FFFD}кст."
+        );
+        assert!(matches!(
+            p.warnings[0].kind,
+            ArticleWarningKind::Replaced { count: 1 }
+        ));
+    }
+
+    #[test]
     fn photo_credit_variants() {
         for label in ["ФОТО", "Фото", "PHOTO", "Photo", "АКС", "Акс"] {
             let p =

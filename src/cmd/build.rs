@@ -238,7 +238,7 @@ pub fn execute(args: BuildArgs) -> ExitCode {
     drop(progress);
     match result {
         Ok(report) => {
-            print_report(&report, verbosity);
+            print_report(&report, verbosity, &config.articles);
             if let Some(bytes) = &report.stdout {
                 if let Err(e) = super::write_stdout(bytes) {
                     if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -325,7 +325,13 @@ enum Verbosity {
     Normal { details: bool },
 }
 
-fn print_report(r: &BuildReport, v: Verbosity) {
+fn print_report(r: &BuildReport, v: Verbosity, articles: &std::path::Path) {
+    if r.files == 0 {
+        eprintln!(
+            "warning: no story files in `{}`; the feeds have no entries (check --articles)",
+            articles.display()
+        );
+    }
     for e in &r.errors {
         eprintln!("error: {e}");
     }

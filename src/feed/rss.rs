@@ -49,13 +49,15 @@ pub fn channel(feed: &Feed) -> Channel {
         mime_type: Some(Format::Rss.media_type().into()),
         ..AtomLink::default()
     });
+    let dated = !feed.entries.is_empty();
     Channel {
         title: feed.title.clone(),
         link: feed.site_url.to_string(),
         description: feed.description.clone(),
         language: Some(feed.language.clone()),
-        last_build_date: Some(feed.updated.to_rfc2822()),
-        pub_date: Some(feed.updated.to_rfc2822()),
+        // Both are optional in RSS; an empty feed has no honest date to give.
+        last_build_date: dated.then(|| feed.updated.to_rfc2822()),
+        pub_date: dated.then(|| feed.updated.to_rfc2822()),
         generator: Some(format!("{GENERATOR} {}", env!("CARGO_PKG_VERSION"))),
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         items: feed.entries.iter().map(item).collect(),
