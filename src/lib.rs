@@ -12,6 +12,21 @@
 //! 5. [`validate`] checks every document before [`output`] writes it atomically.
 //!
 //! [`build`] ties these steps together; the `wirefeed` binary is a thin layer over it.
+//!
+//! ```
+//! use std::path::Path;
+//! use wirefeed::article::{parse, ParseOptions};
+//!
+//! let story = "Заголовок\nДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Текст.\nФОТО: Автор\n\n\nДругая новость\n";
+//! let parsed = parse(story.as_bytes(), Path::new("a.txt"), "2025/06/a.txt", &ParseOptions::default())?;
+//! let a = parsed.article;
+//! assert_eq!(a.id, "2025/06/a");
+//! assert_eq!(a.date.to_rfc3339(), "2025-06-18T00:00:00+05:00");
+//! assert_eq!(a.dateline.agency, "НИАТ «Ховар»");
+//! assert_eq!(a.credit.as_deref(), Some("Автор"));
+//! assert_eq!(a.related, ["Другая новость"]);
+//! # Ok::<(), wirefeed::ArticleError>(())
+//! ```
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 
 pub mod article;

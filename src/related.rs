@@ -14,6 +14,14 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Folds a headline for comparison: Unicode NFKC, lower case, `ё`→`е`, quotes removed, dashes
 /// and runs of whitespace turned into single spaces, surrounding punctuation trimmed.
+///
+/// ```
+/// use wirefeed::related::normalize;
+/// assert_eq!(
+///     normalize("Обсуждена реализация проекта «Безопасный город» в Худжанде."),
+///     normalize("обсуждена реализация проекта \"Безопасный  город\" в Худжанде"),
+/// );
+/// ```
 pub fn normalize(title: &str) -> String {
     let mut out = String::with_capacity(title.len());
     // ASCII and Cyrillic letters are already NFKC: the common headline skips the normaliser,
