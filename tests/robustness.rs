@@ -28,6 +28,7 @@ fn build_folder(src: &Path, extra: &[&str]) -> (tempfile::TempDir, i32, String) 
 fn mixed_folder_publishes_every_good_story_and_names_every_bad_file() {
     let (dir, code, stderr) = build_folder(&fixture("mixed"), &[]);
     assert_eq!(code, 1, "{stderr}");
+    insta::assert_snapshot!("mixed_folder_stderr", stderr);
     for expected in [
         "bad/empty.txt: the file is empty",
         "bad/blank-only.txt: the file has only blank lines",
