@@ -11,7 +11,7 @@
 //!    as RSS, Atom or JSON Feed;
 //! 5. [`validate`] checks every document before [`output`] writes it atomically.
 //!
-//! [`build`] ties these steps together; the `wirefeed` binary is a thin layer over it.
+//! [`build()`] ties these steps together; the `wirefeed` binary is a thin layer over it.
 //!
 //! ```
 //! use std::path::Path;

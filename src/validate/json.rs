@@ -1,4 +1,4 @@
-//! Basic JSON Feed 1.1 checks (https://jsonfeed.org/version/1.1): enough to
+//! Basic JSON Feed 1.1 checks (<https://jsonfeed.org/version/1.1>): enough to
 //! catch a broken template, not a full schema validation.
 //!
 //! serde_json's `Value` carries no positions, so a tiny scanner locates the
