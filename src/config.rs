@@ -140,7 +140,7 @@ pub struct RawBuild {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawAgency {
-    /// The agency's feed or site URL.
+    /// The agency's own feed URL (RSS `source url` and Atom `source` point at a feed).
     pub url: String,
     /// Title to show (default: the agency's name).
     pub title: Option<String>,

@@ -136,6 +136,8 @@ fn entry(e: &Entry) -> AtomEntry {
         source: e.source.as_ref().map(|s| Source {
             title: Text::plain(s.title.clone()),
             id: s.url.to_string(),
+            // The source feed's own update time is unknown; it carried this story, so it was
+            // updated at least then (atom_syndication would otherwise write 1970).
             updated: e.updated,
             links: vec![link("self", s.url.as_str(), None)],
             ..Source::default()
