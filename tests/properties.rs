@@ -13,6 +13,14 @@ use wirefeed::config::{Config, RawConfig};
 use wirefeed::feed::{self, Format, Publishable, RelatedLink};
 use wirefeed::validate::{self, CheckOptions};
 
+/// 512 cases in `cargo test`; `PROPTEST_CASES=N` runs longer.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 fn config() -> Config {
     let raw = RawConfig::parse("[feed]\nsite_url = \"https://example.org/\"\n").unwrap();
     Config::from_raw(&raw).unwrap()
@@ -126,7 +134,7 @@ fn assert_renders_valid(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
