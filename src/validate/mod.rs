@@ -141,7 +141,7 @@ pub(crate) fn is_absolute_url(s: &str) -> bool {
 /// Loose BCP 47 / RFC 1766 check as used by RSS `<language>` and `xml:lang`:
 /// a 2-3 letter primary subtag (or `i`/`x` for registered/private tags)
 /// followed by alphanumeric subtags of 1-8 characters.
-pub(crate) fn is_language_tag(s: &str) -> bool {
+pub fn is_language_tag(s: &str) -> bool {
     let mut parts = s.split('-');
     let Some(first) = parts.next() else {
         return false;
