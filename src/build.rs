@@ -332,15 +332,24 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.published = publishable.len();
     let model = feed::build_feed(config, &publishable);
 
+    // Formats are independent: render and check them on all cores, then write in order.
+    let documents: Vec<(Format, Vec<u8>, Vec<Finding>)> = opts
+        .formats
+        .par_iter()
+        .map(|format| {
+            let bytes = feed::render(&model, *format)?;
+            let findings = if opts.check {
+                check_document(&bytes, *format, opts.now)
+            } else {
+                Vec::new()
+            };
+            Ok((*format, bytes, findings))
+        })
+        .collect::<Result<_, Error>>()?;
     let mut written = Vec::with_capacity(opts.formats.len());
-    for format in &opts.formats {
-        let bytes = feed::render(&model, *format)?;
+    for (format, bytes, findings) in documents {
+        let format = &format;
         written.push(xxhash_rust::xxh3::xxh3_64(&bytes));
-        let findings = if opts.check {
-            check_document(&bytes, *format, opts.now)
-        } else {
-            Vec::new()
-        };
         let path = match &opts.output {
             Output::Folder => Some(
                 out_dir.join(
@@ -510,32 +519,46 @@ fn resolve_related(
             )
         }),
     );
-    // Targets' headlines are not kept in memory; read the few that are linked (their summary
-    // only: no paragraphs are copied, no language detected).
-    let mut targets: HashMap<usize, Option<article::Summary>> = HashMap::new();
-    articles
+    let resolved: Vec<Vec<Option<usize>>> = articles
         .iter()
         .zip(&wanted_keys)
         .map(|((citing, a), keys)| {
+            keys.iter()
+                .map(|k| index.resolve(*k, *citing, a.date))
+                .collect()
+        })
+        .collect();
+    // Targets' headlines are not kept in memory: read the few that are linked, in parallel, and
+    // only their summary (no paragraphs copied, no language detected).
+    let mut wanted_targets: Vec<usize> = resolved.iter().flatten().flatten().copied().collect();
+    wanted_targets.sort_unstable();
+    wanted_targets.dedup();
+    let targets: HashMap<usize, article::Summary> = wanted_targets
+        .into_par_iter()
+        .filter_map(|t| {
+            let path = config.articles.join(&scanned[t].rel_path);
+            article::read_bytes(&path, parse_opts.max_file_size)
+                .and_then(|bytes| article::summarize(&bytes, &path, parse_opts))
+                .ok()
+                .map(|summary| (t, summary))
+        })
+        .collect();
+    articles
+        .iter()
+        .zip(&resolved)
+        .map(|((_, a), targets_of)| {
             a.related
                 .iter()
-                .zip(keys)
-                .map(|(headline, key)| {
-                    let target = index.resolve(*key, *citing, a.date).and_then(|t| {
-                        let summary = targets.entry(t).or_insert_with(|| {
-                            let path = config.articles.join(&scanned[t].rel_path);
-                            article::read_bytes(&path, parse_opts.max_file_size)
-                                .and_then(|bytes| article::summarize(&bytes, &path, parse_opts))
-                                .ok()
-                        });
-                        // Guards against a hash collision or a file edited since the scan.
-                        summary
-                            .as_ref()
-                            .filter(|s| {
+                .zip(targets_of)
+                .map(|(headline, target)| {
+                    // Re-checking the headline guards against a hash collision or a file edited
+                    // since the scan.
+                    let target =
+                        target
+                            .and_then(|t| targets.get(&t).map(|s| (t, s)))
+                            .filter(|(_, s)| {
                                 related::normalize(&s.title) == related::normalize(headline)
-                            })
-                            .map(|s| (t, s))
-                    });
+                            });
                     match target {
                         Some((t, s)) => {
                             let rel = &scanned[t].rel_path;
