@@ -17,7 +17,7 @@
 pub mod decode;
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -483,11 +483,6 @@ impl Article {
     pub fn lead(&self) -> &str {
         self.paragraphs.first().map(String::as_str).unwrap_or("")
     }
-}
-
-/// The display path of a story: the articles folder joined with its relative path.
-pub fn display_path(articles_dir: &Path, rel_path: &str) -> PathBuf {
-    articles_dir.join(rel_path)
 }
 
 #[cfg(test)]
