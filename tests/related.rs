@@ -56,38 +56,26 @@ fn shared_headlines_resolve_to_the_closest_story_and_older_wins_a_tie() {
         ),
     );
 
-    wirefeed(dir.path())
-        .args([
-            "build",
-            "--site-url",
-            "https://e.org/",
-            "--article-url",
-            "n/{slug}/",
-            "--limit",
-            "3",
-        ])
-        .assert()
-        .code(0);
-    let (_, feed) = read_feed(&dir.path().join("public/atom.xml"));
-    let related = |title: &str| -> Vec<String> {
-        let all = wirefeed(dir.path())
+    // Every build here shares the site and URL pattern; only the extra flags differ.
+    let build = |extra: &[&str]| {
+        wirefeed(dir.path())
             .args([
                 "build",
                 "--site-url",
                 "https://e.org/",
                 "--article-url",
                 "n/{slug}/",
-                "--limit",
-                "9",
-                "--format",
-                "atom",
-                "--output",
-                "-",
             ])
+            .args(extra)
             .output()
-            .unwrap();
-        let feed = parse_back(&all.stdout);
-        let e = feed
+            .unwrap()
+    };
+    assert_eq!(build(&["--limit", "3"]).status.code(), Some(0));
+    let (_, feed) = read_feed(&dir.path().join("public/atom.xml"));
+    let all = build(&["--limit", "9", "--format", "atom", "--output", "-"]);
+    let all = parse_back(&all.stdout);
+    let related = |title: &str| -> Vec<String> {
+        let e = all
             .entries
             .iter()
             .find(|e| e.title.as_ref().unwrap().content == title)
@@ -102,20 +90,7 @@ fn shared_headlines_resolve_to_the_closest_story_and_older_wins_a_tie() {
     assert_eq!(related("Итоги года"), ["https://e.org/n/energy-2024/"]);
     assert_eq!(related("Середина года"), ["https://e.org/n/energy-2023/"]);
     assert_eq!(related("Новая новость"), ["https://e.org/n/old/"]);
-    let summary = wirefeed(dir.path())
-        .args([
-            "build",
-            "--site-url",
-            "https://e.org/",
-            "--article-url",
-            "n/{slug}/",
-            "--limit",
-            "3",
-            "-v",
-            "--no-cache",
-        ])
-        .output()
-        .unwrap();
+    let summary = build(&["--limit", "3", "-v", "--no-cache"]);
     let stderr = String::from_utf8(summary.stderr).unwrap();
     assert!(
         stderr.contains("related: 2 resolved, 1 unresolved"),

@@ -70,6 +70,7 @@ pub fn channel(feed: &Feed) -> Channel {
 }
 
 fn item(entry: &Entry) -> Item {
+    // Same shape as in feed/atom.rs, but the two crates define their own `Extension` types.
     let mut extensions = ExtensionMap::default();
     if let Some(credit) = &entry.credit {
         let credit = Extension {
