@@ -38,6 +38,7 @@ pub mod corpus;
 pub mod dateline;
 pub mod error;
 pub mod feed;
+pub mod fsx;
 pub mod lang;
 pub mod output;
 pub mod related;
