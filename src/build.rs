@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::article::{self, Article};
 use crate::cache::{self, Cache, Facts, OutputMemo, StoryFacts};
 use crate::config::{Config, ConfigError};
-use crate::corpus::{self, Scanned};
+use crate::corpus::{self, Archive, Scanned};
 use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, Error};
 use crate::feed::{self, Format, Publishable, RelatedLink};
 use crate::output::{self, OutputLock, WriteOutcome};
@@ -43,6 +43,8 @@ pub struct BuildOptions {
     pub output: Output,
     /// Fail on the first story that cannot be published.
     pub strict: bool,
+    /// Write the feeds even when the archive lost most of the stories they carry (or all).
+    pub allow_empty: bool,
     /// Validate each document before writing it (the default; `--no-check` turns it off).
     pub check: bool,
     /// The time used by the "date in the future" rule; `None` skips that rule.
@@ -67,6 +69,7 @@ impl BuildOptions {
             formats: config.formats.clone(),
             output: Output::Folder,
             strict: false,
+            allow_empty: false,
             check: true,
             now: Some(Utc::now()),
             progress: None,
@@ -115,10 +118,20 @@ pub struct BuildReport {
     pub stories: usize,
     /// Entries in the feeds.
     pub published: usize,
-    /// Files that could not be published.
+    /// Stories older than the newest `limit`.
+    pub not_selected: usize,
+    /// Story files that could not be published: `files = published + not_selected + skipped`.
+    pub skipped: usize,
+    /// Folders that could not be read and file names that cannot be published (not in `files`).
+    pub unreadable: usize,
+    /// Files that could not be published, and folders or names that could not be read.
     pub errors: Vec<ArticleError>,
     /// Problems in published files.
     pub warnings: Vec<ArticleWarning>,
+    /// Entries of the articles folder passed over on purpose (links not followed, FIFOs…).
+    pub ignored: Vec<ArticleWarning>,
+    /// Why the cache could not be saved, if it could not (the feeds were still written).
+    pub cache_error: Option<String>,
     /// Files that were not UTF-8: (relative path, encoding).
     pub legacy_encodings: Vec<(String, String)>,
     /// Related headlines linked to a story.
@@ -177,24 +190,42 @@ struct Story<'a> {
     date: DateTime<FixedOffset>,
 }
 
-/// Runs a build.
-pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error> {
-    let writes = opts.output != Output::Stdout;
-    let out_dir = match &opts.output {
+/// The folder the feeds, the cache and the lock go to.
+fn output_dir(config: &Config, opts: &BuildOptions) -> PathBuf {
+    match &opts.output {
         Output::File(path) => path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf(),
         _ => config.out.clone(),
-    };
-    let (files, walk_problems) = corpus::walk(&config.articles).map_err(|e| {
-        Error::Config(ConfigError::Invalid {
-            key: "build.articles",
-            value: config.articles.display().to_string(),
-            problem: format!("cannot read the articles folder ({e}); pass --articles DIR"),
+    }
+}
+
+/// The file each format goes to (in the order of `opts.formats`), or `None` for the caller.
+fn feed_paths(config: &Config, opts: &BuildOptions, out_dir: &Path) -> Vec<Option<PathBuf>> {
+    opts.formats
+        .iter()
+        .map(|format| match &opts.output {
+            Output::Folder => Some(out_dir.join(config.file_name(*format))),
+            Output::File(p) => Some(p.clone()),
+            Output::Stdout => None,
         })
+        .collect()
+}
+
+/// Runs a build.
+pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let writes = opts.output != Output::Stdout;
+    let out_dir = output_dir(config, opts);
+    let archive = Archive::open(&config.articles, config.follow_symlinks).map_err(|source| {
+        Error::ArticlesFolder {
+            path: config.articles.clone(),
+            source,
+        }
     })?;
+    // Taken before the walk, so that of two overlapping runs the second scans what the first
+    // left, and so that the output folder exists and can be told apart from the archive.
     let _lock = if writes {
         std::fs::create_dir_all(&out_dir).map_err(|e| Error::io("cannot create", &out_dir, e))?;
         Some(OutputLock::acquire(
@@ -204,15 +235,26 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     } else {
         None
     };
+    let out_id = corpus::folder_id(&out_dir);
+    if writes && out_id.is_some() && out_id == corpus::folder_id(&config.articles) {
+        return Err(Error::Config(ConfigError::Invalid {
+            key: "build.out",
+            value: crate::error::shown(&out_dir),
+            problem: "is the articles folder itself: the feeds would be read back as stories; write them to another folder (e.g. `public`)".into(),
+        }));
+    }
+    // An output folder inside the archive is not part of it.
+    let walk = archive.walk(out_id);
     let cache_path = out_dir.join(cache::CACHE_FILE);
     let fingerprint = fingerprint(config);
     let (files, gone, cache_note, memo) = if config.cache {
         let (mut cache, note) = Cache::load(&cache_path, fingerprint);
         let memo = cache.memo.take();
-        let (files, gone) = cache.match_sorted(files);
+        let (files, gone) = cache.match_sorted(walk.files);
         (files, gone, note, memo)
     } else {
-        let files = files
+        let files = walk
+            .files
             .into_iter()
             .map(|(f, stamp)| (f, stamp, None))
             .collect();
@@ -223,20 +265,124 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     if let Some(p) = progress {
         p.total.store(files.len(), Ordering::Relaxed);
     }
-    let scanned = corpus::scan(
-        &config.articles,
-        files,
-        &parse_opts,
-        progress.map(|p| &p.scanned),
-    );
+    let scanned = corpus::scan(&archive, files, &parse_opts, progress.map(|p| &p.scanned));
 
     let mut report = BuildReport {
         files: scanned.len(),
         from_cache: scanned.iter().filter(|s| s.cached).count(),
         cache_note,
-        errors: walk_problems,
+        unreadable: walk.problems.len(),
+        errors: walk.problems,
+        ignored: walk.skipped,
         ..BuildReport::default()
     };
+    let mut stories = collect_stories(&scanned, &mut report);
+    let failed = scanned.len() - stories.len();
+    reject_duplicates(config, &archive, &scanned, &mut stories, &mut report.errors);
+    report.stories = stories.len();
+    report.skipped = scanned.len() - stories.len();
+    debug_assert!(report.skipped >= failed);
+    if opts.strict {
+        if let Some(first) = report.errors.first() {
+            return Err(Error::Strict(first.clone()));
+        }
+    }
+
+    let paths = feed_paths(config, opts, &out_dir);
+    // Nothing changed since the last build, which wrote clean feeds that are still on disk:
+    // the feeds would come out byte for byte the same, so stop here.
+    let output_fingerprint = output_fingerprint(config, opts);
+    let unchanged = report.from_cache == scanned.len() && gone == 0 && report.cache_note.is_none();
+    let written_paths: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
+    if let Some(memo) = memo.as_ref().filter(|m| {
+        unchanged
+            && opts.output == Output::Folder
+            && m.fingerprint == output_fingerprint
+            && m.files_intact(&written_paths)
+    }) {
+        report.up_to_date = true;
+        report.published = memo.published;
+        report.not_selected = report.stories - memo.published;
+        report.related_resolved = memo.related_resolved;
+        report.related_unresolved = memo.related_unresolved;
+        report.feeds = opts
+            .formats
+            .iter()
+            .zip(written_paths)
+            .map(|(format, path)| FeedOutcome {
+                format: *format,
+                path: Some(path),
+                status: FeedStatus::Unchanged,
+                findings: Vec::new(),
+            })
+            .collect();
+        return Ok(report);
+    }
+
+    if writes && !opts.allow_empty {
+        refuse_to_shrink(config, &written_paths, &stories)?;
+    }
+    let chosen = choose_newest(config, &archive, &parse_opts, &scanned, &mut stories);
+    let mut articles = Vec::with_capacity(chosen.len());
+    report.not_selected = report.stories - chosen.len();
+    for (index, result) in chosen {
+        match result {
+            Ok(a) => articles.push((index, a)),
+            // The file changed between the scan and now; report it like any bad file.
+            Err(e) => {
+                report.skipped += 1;
+                report.errors.push(e);
+            }
+        }
+    }
+
+    let links = resolve_related(config, &archive, &parse_opts, &scanned, &stories, &articles);
+    for list in &links {
+        let resolved = list.iter().filter(|l| l.url.is_some()).count();
+        report.related_resolved += resolved;
+        report.related_unresolved += list.len() - resolved;
+    }
+    let publishable: Vec<Publishable<'_>> = articles
+        .iter()
+        .zip(links)
+        .map(|((_, article), related)| Publishable { article, related })
+        .collect();
+    report.published = publishable.len();
+    let model = feed::build_feed(config, &publishable);
+    let hashes = publish(opts, &model, paths, &mut report)?;
+
+    // Only feeds written to the folder without any finding may be skipped next time.
+    let new_memo = (opts.output == Output::Folder
+        && report
+            .feeds
+            .iter()
+            .all(|f| f.findings.is_empty() && f.status != FeedStatus::Refused))
+    .then_some(OutputMemo {
+        fingerprint: output_fingerprint,
+        hashes,
+        published: report.published,
+        related_resolved: report.related_resolved,
+        related_unresolved: report.related_unresolved,
+    });
+    let changed = !unchanged || new_memo != memo;
+    if writes && config.cache && changed {
+        let bytes = cache::to_bytes(
+            fingerprint,
+            scanned
+                .iter()
+                .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
+            new_memo.as_ref(),
+        );
+        // The feeds are out; a cache that cannot be saved only makes the next run slower.
+        if let Err(e) = output::write_scratch(&cache_path, &bytes) {
+            report.cache_error = Some(e.to_string());
+        }
+    }
+    Ok(report)
+}
+
+/// The stories among the scanned files; the problems of the others go to the report.
+fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<Story<'a>> {
     let mut stories = Vec::with_capacity(scanned.len());
     for (index, s) in scanned.iter().enumerate() {
         match &s.facts {
@@ -257,87 +403,73 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             Facts::Failed(e) => report.errors.push(e.as_ref().clone()),
         }
     }
-    reject_duplicates(config, &scanned, &mut stories, &mut report.errors);
-    report.stories = stories.len();
-    if opts.strict {
-        if let Some(first) = report.errors.first() {
-            return Err(Error::Strict(first.clone()));
-        }
-    }
+    stories
+}
 
-    // Nothing changed since the last build, which wrote clean feeds that are still on disk:
-    // the feeds would come out byte for byte the same, so stop here.
-    let output_fingerprint = output_fingerprint(config, opts);
-    let unchanged = report.from_cache == scanned.len() && gone == 0 && report.cache_note.is_none();
-    if let Some(memo) = memo.as_ref().filter(|m| {
-        unchanged
-            && opts.output == Output::Folder
-            && m.fingerprint == output_fingerprint
-            && m.files.len() == opts.formats.len()
-            && m.files_intact()
-    }) {
-        report.up_to_date = true;
-        report.published = memo.published;
-        report.related_resolved = memo.related_resolved;
-        report.related_unresolved = memo.related_unresolved;
-        report.feeds = opts
-            .formats
-            .iter()
-            .zip(&memo.files)
-            .map(|(format, (path, _))| FeedOutcome {
-                format: *format,
-                path: Some(path.clone()),
-                status: FeedStatus::Unchanged,
-                findings: Vec::new(),
-            })
-            .collect();
-        return Ok(report);
+/// Refuses to replace feeds that have entries when too few of their stories are left in the
+/// archive: an empty or half-mounted archive must not wipe what subscribers already have.
+fn refuse_to_shrink(
+    config: &Config,
+    paths: &[PathBuf],
+    stories: &[Story<'_>],
+) -> Result<(), Error> {
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let published = crate::published::story_ids(&refs, &config.id_prefix);
+    if published.is_empty() {
+        return Ok(());
     }
+    let present = stories.iter().filter(|s| published.contains(s.id)).count();
+    // `present` of `published` is below the ratio, in integers: present / published < ratio.
+    if (present as f64) < config.min_stories_ratio * published.len() as f64 {
+        return Err(Error::ArchiveShrank {
+            present,
+            published: published.len(),
+            stories: stories.len(),
+            ratio: config.min_stories_ratio,
+            articles: config.articles.clone(),
+        });
+    }
+    Ok(())
+}
 
+/// Sorts the stories newest first and reads the `limit` newest in full, in parallel.
+fn choose_newest(
+    config: &Config,
+    archive: &Archive,
+    parse_opts: &article::ParseOptions,
+    scanned: &[Scanned],
+    stories: &mut [Story<'_>],
+) -> Vec<(usize, Result<Article, ArticleError>)> {
     // Newest first; ties by time are already in `date`, then by id, so output is deterministic.
     stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(b.id)));
-    let chosen: Vec<(usize, Result<Article, ArticleError>)> = stories
+    stories
         .iter()
         .take(config.limit)
         .collect::<Vec<_>>()
         .par_iter()
         .map(|s| {
-            let path = config.articles.join(&scanned[s.index].rel_path);
-            (
-                s.index,
-                article::read(&path, &scanned[s.index].rel_path, &parse_opts).map(|p| p.article),
-            )
+            let rel = &scanned[s.index].rel_path;
+            let read = archive
+                .read(rel, parse_opts.max_file_size)
+                .and_then(|bytes| article::parse(&bytes, &archive.path_of(rel), rel, parse_opts));
+            (s.index, read.map(|p| p.article))
         })
-        .collect();
-    let mut articles = Vec::with_capacity(chosen.len());
-    for (index, result) in chosen {
-        match result {
-            Ok(a) => articles.push((index, a)),
-            // The file changed between the scan and now; report it like any bad file.
-            Err(e) => report.errors.push(e),
-        }
-    }
+        .collect()
+}
 
-    let links = resolve_related(config, &parse_opts, &scanned, &stories, &articles);
-    for list in &links {
-        let resolved = list.iter().filter(|l| l.url.is_some()).count();
-        report.related_resolved += resolved;
-        report.related_unresolved += list.len() - resolved;
-    }
-    let publishable: Vec<Publishable<'_>> = articles
-        .iter()
-        .zip(links)
-        .map(|((_, article), related)| Publishable { article, related })
-        .collect();
-    report.published = publishable.len();
-    let model = feed::build_feed(config, &publishable);
-
-    // Formats are independent: render and check them on all cores, then write in order.
+/// Renders every format on all cores, checks each document, then writes them in order.
+/// Returns the hash of each document, for the cache's memo.
+fn publish(
+    opts: &BuildOptions,
+    model: &feed::Feed,
+    paths: Vec<Option<PathBuf>>,
+    report: &mut BuildReport,
+) -> Result<Vec<u64>, Error> {
     let documents: Vec<(Format, Vec<u8>, Vec<Finding>)> = opts
         .formats
         .par_iter()
         .map(|format| {
-            let bytes = feed::render(&model, *format)?;
+            let bytes = feed::render(model, *format)?;
             let findings = if opts.check {
                 check_document(&bytes, *format, opts.now)
             } else {
@@ -346,23 +478,9 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             Ok((*format, bytes, findings))
         })
         .collect::<Result<_, Error>>()?;
-    let mut written = Vec::with_capacity(opts.formats.len());
-    for (format, bytes, findings) in documents {
-        let format = &format;
-        written.push(xxhash_rust::xxh3::xxh3_64(&bytes));
-        let path = match &opts.output {
-            Output::Folder => Some(
-                out_dir.join(
-                    config
-                        .files
-                        .get(format)
-                        .map(String::as_str)
-                        .unwrap_or("feed"),
-                ),
-            ),
-            Output::File(p) => Some(p.clone()),
-            Output::Stdout => None,
-        };
+    let mut hashes = Vec::with_capacity(documents.len());
+    for ((format, bytes, findings), path) in documents.into_iter().zip(paths) {
+        hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
         let status = if findings.iter().any(|f| f.severity == Severity::Error) {
             FeedStatus::Refused
         } else if let Some(path) = &path {
@@ -375,43 +493,13 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             FeedStatus::Returned
         };
         report.feeds.push(FeedOutcome {
-            format: *format,
+            format,
             path,
             status,
             findings,
         });
     }
-
-    // Only feeds written to the folder without any finding may be skipped next time.
-    let new_memo = (opts.output == Output::Folder
-        && report
-            .feeds
-            .iter()
-            .all(|f| f.findings.is_empty() && f.status != FeedStatus::Refused))
-    .then(|| OutputMemo {
-        fingerprint: output_fingerprint,
-        files: report
-            .feeds
-            .iter()
-            .zip(&written)
-            .filter_map(|(f, hash)| Some((f.path.clone()?, *hash)))
-            .collect(),
-        published: report.published,
-        related_resolved: report.related_resolved,
-        related_unresolved: report.related_unresolved,
-    });
-    let changed = !unchanged || new_memo != memo;
-    if writes && config.cache && changed {
-        let bytes = cache::to_bytes(
-            fingerprint,
-            scanned
-                .iter()
-                .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
-            new_memo.as_ref(),
-        );
-        output::write_scratch(&cache_path, &bytes)?;
-    }
-    Ok(report)
+    Ok(hashes)
 }
 
 /// Validates a rendered document; a document the validator cannot read at all is one error.
@@ -432,6 +520,7 @@ fn check_document(bytes: &[u8], format: Format, now: Option<DateTime<Utc>>) -> V
 /// pattern without `{id}`) would be one entry to a reader: both are refused, naming each other.
 fn reject_duplicates(
     config: &Config,
+    archive: &Archive,
     scanned: &[Scanned],
     stories: &mut Vec<Story<'_>>,
     errors: &mut Vec<ArticleError>,
@@ -476,7 +565,7 @@ fn reject_duplicates(
         for (this, other) in [(a, b), (b, a)] {
             drop.insert(this);
             errors.push(ArticleError {
-                path: config.articles.join(&scanned[stories[this].index].rel_path),
+                path: archive.path_of(&scanned[stories[this].index].rel_path),
                 line: None,
                 kind: ArticleErrorKind::Duplicate {
                     what: what.to_string(),
@@ -497,6 +586,7 @@ fn reject_duplicates(
 /// Resolves each chosen article's related headlines against the whole archive.
 fn resolve_related(
     config: &Config,
+    archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
     stories: &[Story<'_>],
@@ -536,9 +626,10 @@ fn resolve_related(
     let targets: HashMap<usize, article::Summary> = wanted_targets
         .into_par_iter()
         .filter_map(|t| {
-            let path = config.articles.join(&scanned[t].rel_path);
-            article::read_bytes(&path, parse_opts.max_file_size)
-                .and_then(|bytes| article::summarize(&bytes, &path, parse_opts))
+            let rel = &scanned[t].rel_path;
+            archive
+                .read(rel, parse_opts.max_file_size)
+                .and_then(|bytes| article::summarize(&bytes, &archive.path_of(rel), parse_opts))
                 .ok()
                 .map(|summary| (t, summary))
         })

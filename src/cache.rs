@@ -20,7 +20,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,8 +98,9 @@ pub enum Facts {
 pub struct OutputMemo {
     /// Fingerprint of everything that shapes the documents besides the stories.
     pub fingerprint: u64,
-    /// Each feed file written and the xxh3 of its bytes.
-    pub files: Vec<(std::path::PathBuf, u64)>,
+    /// The xxh3 of each feed written, in the order of the build's formats. No paths: the cache
+    /// lies in a folder others can write to, and must never name a file for the build to read.
+    pub hashes: Vec<u64>,
     /// Entries published.
     pub published: usize,
     /// Related headlines resolved.
@@ -109,11 +110,14 @@ pub struct OutputMemo {
 }
 
 impl OutputMemo {
-    /// Whether every recorded file still holds the recorded bytes.
-    pub fn files_intact(&self) -> bool {
-        !self.files.is_empty()
-            && self.files.iter().all(|(path, hash)| {
-                std::fs::read(path).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == *hash)
+    /// Whether the build's feed files (in the order of its formats) still hold the recorded
+    /// bytes; each is read only if it is a regular file of sane size.
+    pub fn files_intact(&self, paths: &[std::path::PathBuf]) -> bool {
+        !self.hashes.is_empty()
+            && self.hashes.len() == paths.len()
+            && self.hashes.iter().zip(paths).all(|(hash, path)| {
+                crate::fsx::read_regular(path, false, crate::output::MAX_FEED_SIZE)
+                    .is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == *hash)
             })
     }
 }

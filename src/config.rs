@@ -49,7 +49,7 @@ const SEGMENT: &AsciiSet = &PATH_PART.add(b'/');
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config `{}`: {source}", path.display())]
+    #[error("cannot read config `{}`: {source}", crate::error::shown(path))]
     Read {
         /// The file.
         path: PathBuf,
@@ -57,7 +57,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The TOML is malformed or has an unknown key.
-    #[error("invalid config `{}`: {message}", path.display())]
+    #[error("invalid config `{}`: {message}", crate::error::shown(path))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -108,6 +108,8 @@ pub struct RawFeed {
     pub feeds_url: Option<String>,
     /// Number of entries per feed.
     pub limit: Option<usize>,
+    /// Hosts besides the site's that published URLs may point at (a CDN for the feeds…).
+    pub link_hosts: Option<Vec<String>>,
 }
 
 /// `[build]`: where to read and write.
@@ -134,6 +136,10 @@ pub struct RawBuild {
     pub cache: Option<bool>,
     /// Seconds to wait for another build's lock.
     pub lock_timeout: Option<u64>,
+    /// Follow symbolic links in the articles folder that point outside it.
+    pub follow_symlinks: Option<bool>,
+    /// Share of the previously published stories that must still be there to publish.
+    pub min_stories_ratio: Option<f64>,
 }
 
 /// `[agencies."NAME"]`: the agency's own site, for `<source>`.
@@ -212,7 +218,8 @@ impl RawConfig {
             article_url,
             id_prefix,
             feeds_url,
-            limit
+            limit,
+            link_hosts
         );
         overlay!(
             self.build,
@@ -226,7 +233,9 @@ impl RawConfig {
             max_file_size,
             encoding,
             cache,
-            lock_timeout
+            lock_timeout,
+            follow_symlinks,
+            min_stories_ratio
         );
         self.cities.extend(over.cities.clone());
         self.agencies.extend(over.agencies.clone());
@@ -255,14 +264,24 @@ impl UrlPattern {
     /// Placeholders a pattern may use.
     pub const PLACEHOLDERS: &'static str = "{year}, {month}, {day}, {slug}, {id}";
 
-    /// Parses a pattern; a relative pattern is resolved against `base` (the site URL).
-    pub fn parse(pattern: &str, base: &Url) -> Result<Self, ConfigError> {
+    /// Parses a pattern; a relative pattern is resolved against `base` (the site URL). Every
+    /// URL it renders is on `base`'s host or one of `link_hosts`, whatever the file names are.
+    pub fn parse(pattern: &str, base: &Url, link_hosts: &[String]) -> Result<Self, ConfigError> {
+        const KEY: &str = "feed.article_url";
+        plain_url_text(KEY, pattern)?;
         let invalid = |problem: String| ConfigError::Invalid {
-            key: "feed.article_url",
+            key: KEY,
             value: pattern.to_string(),
             problem,
         };
         let mut parts = Vec::new();
+        // A relative pattern whose first placeholder could complete a scheme (`{slug}…` with a
+        // story named `javascript:alert(1).txt`) is anchored as a path: `./javascript:…` is a
+        // page on the site, `javascript:…` would be a script URL.
+        let lead = pattern.split('{').next().unwrap_or_default();
+        if !lead.contains([':', '/', '?', '#']) {
+            parts.push(UrlPart::Text("./".into()));
+        }
         let mut rest = pattern;
         while let Some(open) = rest.find('{') {
             if open > 0 {
@@ -305,11 +324,33 @@ impl UrlPattern {
             parts,
             base: base.clone(),
         };
-        let sample = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00")
-            .map_err(|e| invalid(e.to_string()))?;
-        pattern
-            .try_render(sample, "2025/06/sample", "sample")
-            .map_err(|e| invalid(format!("does not make a valid URL: {e}")))?;
+        // Two unlike stories must land on one web origin: placeholders may only fill the path,
+        // never the scheme, host or port.
+        let mut origin = None;
+        for (date, id, slug) in [
+            ("2025-06-18T00:00:00+05:00", "2025/06/sample", "sample"),
+            ("1999-12-31T00:00:00+00:00", "x/other", "other"),
+        ] {
+            let date = DateTime::parse_from_rfc3339(date).map_err(|e| invalid(e.to_string()))?;
+            let url = pattern
+                .try_render(date, id, slug)
+                .map_err(|e| invalid(format!("does not make a valid URL: {e}")))?;
+            if let Some(problem) = web_url_problem(&url) {
+                return Err(invalid(problem));
+            }
+            if !on_allowed_host(&url, base, link_hosts) {
+                return Err(invalid(format!(
+                    "points at host `{}`, not the site's `{}`; add it to `link_hosts` if that is intended",
+                    url.host_str().unwrap_or_default(),
+                    base.host_str().unwrap_or_default()
+                )));
+            }
+            if origin.get_or_insert_with(|| url.origin()) != &url.origin() {
+                return Err(invalid(
+                    "a placeholder stands in the scheme, host or port; placeholders may only fill the path".into(),
+                ));
+            }
+        }
         Ok(pattern)
     }
 
@@ -384,6 +425,8 @@ pub struct Config {
     pub feeds_url: Url,
     /// Entries per feed.
     pub limit: usize,
+    /// Hosts besides the site's that published URLs may point at, lower-case.
+    pub link_hosts: Vec<String>,
     /// Articles folder.
     pub articles: PathBuf,
     /// Output folder.
@@ -400,6 +443,11 @@ pub struct Config {
     pub cache: bool,
     /// Seconds to wait for the output lock.
     pub lock_timeout: u64,
+    /// Whether symbolic links that point outside the articles folder are followed.
+    pub follow_symlinks: bool,
+    /// A build refuses to publish when fewer than this share of the stories of the feeds on
+    /// disk are still in the archive (a half-mounted archive must not wipe them).
+    pub min_stories_ratio: f64,
     /// Extra cities.
     pub cities: BTreeMap<String, Tz>,
     /// Agencies' own sites, keyed by normalised agency name.
@@ -423,7 +471,45 @@ fn parse_zone(key: &'static str, value: &str) -> Result<Tz, ConfigError> {
     })
 }
 
+/// Refuses white space and control characters anywhere in a URL setting. The URL parser would
+/// silently strip leading spaces and drop tabs and newlines (WHATWG rules), so what is published
+/// would differ from what was written, and such text is how script URLs sneak past filters.
+fn plain_url_text(key: &'static str, value: &str) -> Result<(), ConfigError> {
+    match value.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        Some(c) => Err(ConfigError::Invalid {
+            key,
+            value: value.escape_debug().to_string(),
+            problem: format!(
+                "contains {} ({c:?}); write the URL without spaces, tabs or line breaks (percent-encode a space as %20)",
+                if c.is_whitespace() { "white space" } else { "a control character" }
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The rule for every URL wirefeed publishes: absolute `http`/`https` with a host and no
+/// `user:password@`.
+fn web_url_problem(url: &Url) -> Option<String> {
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        Some(format!(
+            "resolves to `{url}`; only http:// or https:// URLs with a host are published"
+        ))
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("contains a user name or password (`user:password@`); they would be published in every feed".into())
+    } else {
+        None
+    }
+}
+
+/// Whether `url` is on the site's host or one of the configured `link_hosts`.
+fn on_allowed_host(url: &Url, site: &Url, link_hosts: &[String]) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    Some(host.as_str()) == site.host_str() || link_hosts.contains(&host)
+}
+
 fn absolute_url(key: &'static str, value: &str) -> Result<Url, ConfigError> {
+    plain_url_text(key, value)?;
     let invalid = |problem: String| ConfigError::Invalid {
         key,
         value: value.to_string(),
@@ -437,12 +523,38 @@ fn absolute_url(key: &'static str, value: &str) -> Result<Url, ConfigError> {
             "not a valid URL ({e}); expected e.g. `https://example.org/`"
         )),
     })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(invalid(
-            "expected an http:// or https:// URL with a host".into(),
-        ));
+    match web_url_problem(&url) {
+        Some(problem) => Err(invalid(problem)),
+        None => Ok(url),
     }
-    Ok(url)
+}
+
+/// Entry ids are permanent, and readers may follow one that is a URL: a `tag:` or `urn:` IRI,
+/// or a web URL on the site.
+fn check_id_prefix(prefix: &str, site: &Url, link_hosts: &[String]) -> Result<(), ConfigError> {
+    const KEY: &str = "feed.id_prefix";
+    plain_url_text(KEY, prefix)?;
+    let invalid = |problem: String| ConfigError::Invalid {
+        key: KEY,
+        value: prefix.to_string(),
+        problem,
+    };
+    let sample = Url::parse(&format!("{prefix}x")).map_err(|_| {
+        invalid("entry ids must be absolute IRIs; use e.g. `tag:example.org,2025:`".into())
+    })?;
+    match sample.scheme() {
+        "tag" | "urn" => Ok(()),
+        "http" | "https" => match web_url_problem(&sample) {
+            Some(problem) => Err(invalid(problem)),
+            None if !on_allowed_host(&sample, site, link_hosts) => Err(invalid(
+                "an id that is a web URL must be on the site's host (or one of `link_hosts`)".into(),
+            )),
+            None => Ok(()),
+        },
+        other => Err(invalid(format!(
+            "the scheme `{other}:` is not allowed for ids; use `tag:example.org,2025:` (or `urn:`, or the site's https:// URL)"
+        ))),
+    }
 }
 
 impl Config {
@@ -455,6 +567,22 @@ impl Config {
             hint: "set `site_url` under [feed] in wirefeed.toml or pass --site-url https://example.org/",
         })?;
         let mut site_url = absolute_url("feed.site_url", site)?;
+        let link_hosts: Vec<String> = f
+            .link_hosts
+            .iter()
+            .flatten()
+            .map(|h| {
+                let host = h.trim().to_ascii_lowercase();
+                match Url::parse(&format!("https://{host}/")) {
+                    Ok(u) if u.host_str() == Some(host.as_str()) => Ok(host),
+                    _ => Err(ConfigError::Invalid {
+                        key: "feed.link_hosts",
+                        value: h.escape_debug().to_string(),
+                        problem: "expected a bare host name such as `cdn.example.org`".into(),
+                    }),
+                }
+            })
+            .collect::<Result<_, _>>()?;
         if !site_url.path().ends_with('/') {
             site_url.set_path(&format!("{}/", site_url.path()));
         }
@@ -477,10 +605,20 @@ impl Config {
                 .as_deref()
                 .unwrap_or("news/{year}/{month}/{slug}/"),
             &site_url,
+            &link_hosts,
         )?;
         let feeds_url = match &f.feeds_url {
             Some(u) => {
                 let mut u = absolute_url("feed.feeds_url", u)?;
+                if !on_allowed_host(&u, &site_url, &link_hosts) {
+                    return Err(ConfigError::Invalid {
+                        key: "feed.feeds_url",
+                        value: u.to_string(),
+                        problem: format!(
+                            "is not on the site's host `{host}`; add its host to `link_hosts` if the feeds are served from there"
+                        ),
+                    });
+                }
                 if !u.path().ends_with('/') {
                     u.set_path(&format!("{}/", u.path()));
                 }
@@ -492,13 +630,7 @@ impl Config {
             .id_prefix
             .clone()
             .unwrap_or_else(|| format!("tag:{host},2025:"));
-        if Url::parse(&format!("{id_prefix}x")).is_err() {
-            return Err(ConfigError::Invalid {
-                key: "feed.id_prefix",
-                value: id_prefix,
-                problem: "entry ids must be absolute IRIs; use e.g. `tag:example.org,2025:`".into(),
-            });
-        }
+        check_id_prefix(&id_prefix, &site_url, &link_hosts)?;
         for (key, value) in [
             ("feed.title", &f.title),
             ("feed.description", &f.description),
@@ -517,6 +649,15 @@ impl Config {
                 key: "feed.limit",
                 value: "0".into(),
                 problem: "a feed needs at least one entry".into(),
+            });
+        }
+        let min_stories_ratio = b.min_stories_ratio.unwrap_or(0.5);
+        if !(0.0..=1.0).contains(&min_stories_ratio) {
+            return Err(ConfigError::Invalid {
+                key: "build.min_stories_ratio",
+                value: min_stories_ratio.to_string(),
+                problem: "a share from 0 (never refuse) to 1 (every story must still be there)"
+                    .into(),
             });
         }
         let formats = match &b.formats {
@@ -590,6 +731,7 @@ impl Config {
             id_prefix,
             feeds_url,
             limit,
+            link_hosts,
             articles: b.articles.clone().unwrap_or_else(|| "articles".into()),
             out: b.out.clone().unwrap_or_else(|| "public".into()),
             formats,
@@ -598,6 +740,8 @@ impl Config {
             encoding,
             cache: b.cache.unwrap_or(true),
             lock_timeout: b.lock_timeout.unwrap_or(10),
+            follow_symlinks: b.follow_symlinks.unwrap_or(false),
+            min_stories_ratio,
             cities,
             agencies,
         })
@@ -614,15 +758,16 @@ impl Config {
         }
     }
 
+    /// The file name of a format's feed in the output folder.
+    pub fn file_name(&self, format: Format) -> &str {
+        self.files.get(&format).map_or("feed", String::as_str)
+    }
+
     /// The public URL of a feed file.
     pub fn feed_url(&self, format: Format) -> Url {
-        let name = self
-            .files
-            .get(&format)
-            .map(String::as_str)
-            .unwrap_or("feed");
+        // `./` keeps a file name such as `x:y.xml` a path, not a URL scheme.
         self.feeds_url
-            .join(name)
+            .join(&format!("./{}", self.file_name(format)))
             .unwrap_or_else(|_| self.feeds_url.clone())
     }
 

@@ -5,7 +5,8 @@
 //! (headline, title key, date, problems) and drops the text; the build reads the few published
 //! stories again in full.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
@@ -13,7 +14,8 @@ use rayon::prelude::*;
 
 use crate::article::{self, ParseOptions};
 use crate::cache::{CachedFile, Facts, FileStamp, StoryFacts};
-use crate::error::{ArticleError, ArticleErrorKind};
+use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
+use crate::fsx;
 
 /// One file of the archive and what is known of it.
 #[derive(Debug, Clone)]
@@ -37,108 +39,280 @@ impl StoryFacts {
     }
 }
 
-/// A story file found by [`walk`], with its stamp.
+/// A story file found by [`Archive::walk`], with its stamp.
 pub type Walked = (String, FileStamp);
 
-/// Lists the story files under `dir` with their stamps: regular files, recursively, skipping
-/// hidden names (the cache, editors' swap files, `.git`). Sorted by relative path so every run
-/// sees one order.
-///
-/// Folders are read in parallel, and each file is stat-ed through its folder's handle
-/// (`DirEntry::metadata`, i.e. `fstatat`), which spares the kernel a path lookup per file: on a
-/// rerun with nothing changed, these stats are most of the work.
-pub fn walk(dir: &Path) -> std::io::Result<(Vec<Walked>, Vec<ArticleError>)> {
-    std::fs::read_dir(dir)?; // the top folder itself must be readable
-    let (mut files, problems) = walk_folder(dir, String::new());
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok((files, problems))
+/// What [`Archive::walk`] found: the story files, and what it could not or would not read.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Story files, sorted by relative path.
+    pub files: Vec<Walked>,
+    /// Folders that could not be read and names that cannot be published.
+    pub problems: Vec<ArticleError>,
+    /// Entries passed over on purpose (links not followed, FIFOs…), each said once.
+    pub skipped: Vec<ArticleWarning>,
 }
 
-fn walk_folder(folder: &Path, prefix: String) -> (Vec<Walked>, Vec<ArticleError>) {
-    let entries = match std::fs::read_dir(folder) {
-        Ok(e) => e,
-        Err(e) => {
-            let problem = ArticleError {
-                path: folder.to_path_buf(),
-                line: None,
-                kind: ArticleErrorKind::Io(e.to_string()),
-            };
-            return (Vec::new(), vec![problem]);
-        }
-    };
-    let mut files = Vec::new();
-    let mut folders = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let mut rel = String::with_capacity(prefix.len() + name.len() + 1);
-        if !prefix.is_empty() {
-            rel.push_str(&prefix);
-            rel.push('/');
-        }
-        rel.push_str(&name);
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => folders.push((entry.path(), rel)),
-            Ok(t) if t.is_file() => {
-                // A file that cannot be stat-ed gets an empty stamp; reading it reports why.
-                let stamp = entry
-                    .metadata()
-                    .map(|m| FileStamp::of(&m))
-                    .unwrap_or_default();
-                files.push((rel, stamp));
-            }
-            Ok(t) if t.is_symlink() => {
-                if let Ok(meta) = std::fs::metadata(entry.path()) {
-                    if meta.is_file() {
-                        files.push((rel, FileStamp::of(&meta)));
+/// A folder's identity on disk (device and inode), to recognise it under any spelling.
+pub type FolderId = (u64, u64);
+
+/// The identity of the folder at `path`, where the platform has one.
+pub fn folder_id(path: &Path) -> Option<FolderId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_dir())
+            .map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+#[cfg(unix)]
+fn id_of_meta(meta: &std::fs::Metadata) -> Option<FolderId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn id_of_meta(_meta: &std::fs::Metadata) -> Option<FolderId> {
+    None
+}
+
+/// The articles folder as a build reads it: where it is, and which symbolic links it follows.
+///
+/// A link inside the archive may point anywhere, e.g. at `/etc/passwd`. By default only links
+/// whose target lies inside the archive are read; `follow_symlinks` reads every link (and walks
+/// linked folders, each folder once, so a link cycle cannot loop).
+#[derive(Debug, Clone)]
+pub struct Archive {
+    root: PathBuf,
+    real_root: PathBuf,
+    follow_symlinks: bool,
+}
+
+/// One folder's entries, before they are merged into the [`Walk`].
+#[derive(Default)]
+struct Listing {
+    files: Vec<Walked>,
+    folders: Vec<(PathBuf, String, Option<FolderId>)>,
+    problems: Vec<ArticleError>,
+    skipped: Vec<ArticleWarning>,
+}
+
+impl Archive {
+    /// Opens the archive at `root`; fails when the folder cannot be read.
+    pub fn open(root: &Path, follow_symlinks: bool) -> std::io::Result<Self> {
+        std::fs::read_dir(root)?; // the top folder itself must be readable
+        Ok(Archive {
+            root: root.to_path_buf(),
+            real_root: std::fs::canonicalize(root)?,
+            follow_symlinks,
+        })
+    }
+
+    /// The folder as configured.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of a story file from its relative path.
+    pub fn path_of(&self, rel_path: &str) -> PathBuf {
+        self.root.join(rel_path)
+    }
+
+    /// Lists the story files with their stamps: regular files, recursively, skipping hidden
+    /// names (the cache, editors' swap files, `.git`) and the folder `exclude` (the output
+    /// folder, when it lies inside the archive). Sorted by relative path so every run sees one
+    /// order.
+    ///
+    /// Folders are read one depth at a time, each depth in parallel: no recursion, so a tree
+    /// thousands of folders deep cannot overflow the stack. Each file is stat-ed through its
+    /// folder's handle (`DirEntry::metadata`, i.e. `fstatat`), which spares the kernel a path
+    /// lookup per file: on a rerun with nothing changed, these stats are most of the work.
+    pub fn walk(&self, exclude: Option<FolderId>) -> Walk {
+        let mut walk = Walk::default();
+        let mut seen: HashSet<FolderId> = exclude.into_iter().collect();
+        seen.extend(folder_id(&self.root));
+        let mut level = vec![(self.root.clone(), String::new())];
+        while !level.is_empty() {
+            let listings: Vec<Listing> = level
+                .into_par_iter()
+                .map(|(folder, prefix)| self.list(&folder, &prefix))
+                .collect();
+            level = Vec::new();
+            for listing in listings {
+                walk.files.extend(listing.files);
+                walk.problems.extend(listing.problems);
+                walk.skipped.extend(listing.skipped);
+                for (path, rel, id) in listing.folders {
+                    // A folder met twice (through a followed link) is walked once.
+                    if id.is_none_or(|id| seen.insert(id)) {
+                        level.push((path, rel));
                     }
                 }
             }
-            _ => {}
         }
+        walk.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
+        walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        walk
     }
-    let nested: Vec<_> = folders
-        .into_par_iter()
-        .map(|(path, rel)| walk_folder(&path, rel))
-        .collect();
-    let mut problems = Vec::new();
-    for (f, p) in nested {
-        files.extend(f);
-        problems.extend(p);
+
+    fn list(&self, folder: &Path, prefix: &str) -> Listing {
+        let mut out = Listing::default();
+        let entries = match std::fs::read_dir(folder) {
+            Ok(e) => e,
+            Err(e) => {
+                out.problems.push(ArticleError {
+                    path: folder.to_path_buf(),
+                    line: None,
+                    kind: ArticleErrorKind::Folder(e.to_string()),
+                });
+                return out;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    out.problems.push(ArticleError {
+                        path: folder.to_path_buf(),
+                        line: None,
+                        kind: ArticleErrorKind::Folder(e.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let os_name = entry.file_name();
+            if os_name.as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
+            let path = entry.path();
+            // Ids and URLs are text: a name that is not UTF-8 is refused rather than read
+            // through a lossy copy, which would open another file or merge two names into one.
+            let Some(name) = os_name.to_str() else {
+                out.problems.push(ArticleError {
+                    path,
+                    line: None,
+                    kind: ArticleErrorKind::FileName(
+                        "the name is not valid UTF-8; rename it (ids and URLs are made from names)"
+                            .into(),
+                    ),
+                });
+                continue;
+            };
+            let rel = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let skip = |out: &mut Listing, why: String| {
+                out.skipped.push(ArticleWarning {
+                    path: path.clone(),
+                    line: None,
+                    kind: ArticleWarningKind::Skipped(why),
+                });
+            };
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => {
+                    let id = entry.metadata().ok().as_ref().and_then(id_of_meta);
+                    out.folders.push((path.clone(), rel, id));
+                }
+                Ok(t) if t.is_file() => {
+                    // A file that cannot be stat-ed gets an empty stamp; reading it reports why.
+                    let stamp = entry
+                        .metadata()
+                        .map(|m| FileStamp::of(&m))
+                        .unwrap_or_default();
+                    out.files.push((rel, stamp));
+                }
+                Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
+                    Err(_) => skip(&mut out, "a broken symbolic link".into()),
+                    Ok(_) if !self.follow_symlinks && !self.inside(&path) => skip(
+                        &mut out,
+                        "a symbolic link to a place outside the articles folder; not followed (set `follow_symlinks = true` to publish it)".into(),
+                    ),
+                    Ok(meta) if meta.is_file() => out.files.push((rel, FileStamp::of(&meta))),
+                    Ok(meta) if meta.is_dir() && self.follow_symlinks => {
+                        out.folders.push((path.clone(), rel, id_of_meta(&meta)));
+                    }
+                    Ok(meta) if meta.is_dir() => skip(
+                        &mut out,
+                        "a symbolic link to a folder; not followed (set `follow_symlinks = true` to walk it)".into(),
+                    ),
+                    Ok(meta) => skip(
+                        &mut out,
+                        format!("a symbolic link to {}; not a story file", fsx::kind_of(&meta)),
+                    ),
+                },
+                Ok(_) => match entry.metadata() {
+                    Ok(meta) => skip(
+                        &mut out,
+                        format!("{}, not a story file", fsx::kind_of(&meta)),
+                    ),
+                    Err(e) => skip(&mut out, format!("cannot be examined: {e}")),
+                },
+                Err(e) => skip(&mut out, format!("cannot be examined: {e}")),
+            }
+        }
+        out
     }
-    (files, problems)
+
+    /// Whether a link's final target lies inside the archive.
+    fn inside(&self, link: &Path) -> bool {
+        std::fs::canonicalize(link).is_ok_and(|real| real.starts_with(&self.real_root))
+    }
+
+    /// Reads a story file's bytes, never through a link the walk would not follow, never
+    /// blocking on a FIFO, and never more than `cap` bytes.
+    pub fn read(&self, rel_path: &str, cap: u64) -> Result<Vec<u8>, ArticleError> {
+        let path = self.path_of(rel_path);
+        let opened = match fsx::open_regular(&path, self.follow_symlinks) {
+            // The walk took this link because it points inside: open the real file, checked
+            // again now, so a link swapped in since the walk is not followed out.
+            Err(fsx::ReadError::NotRegular(_)) if !self.follow_symlinks && self.inside(&path) => {
+                std::fs::canonicalize(&path)
+                    .map_err(fsx::ReadError::from)
+                    .and_then(|real| fsx::open_regular(&real, false))
+            }
+            other => other,
+        };
+        opened
+            .and_then(|(file, meta)| fsx::read_capped(file, meta.len(), cap))
+            .map_err(|e| article::read_error(&path, e))
+    }
 }
 
 /// Reads and parses one file into its facts. `stamp` is the walk's: a file changed after it is
 /// stat-ed gets a newer stamp, so the next run reads it again.
-pub fn read_facts(path: &Path, stamp: FileStamp, opts: &ParseOptions) -> Facts {
-    use std::io::Read;
-    let failed = |kind| {
-        Facts::Failed(Box::new(ArticleError {
-            path: path.to_path_buf(),
-            line: None,
-            kind,
-        }))
-    };
+pub fn read_facts(
+    archive: &Archive,
+    rel_path: &str,
+    stamp: FileStamp,
+    opts: &ParseOptions,
+) -> Facts {
+    let path = archive.path_of(rel_path);
     if stamp.size > opts.max_file_size {
-        return failed(ArticleErrorKind::TooLarge {
-            size: stamp.size,
-            cap: opts.max_file_size,
-        });
+        return Facts::Failed(Box::new(ArticleError {
+            path,
+            line: None,
+            kind: ArticleErrorKind::TooLarge {
+                size: stamp.size,
+                cap: opts.max_file_size,
+            },
+        }));
     }
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return failed(ArticleErrorKind::Io(e.to_string())),
+    let bytes = match archive.read(rel_path, opts.max_file_size) {
+        Ok(b) => b,
+        Err(e) => return Facts::Failed(Box::new(e)),
     };
-    let mut bytes = Vec::with_capacity(usize::try_from(stamp.size).unwrap_or(0) + 1);
-    // `take` guards against a file that grows while it is read.
-    if let Err(e) = file.take(opts.max_file_size + 1).read_to_end(&mut bytes) {
-        return failed(ArticleErrorKind::Io(e.to_string()));
-    }
-    match article::summarize(&bytes, path, opts) {
+    match article::summarize(&bytes, &path, opts) {
         Ok(s) => Facts::Story(StoryFacts {
             key: crate::related::title_key(&s.title),
             secs: s.date.timestamp(),
@@ -150,10 +324,10 @@ pub fn read_facts(path: &Path, stamp: FileStamp, opts: &ParseOptions) -> Facts {
     }
 }
 
-/// Scans the files under `dir` in parallel: a file that comes with facts (from the cache, for
+/// Scans the archive's files in parallel: a file that comes with facts (from the cache, for
 /// an unchanged stamp) is taken as it is, any other is read and parsed.
 pub fn scan(
-    dir: &Path,
+    archive: &Archive,
     files: Vec<CachedFile>,
     opts: &ParseOptions,
     progress: Option<&AtomicUsize>,
@@ -173,7 +347,7 @@ pub fn scan(
                 cached: true,
             },
             None => {
-                let facts = read_facts(&dir.join(&rel_path), stamp, opts);
+                let facts = read_facts(archive, &rel_path, stamp, opts);
                 Scanned {
                     rel_path,
                     stamp,

@@ -6,7 +6,7 @@
 //! serialisable because the per-file [`crate::cache`] remembers them between runs, so a rerun
 //! reports the same problems without reading the file again.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,15 @@ pub enum ArticleErrorKind {
     /// The file could not be read at all.
     #[error("cannot read the file: {0}")]
     Io(String),
+    /// A folder of the archive could not be read; its stories are not published.
+    #[error("cannot read the folder: {0}; its stories are not published (check its permissions)")]
+    Folder(String),
+    /// The file's name cannot become an id.
+    #[error("{0}")]
+    FileName(String),
+    /// The path names a FIFO, a device, a folder or a link that is not followed.
+    #[error("it is {0}, not a regular file; only regular story files are read")]
+    NotAFile(String),
     /// The file is bigger than the configured cap.
     #[error("the file is {size} bytes, more than the {cap}-byte limit (raise `max_file_size` in wirefeed.toml if this is really a story)")]
     TooLarge {
@@ -92,7 +101,7 @@ pub enum ArticleErrorKind {
 
 /// A story file that could not be published, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{}{}: {kind}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error("{}{}: {kind}", shown(path), line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct ArticleError {
     /// The file, as the user named it (articles folder joined with the relative path).
     pub path: PathBuf,
@@ -128,11 +137,14 @@ pub enum ArticleWarningKind {
         /// How many replacements.
         count: usize,
     },
+    /// An entry of the articles folder that is not read, on purpose (a link, a FIFO…).
+    #[error("skipped: {0}")]
+    Skipped(String),
 }
 
 /// A warning about one story, with where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{}{}: warning: {kind}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error("{}{}: warning: {kind}", shown(path), line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct ArticleWarning {
     /// The file.
     pub path: PathBuf,
@@ -150,7 +162,7 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// A file or folder could not be read or written.
-    #[error("{action} `{}`: {source}", path.display())]
+    #[error("{action} `{}`: {source}", shown(path))]
     Io {
         /// What was being done ("cannot read", "cannot write"…).
         action: &'static str,
@@ -160,7 +172,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Another build holds the lock on the output folder.
-    #[error("another wirefeed build is writing to `{}` (lock file `{}` is held); waited {waited_secs} s. Try again later, or raise --lock-timeout", dir.display(), lock.display())]
+    #[error("another wirefeed build is writing to `{}` (lock file `{}` is held); waited {waited_secs} s. Try again later, or raise --lock-timeout", shown(dir), shown(lock))]
     Locked {
         /// The output folder.
         dir: PathBuf,
@@ -180,6 +192,31 @@ pub enum Error {
     /// `--strict` was given and a story could not be published.
     #[error("--strict: {0}")]
     Strict(ArticleError),
+    /// The articles folder cannot be read.
+    #[error(
+        "cannot read the articles folder `{}`; pass --articles DIR or set `articles` under [build]",
+        shown(path)
+    )]
+    ArticlesFolder {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The archive lost most of the stories the feeds on disk carry: publishing would empty them.
+    #[error("only {present} of the {published} stories in the published feeds are still in `{}` ({stories} stories found; `min_stories_ratio` is {ratio}): refusing to replace the feeds, which are untouched. Is the archive mounted, and the path right? Pass --allow-empty to publish anyway", shown(articles))]
+    ArchiveShrank {
+        /// Stories of the published feeds still in the archive.
+        present: usize,
+        /// Stories in the published feeds.
+        published: usize,
+        /// Stories found in the archive.
+        stories: usize,
+        /// The configured ratio.
+        ratio: f64,
+        /// The articles folder.
+        articles: PathBuf,
+    },
     /// A feed could not be rendered.
     #[error("cannot render the {format} feed: {message}")]
     Render {
@@ -198,5 +235,58 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// A path as it may be shown in a message or a log: control characters (a newline could forge a
+/// log line, an escape sequence could rewrite the terminal), bidirectional overrides and line
+/// separators are escaped, and bytes that are not UTF-8 are shown as `\xNN` from the name's real
+/// bytes rather than as a lossy `�`, so two different names never look alike.
+pub fn shown(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_escapes_what_could_forge_a_line() {
+        assert_eq!(shown(Path::new("a/b c.txt")), "a/b c.txt");
+        assert_eq!(shown(Path::new("шос.txt")), "шос.txt");
+        assert_eq!(
+            shown(Path::new("x\nerror: forged.txt")),
+            "x\\nerror: forged.txt"
+        );
+        assert_eq!(
+            shown(Path::new("\u{1b}[2Jx\u{202E}")),
+            "\\u{1b}[2Jx\\u{202e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn shown_keeps_non_utf8_bytes_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = shown(Path::new(std::ffi::OsStr::from_bytes(b"caf\xE9.txt")));
+        let b = shown(Path::new(std::ffi::OsStr::from_bytes(b"caf\xE8.txt")));
+        assert_eq!(a, "caf\\xE9.txt");
+        assert_ne!(a, b);
     }
 }

@@ -41,6 +41,7 @@ pub mod feed;
 pub mod fsx;
 pub mod lang;
 pub mod output;
+pub mod published;
 pub mod related;
 pub mod validate;
 

@@ -16,6 +16,10 @@ use crate::Error;
 /// Name of the lock file in the output folder.
 pub const LOCK_FILE: &str = ".wirefeed.lock";
 
+/// The largest feed file a build reads back (to compare, or to see what it publishes); a larger
+/// file in the output folder is not one of ours.
+pub const MAX_FEED_SIZE: u64 = 256 * 1024 * 1024;
+
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteOutcome {

@@ -188,7 +188,7 @@ fn summary_counts_related_and_files() {
     let out = wirefeed(dir.path()).args(["build", "-v"]).output().unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("13 files read, 13 stories, 13 published, 0 skipped"),
+        stderr.contains("13 files read: 13 published, 0 older than the feed's newest, 0 skipped"),
         "{stderr}"
     );
     assert!(

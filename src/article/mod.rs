@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::cities::CityTable;
 use crate::dateline::{self, Dateline};
 use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
+use crate::fsx;
 
 /// Default cap on the size of a story file: real stories are a few kilobytes.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -103,30 +104,24 @@ pub fn read(path: &Path, rel_path: &str, opts: &ParseOptions) -> Result<Parsed, 
     parse(&bytes, path, rel_path, opts)
 }
 
-/// Reads a story file's bytes, refusing files over `cap` before reading them.
+/// Reads a story file's bytes, refusing files over `cap` before reading them, and anything that
+/// is not a regular file (a FIFO would block, a device would never end).
 pub fn read_bytes(path: &Path, cap: u64) -> Result<Vec<u8>, ArticleError> {
-    use std::io::Read;
-    let err = |kind| ArticleError {
+    fsx::read_regular(path, true, cap).map_err(|e| read_error(path, e))
+}
+
+/// The [`ArticleError`] for a story file that could not be read.
+pub fn read_error(path: &Path, e: fsx::ReadError) -> ArticleError {
+    let kind = match e {
+        fsx::ReadError::Io(e) => ArticleErrorKind::Io(e.to_string()),
+        fsx::ReadError::NotRegular(what) => ArticleErrorKind::NotAFile(what.to_string()),
+        fsx::ReadError::TooLarge { size, cap } => ArticleErrorKind::TooLarge { size, cap },
+    };
+    ArticleError {
         path: path.to_path_buf(),
         line: None,
         kind,
-    };
-    let io = |e: std::io::Error| err(ArticleErrorKind::Io(e.to_string()));
-    let file = std::fs::File::open(path).map_err(io)?;
-    let size = file.metadata().map_err(io)?.len();
-    if size > cap {
-        return Err(err(ArticleErrorKind::TooLarge { size, cap }));
     }
-    let mut bytes = Vec::with_capacity(size as usize + 1);
-    // `take` guards against a file that grows while it is read.
-    file.take(cap + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > cap {
-        return Err(err(ArticleErrorKind::TooLarge {
-            size: bytes.len() as u64,
-            cap,
-        }));
-    }
-    Ok(bytes)
 }
 
 /// Parses the bytes of one story file. `path` is only used in messages.

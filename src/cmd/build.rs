@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 
 use wirefeed::build::{BuildOptions, BuildReport, FeedStatus, Output, Progress};
 use wirefeed::config::{Config, RawAgency, RawConfig};
+use wirefeed::error::shown;
 use wirefeed::feed::Format;
 use wirefeed::Error;
 
@@ -76,6 +77,9 @@ pub struct BuildArgs {
     /// Entries per feed [config: feed.limit; default: 50].
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Another host published URLs may point at, e.g. a CDN (repeatable) [config: feed.link_hosts].
+    #[arg(long = "link-host", value_name = "HOST")]
+    link_hosts: Vec<String>,
     /// Feeds to produce [config: build.formats; default: rss and atom].
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
@@ -94,6 +98,16 @@ pub struct BuildArgs {
     /// Seconds to wait for another build's lock [config: build.lock_timeout; default: 10].
     #[arg(long, value_name = "SECS")]
     lock_timeout: Option<u64>,
+    /// Follow symbolic links that point outside the articles folder [config: build.follow_symlinks].
+    #[arg(long)]
+    follow_symlinks: bool,
+    /// Refuse to publish when fewer than this share of the stories already published are still
+    /// in the archive [config: build.min_stories_ratio; default: 0.5].
+    #[arg(long, value_name = "RATIO")]
+    min_stories_ratio: Option<f64>,
+    /// Publish even an empty or much smaller archive over feeds that have entries.
+    #[arg(long)]
+    allow_empty: bool,
     /// File name of the RSS feed in the output folder [config: build.rss_file; default: rss.xml].
     #[arg(long, value_name = "NAME")]
     rss_file: Option<String>,
@@ -138,6 +152,9 @@ impl BuildArgs {
         f.id_prefix.clone_from(&self.id_prefix);
         f.feeds_url.clone_from(&self.feeds_url);
         f.limit = self.limit;
+        if !self.link_hosts.is_empty() {
+            f.link_hosts = Some(self.link_hosts.clone());
+        }
         let b = &mut raw.build;
         b.articles.clone_from(&self.articles);
         b.out.clone_from(&self.out);
@@ -150,6 +167,10 @@ impl BuildArgs {
         if self.no_cache {
             b.cache = Some(false);
         }
+        if self.follow_symlinks {
+            b.follow_symlinks = Some(true);
+        }
+        b.min_stories_ratio = self.min_stories_ratio;
         raw.cities.extend(self.city.iter().cloned());
         raw.agencies.extend(self.agency.iter().map(|(name, url)| {
             let agency = RawAgency {
@@ -181,6 +202,7 @@ impl BuildArgs {
             };
         }
         opts.strict = self.strict;
+        opts.allow_empty = self.allow_empty;
         opts.check = !self.no_check;
         Ok(opts)
     }
@@ -258,8 +280,8 @@ pub fn execute(args: BuildArgs) -> ExitCode {
         Err(e) => {
             super::print_error(&e);
             ExitCode::from(match e {
-                Error::Config(_) => exit::USAGE,
-                Error::Strict(_) => exit::SKIPPED,
+                Error::Config(_) | Error::ArticlesFolder { .. } => exit::USAGE,
+                Error::Strict(_) | Error::ArchiveShrank { .. } => exit::SKIPPED,
                 Error::Invalid { .. } => exit::INVALID,
                 _ => exit::IO,
             })
@@ -329,8 +351,11 @@ fn print_report(r: &BuildReport, v: Verbosity, articles: &std::path::Path) {
     if r.files == 0 {
         eprintln!(
             "warning: no story files in `{}`; the feeds have no entries (check --articles)",
-            articles.display()
+            shown(articles)
         );
+    }
+    if let Some(e) = &r.cache_error {
+        eprintln!("warning: the cache was not saved ({e}); the next build reads every file again");
     }
     for e in &r.errors {
         eprintln!("error: {e}");
@@ -359,19 +384,29 @@ fn print_report(r: &BuildReport, v: Verbosity, articles: &std::path::Path) {
     if v == Verbosity::Quiet {
         return;
     }
-    for w in &r.warnings {
+    for w in r.ignored.iter().chain(&r.warnings) {
         eprintln!("{w}");
     }
     let Verbosity::Normal { details } = v else {
         return;
     };
-    eprintln!(
-        "wirefeed: {} files read, {} stories, {} published, {} skipped",
-        r.files,
-        r.stories,
-        r.published,
-        r.errors.len()
+    let mut line = format!(
+        "wirefeed: {} files read: {} published, {} older than the feed's newest, {} skipped",
+        r.files, r.published, r.not_selected, r.skipped
     );
+    if r.unreadable > 0 {
+        line.push_str(&format!(
+            "; {} folder(s) or file name(s) could not be read",
+            r.unreadable
+        ));
+    }
+    if !r.ignored.is_empty() {
+        line.push_str(&format!(
+            "; {} entries not read on purpose",
+            r.ignored.len()
+        ));
+    }
+    eprintln!("{line}");
     eprintln!(
         "related: {} resolved, {} unresolved",
         r.related_resolved, r.related_unresolved
@@ -410,7 +445,7 @@ fn print_report(r: &BuildReport, v: Verbosity, articles: &std::path::Path) {
         let place = feed
             .path
             .as_ref()
-            .map(|p| p.display().to_string())
+            .map(|p| shown(p))
             .unwrap_or_else(|| "-".into());
         eprintln!("{} {place}: {status}", feed.format);
     }

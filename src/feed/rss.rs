@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use quick_xml::escape::partial_escape;
 use rss::extension::atom::{AtomExtension, Link as AtomLink};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
@@ -86,7 +87,9 @@ fn item(entry: &Entry) -> Item {
     Item {
         title: Some(entry.title.clone()),
         link: Some(entry.url.to_string()),
-        description: Some(entry.summary.clone()),
+        // Readers take RSS `description` as HTML (feedparser reports it as text/html), so the
+        // plain-text lead is escaped: `<script>` in a story must arrive as text, not markup.
+        description: Some(partial_escape(entry.summary.as_str()).into_owned()),
         guid: Some(Guid {
             value: entry.id.clone(),
             permalink: false,
