@@ -879,6 +879,51 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_pattern_that_starts_with_a_placeholder_stays_a_path() {
+        let c =
+            config("[feed]\nsite_url = \"https://e.org/\"\narticle_url = \"{slug}\"\n").unwrap();
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        let url = c
+            .article_url
+            .render(d, "javascript:alert(1)", "javascript:alert(1)");
+        assert_eq!(url.as_str(), "https://e.org/javascript:alert(1)");
+    }
+
+    #[test]
+    fn url_settings_must_stay_on_the_site() {
+        for (text, key) in [
+            (
+                "article_url = \"javascript:alert(1)//{slug}\"",
+                "feed.article_url",
+            ),
+            ("article_url = \"//other.org/{slug}\"", "feed.article_url"),
+            ("article_url = \"https://e.org{slug}\"", "feed.article_url"),
+            ("article_url = \" /{slug}\"", "feed.article_url"),
+            ("id_prefix = \"vbscript:x\"", "feed.id_prefix"),
+            ("id_prefix = \"https://other.org/\"", "feed.id_prefix"),
+            ("feeds_url = \"https://cdn.org/\"", "feed.feeds_url"),
+            ("link_hosts = [\"cdn.org/x\"]", "feed.link_hosts"),
+        ] {
+            let e =
+                config(&format!("[feed]\nsite_url = \"https://e.org/\"\n{text}\n")).unwrap_err();
+            assert!(e.to_string().contains(key), "{text}: {e}");
+        }
+        let ok = "[feed]\nsite_url = \"https://e.org/\"\nlink_hosts = [\"CDN.org\"]\n\
+                  feeds_url = \"https://cdn.org/f/\"\narticle_url = \"https://cdn.org/{id}\"\n";
+        let c = config(ok).unwrap();
+        assert_eq!(
+            c.feed_url(Format::Rss).as_str(),
+            "https://cdn.org/f/rss.xml"
+        );
+    }
+
+    #[test]
+    fn credentials_in_the_site_url_are_refused() {
+        let e = config("[feed]\nsite_url = \"https://u:p@e.org/\"\n").unwrap_err();
+        assert!(e.to_string().contains("password"), "{e}");
+    }
+
+    #[test]
     fn empty_title_is_refused() {
         let e = config("[feed]\nsite_url = \"https://e.org\"\ntitle = \" \"\n").unwrap_err();
         assert!(e.to_string().contains("feed.title"), "{e}");
