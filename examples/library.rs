@@ -14,7 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // One story, parsed into the typed model.
     let rel = "2025/06/shos-ikt.txt";
-    let parsed = wirefeed::article::read(&config.articles.join(rel), rel, &config.parse_options())?;
+    let options = wirefeed::article::ParseOptions::new(&config.story);
+    let parsed = wirefeed::article::read(&config.articles.join(rel), rel, &options)?;
     let a = &parsed.article;
     println!(
         "{} | {} | {} | {}",

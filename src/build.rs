@@ -14,10 +14,11 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
 
 use crate::article::{self, Article};
+use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning};
 use crate::cache::{self, Cache, Facts, OutputMemo, StoryFacts};
 use crate::config::{Config, ConfigError};
 use crate::corpus::{self, Archive, Scanned};
-use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, Error};
+use crate::error::Error;
 use crate::feed::{self, Format, Publishable, RelatedLink};
 use crate::output::{self, OutputLock, WriteOutcome};
 use crate::related::{self, Candidate, RelatedIndex};
@@ -160,11 +161,11 @@ fn fingerprint(config: &Config) -> u64 {
         "{} {:?} {:?} {} {:?} {} {}",
         env!("CARGO_PKG_VERSION"),
         config.articles,
-        config.cities,
-        config.time_zone.name(),
-        config.encoding.map(|e| e.name()),
-        config.max_file_size,
-        config.language,
+        config.story.cities,
+        config.story.time_zone.name(),
+        config.story.encoding.map(|e| e.name()),
+        config.story.max_file_size,
+        config.story.language,
     );
     xxhash_rust::xxh3::xxh3_64(shape.as_bytes())
 }
@@ -239,7 +240,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     if writes && out_id.is_some() && out_id == corpus::folder_id(&config.articles) {
         return Err(Error::Config(ConfigError::Invalid {
             key: "build.out",
-            value: crate::error::shown(&out_dir),
+            value: crate::diagnostic::shown(&out_dir),
             problem: "is the articles folder itself: the feeds would be read back as stories; write them to another folder (e.g. `public`)".into(),
         }));
     }
@@ -260,7 +261,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             .collect();
         (files, 0, None, None)
     };
-    let parse_opts = config.parse_options();
+    let parse_opts = article::ParseOptions::new(&config.story);
     let progress = opts.progress.as_deref();
     if let Some(p) = progress {
         p.total.store(files.len(), Ordering::Relaxed);

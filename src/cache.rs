@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ArticleError, ArticleWarning};
+use crate::article::{ArticleError, ArticleWarning};
 
 /// File name of the cache, in the output folder.
 pub const CACHE_FILE: &str = ".wirefeed-cache";

@@ -13,8 +13,8 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use rayon::prelude::*;
 
 use crate::article::{self, ParseOptions};
+use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::cache::{CachedFile, Facts, FileStamp, StoryFacts};
-use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::fsx;
 
 /// One file of the archive and what is known of it.

@@ -3,7 +3,7 @@
 //! The library is organised the way the data flows:
 //!
 //! 1. [`article`] decodes one story file and parses it into a typed [`article::Article`]
-//!    (with its [`dateline::Dateline`], language, credit and related headlines);
+//!    (with its [`article::Dateline`], language, credit and related headlines);
 //! 2. [`corpus`] scans a whole archive in parallel (with the per-file [`cache`]) and keeps
 //!    only what a build needs from the stories that are not published;
 //! 3. [`related`] resolves related headlines against the whole archive;
@@ -32,21 +32,21 @@
 pub mod article;
 pub mod build;
 pub mod cache;
-pub mod cities;
 pub mod config;
 pub mod corpus;
-pub mod dateline;
+pub mod diagnostic;
 pub mod error;
 pub mod feed;
+pub mod format;
 pub mod fsx;
-pub mod lang;
+pub mod language_tag;
 pub mod output;
 pub mod published;
 pub mod related;
 pub mod validate;
 
 pub use article::Article;
+pub use article::{ArticleError, Dateline};
 pub use build::{build, BuildOptions, BuildReport};
 pub use config::Config;
-pub use dateline::Dateline;
-pub use error::{ArticleError, Error};
+pub use error::Error;

@@ -43,7 +43,7 @@ fn mixed_folder_publishes_every_good_story_and_names_every_bad_file() {
         "control-chars.txt:2: warning: removed 1 control character(s) not allowed in feeds (first: U+0000)",
         "control-chars.txt:3: warning: removed 1 control character(s) not allowed in feeds (first: U+0007)",
         "unknown-city.txt:2: warning: unknown city `АТЛАНТИДА`",
-        "13 published, 10 skipped",
+        "13 published, 0 older than the feed's newest, 10 skipped",
         "not UTF-8: 3 file(s)",
     ] {
         assert!(stderr.contains(expected), "missing `{expected}` in:\n{stderr}");

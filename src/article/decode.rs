@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, IBM866, KOI8_R, KOI8_U, UTF_8, WINDOWS_1251};
 
-use crate::error::ArticleErrorKind;
+use super::ArticleErrorKind;
 
 /// Decoded text of one file and how it was decoded.
 #[derive(Debug)]

@@ -14,7 +14,11 @@
 //! Identity comes from the file's path, never its text: a corrected headline or date must not
 //! change an entry's id or URL, or readers would show the story twice.
 
+pub mod cities;
+pub mod dateline;
 pub mod decode;
+mod error;
+pub mod lang;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -24,13 +28,15 @@ use chrono_tz::Tz;
 use encoding_rs::Encoding;
 use serde::Serialize;
 
-use crate::cities::CityTable;
-use crate::dateline::{self, Dateline};
-use crate::error::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
+use crate::config::StorySettings;
 use crate::fsx;
+use cities::CityTable;
+pub use dateline::Dateline;
+pub use error::{
+    ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind, DATELINE_EXAMPLE,
+};
 
-/// Default cap on the size of a story file: real stories are a few kilobytes.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+pub use crate::config::DEFAULT_MAX_FILE_SIZE;
 
 /// Labels that introduce a photo credit line, in upper case.
 const CREDIT_LABELS: &[&str] = &["ФОТО", "PHOTO", "АКС"];
@@ -79,12 +85,19 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
+        ParseOptions::new(&StorySettings::default())
+    }
+}
+
+impl ParseOptions {
+    /// The options for the desk's story settings.
+    pub fn new(settings: &StorySettings) -> Self {
         ParseOptions {
-            cities: CityTable::default(),
-            fallback_zone: Tz::Asia__Dushanbe,
-            default_lang: "ru".to_string(),
-            encoding: None,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            cities: CityTable::new(settings.cities.iter().map(|(c, z)| (c.as_str(), *z))),
+            fallback_zone: settings.time_zone,
+            default_lang: settings.language.clone(),
+            encoding: settings.encoding,
+            max_file_size: settings.max_file_size,
         }
     }
 }
@@ -138,7 +151,7 @@ pub fn parse(
         |story, dateline, date, encoding, warnings| {
             let title = story.headline.to_string();
             let paragraphs: Vec<String> = story.paragraphs.iter().map(|p| p.to_string()).collect();
-            let lang = crate::lang::detect(
+            let lang = lang::detect(
                 std::iter::once(title.as_str()).chain(paragraphs.iter().map(String::as_str)),
                 &opts.default_lang,
             );

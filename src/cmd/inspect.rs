@@ -7,7 +7,7 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use wirefeed::article;
-use wirefeed::config::Config;
+use wirefeed::config::{RawConfig, StorySettings};
 
 /// Print parsed story files as JSON, one object per line.
 ///
@@ -80,22 +80,21 @@ pub fn execute(args: InspectArgs) -> ExitCode {
             return ExitCode::from(crate::exit::USAGE);
         }
     };
-    // Inspect works without a site URL; only the parsing settings matter here.
-    let mut raw = raw;
-    raw.feed
-        .site_url
-        .get_or_insert_with(|| "https://localhost/".into());
-    let config = match Config::from_raw(&raw) {
-        Ok(c) => c,
+    // Only the settings that shape parsing matter here: no site URL is needed.
+    let story = match StorySettings::from_raw(&raw) {
+        Ok(s) => s,
         Err(e) => {
             super::print_error(&e);
             return ExitCode::from(crate::exit::USAGE);
         }
     };
-    let opts = config.parse_options();
+    let mut full = RawConfig::defaults();
+    full.overlay(&raw);
+    let articles = full.build.articles.unwrap_or_default();
+    let opts = article::ParseOptions::new(&story);
     let mut all_ok = true;
     for file in &args.files {
-        let (value, ok) = describe(file, &config.articles, &opts);
+        let (value, ok) = describe(file, &articles, &opts);
         all_ok &= ok;
         let text = if args.pretty {
             serde_json::to_string_pretty(&value)

@@ -3,6 +3,8 @@
 pub mod build;
 pub mod check;
 pub mod inspect;
+mod progress;
+mod report;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -10,66 +10,16 @@ pub mod json;
 pub mod rss;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, FixedOffset};
 use url::Url;
 
 use crate::article::Article;
 use crate::config::Config;
+pub use crate::format::Format;
 
 /// Name and version written as the feeds' generator.
 pub const GENERATOR: &str = "wirefeed";
-
-/// The output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// RSS 2.0.
-    Rss,
-    /// Atom 1.0 (RFC 4287).
-    Atom,
-    /// JSON Feed 1.1.
-    Json,
-}
-
-impl Format {
-    /// Every format, in output order.
-    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
-
-    /// Parses `rss`, `atom` or `json`.
-    pub fn parse(name: &str) -> Option<Format> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "rss" => Some(Format::Rss),
-            "atom" => Some(Format::Atom),
-            "json" | "jsonfeed" => Some(Format::Json),
-            _ => None,
-        }
-    }
-
-    /// The short name (`rss`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Rss => "rss",
-            Format::Atom => "atom",
-            Format::Json => "json",
-        }
-    }
-
-    /// The media type of the document.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml",
-            Format::Atom => "application/atom+xml",
-            Format::Json => "application/feed+json",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A related story named at the end of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +122,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         title: config.title.clone(),
         description: config.description.clone(),
         site_url: config.site_url.clone(),
-        language: config.language.clone(),
+        language: config.story.language.clone(),
         id: config.site_url.to_string(),
         author: config.author.clone(),
         self_urls: Format::ALL
@@ -191,10 +141,14 @@ fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
     } else {
         a.dateline.agency.clone()
     };
+    // Agencies are configured by name as people write it; the dateline's spelling of quotes
+    // and case may differ.
+    let agency = crate::related::normalize(&a.dateline.agency);
     let source = config
         .agencies
-        .get(&crate::related::normalize(&a.dateline.agency))
-        .map(|agency| Source {
+        .iter()
+        .find(|(name, _)| crate::related::normalize(name) == agency)
+        .map(|(_, agency)| Source {
             title: agency.title.clone(),
             url: agency.url.clone(),
         });

@@ -9,7 +9,7 @@
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
-use crate::error::ArticleErrorKind;
+use super::ArticleErrorKind;
 
 /// The parts of a dateline; they become fields of the article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

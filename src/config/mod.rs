@@ -1,0 +1,659 @@
+//! `wirefeed.toml` and the flags: what a build publishes and where.
+//!
+//! Two layers, as in mdBook and ripgrep: [`RawConfig`] ([`raw`]) is exactly what the file or the
+//! command line says, every field optional, unknown keys refused so a typo fails loudly, each
+//! setting declared once; [`Config`] is the checked value the library works from (absolute site
+//! URL, real time zone, parsed URL pattern). Flags are a second `RawConfig` laid over the file's,
+//! and the defaults a first one under both.
+//!
+//! This module is the ground floor: it imports nothing of the pipeline, which imports it.
+
+pub mod raw;
+pub mod url_pattern;
+mod web_url;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+use encoding_rs::Encoding;
+use percent_encoding::utf8_percent_encode;
+use url::Url;
+
+use crate::format::Format;
+pub use raw::{RawAgency, RawBuild, RawConfig, RawFeed, Setting, SettingsArgs};
+pub use url_pattern::UrlPattern;
+use url_pattern::PATH_PART;
+use web_url::{absolute_url, check_id_prefix, on_allowed_host};
+
+/// Name of the configuration file looked for in the current folder.
+pub const DEFAULT_CONFIG_FILE: &str = "wirefeed.toml";
+
+/// Default cap on the size of a story file: real stories are a few kilobytes.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// A configuration problem: one clear message each, for exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config `{}`: {source}", crate::diagnostic::shown(path))]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has an unknown key.
+    #[error("invalid config `{}`: {message}", crate::diagnostic::shown(path))]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A setting has a value that cannot work.
+    #[error("invalid setting `{key}` = `{value}`: {problem}")]
+    Invalid {
+        /// The setting (`feed.site_url`).
+        key: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+    /// A required setting is missing.
+    #[error("missing setting `{key}`: {hint}")]
+    Missing {
+        /// The setting.
+        key: &'static str,
+        /// How to give it.
+        hint: &'static str,
+    },
+}
+
+/// The checked settings of a build.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Feed title.
+    pub title: String,
+    /// Absolute site URL.
+    pub site_url: Url,
+    /// Description.
+    pub description: String,
+    /// Default author.
+    pub author: Option<String>,
+    /// Article URL pattern.
+    pub article_url: UrlPattern,
+    /// Prefix of entry ids.
+    pub id_prefix: String,
+    /// Base URL where the feed files are served.
+    pub feeds_url: Url,
+    /// Entries per feed.
+    pub limit: usize,
+    /// Hosts besides the site's that published URLs may point at, lower-case.
+    pub link_hosts: Vec<String>,
+    /// What shapes how a story file is read.
+    pub story: StorySettings,
+    /// Articles folder.
+    pub articles: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Formats written by default.
+    pub formats: Vec<Format>,
+    /// File names per format.
+    pub files: BTreeMap<Format, String>,
+    /// Whether the cache is used.
+    pub cache: bool,
+    /// Seconds to wait for the output lock.
+    pub lock_timeout: u64,
+    /// Whether symbolic links that point outside the articles folder are followed.
+    pub follow_symlinks: bool,
+    /// A build refuses to publish when fewer than this share of the stories of the feeds on
+    /// disk are still in the archive (a half-mounted archive must not wipe them).
+    pub min_stories_ratio: f64,
+    /// Agencies' own feeds, by the agency's name as configured.
+    pub agencies: BTreeMap<String, Agency>,
+}
+
+/// The settings that shape how a story file is read; checked without a site URL, so tools
+/// such as `wirefeed inspect` can parse stories with the desk's settings.
+#[derive(Debug, Clone)]
+pub struct StorySettings {
+    /// Extra or overriding dateline cities.
+    pub cities: BTreeMap<String, Tz>,
+    /// Zone of cities not in the table.
+    pub time_zone: Tz,
+    /// Language tag when a story has no letters to tell.
+    pub language: String,
+    /// Forced encoding, if any.
+    pub encoding: Option<&'static Encoding>,
+    /// Largest story file accepted, in bytes.
+    pub max_file_size: u64,
+}
+
+/// An agency's own site, for `<source>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agency {
+    /// The agency's feed or site URL.
+    pub url: Url,
+    /// Display title.
+    pub title: String,
+}
+
+fn parse_zone(key: &'static str, value: &str) -> Result<Tz, ConfigError> {
+    value.parse::<Tz>().map_err(|_| ConfigError::Invalid {
+        key,
+        value: value.to_string(),
+        problem: "not an IANA time zone name (e.g. `Asia/Dushanbe`, `Europe/Moscow`)".into(),
+    })
+}
+
+/// A setting that has a default, or `site_url`: after layering it is always set.
+fn required<'a, T>(value: &'a Option<T>, key: &'static str) -> Result<&'a T, ConfigError> {
+    value.as_ref().ok_or(ConfigError::Missing {
+        key,
+        hint: "set it in wirefeed.toml or with its flag (see `wirefeed build --help`)",
+    })
+}
+
+impl StorySettings {
+    /// Checks the story settings of a raw configuration (defaults filled in).
+    pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        let mut full = RawConfig::defaults();
+        full.overlay(raw);
+        let (f, b) = (&full.feed, &full.build);
+        let language = required(&f.language, "feed.language")?.clone();
+        // The validator's own rule, so a configured language can never make a feed invalid.
+        if !crate::language_tag::is_language_tag(&language) {
+            return Err(ConfigError::Invalid {
+                key: "feed.language",
+                value: language,
+                problem: "not a language tag (e.g. `ru`, `tg`, `en`)".into(),
+            });
+        }
+        let encoding = match required(&b.encoding, "build.encoding")?.trim() {
+            "auto" => None,
+            label => Some(Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                ConfigError::Invalid {
+                    key: "build.encoding",
+                    value: label.into(),
+                    problem:
+                        "unknown encoding; use `auto`, `utf-8`, `windows-1251`, `koi8-r`, `cp866`…"
+                            .into(),
+                }
+            })?),
+        };
+        Ok(StorySettings {
+            cities: full
+                .cities
+                .iter()
+                .map(|(city, zone)| Ok((city.clone(), parse_zone("cities", zone)?)))
+                .collect::<Result<_, ConfigError>>()?,
+            time_zone: parse_zone("feed.time_zone", required(&f.time_zone, "feed.time_zone")?)?,
+            language,
+            encoding,
+            max_file_size: *required(&b.max_file_size, "build.max_file_size")?,
+        })
+    }
+}
+
+impl Default for StorySettings {
+    fn default() -> Self {
+        StorySettings {
+            cities: BTreeMap::new(),
+            time_zone: Tz::Asia__Dushanbe,
+            language: "ru".into(),
+            encoding: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+impl Config {
+    /// Checks a raw configuration (the file with the flags laid over it) and turns it into
+    /// settings; the defaults fill what neither gives.
+    pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        let story = StorySettings::from_raw(raw)?;
+        let mut full = RawConfig::defaults();
+        full.overlay(raw);
+        // Taken apart field by field, so that a setting added to the raw layer and not checked
+        // here does not compile.
+        let RawConfig {
+            feed,
+            build,
+            cities: _, // in `story`
+            agencies,
+        } = &full;
+        let RawFeed {
+            title,
+            site_url,
+            description,
+            language: _, // in `story`
+            author,
+            time_zone: _, // in `story`
+            article_url,
+            id_prefix,
+            feeds_url,
+            limit,
+            link_hosts,
+        } = feed;
+        let RawBuild {
+            articles,
+            out,
+            formats,
+            rss_file,
+            atom_file,
+            json_file,
+            max_file_size: _, // in `story`
+            encoding: _,      // in `story`
+            cache,
+            lock_timeout,
+            follow_symlinks,
+            min_stories_ratio,
+        } = build;
+
+        let site = site_url.as_deref().ok_or(ConfigError::Missing {
+            key: "feed.site_url",
+            hint: "set `site_url` under [feed] in wirefeed.toml or pass --site-url https://example.org/",
+        })?;
+        let mut site_url = absolute_url("feed.site_url", site)?;
+        if !site_url.path().ends_with('/') {
+            site_url.set_path(&format!("{}/", site_url.path()));
+        }
+        let host = site_url.host_str().unwrap_or("localhost").to_string();
+        let link_hosts: Vec<String> = link_hosts
+            .iter()
+            .flatten()
+            .map(|h| {
+                let host = h.trim().to_ascii_lowercase();
+                match Url::parse(&format!("https://{host}/")) {
+                    Ok(u) if u.host_str() == Some(host.as_str()) => Ok(host),
+                    _ => Err(ConfigError::Invalid {
+                        key: "feed.link_hosts",
+                        value: h.escape_debug().to_string(),
+                        problem: "expected a bare host name such as `cdn.example.org`".into(),
+                    }),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        let article_url = UrlPattern::parse(
+            required(article_url, "feed.article_url")?,
+            &site_url,
+            &link_hosts,
+        )?;
+        let feeds_url = match feeds_url {
+            Some(u) => {
+                let mut u = absolute_url("feed.feeds_url", u)?;
+                if !on_allowed_host(&u, &site_url, &link_hosts) {
+                    return Err(ConfigError::Invalid {
+                        key: "feed.feeds_url",
+                        value: u.to_string(),
+                        problem: format!(
+                            "is not on the site's host `{host}`; add its host to `link_hosts` if the feeds are served from there"
+                        ),
+                    });
+                }
+                if !u.path().ends_with('/') {
+                    u.set_path(&format!("{}/", u.path()));
+                }
+                u
+            }
+            None => site_url.clone(),
+        };
+        let id_prefix = id_prefix
+            .clone()
+            .unwrap_or_else(|| format!("tag:{host},2025:"));
+        check_id_prefix(&id_prefix, &site_url, &link_hosts)?;
+        for (key, value) in [("feed.title", title), ("feed.description", description)] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    value: String::new(),
+                    problem: "must not be empty: RSS requires it and readers show it".into(),
+                });
+            }
+        }
+        let limit = *required(limit, "feed.limit")?;
+        if limit == 0 {
+            return Err(ConfigError::Invalid {
+                key: "feed.limit",
+                value: "0".into(),
+                problem: "a feed needs at least one entry".into(),
+            });
+        }
+        let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
+        if !(0.0..=1.0).contains(&min_stories_ratio) {
+            return Err(ConfigError::Invalid {
+                key: "build.min_stories_ratio",
+                value: min_stories_ratio.to_string(),
+                problem: "a share from 0 (never refuse) to 1 (every story must still be there)"
+                    .into(),
+            });
+        }
+        let mut chosen = Vec::new();
+        for name in required(formats, "build.formats")? {
+            if name.trim().eq_ignore_ascii_case("all") {
+                chosen.extend(Format::ALL);
+                continue;
+            }
+            chosen.push(Format::parse(name).ok_or_else(|| ConfigError::Invalid {
+                key: "build.formats",
+                value: name.clone(),
+                problem: "expected `rss`, `atom`, `json` or `all`".into(),
+            })?);
+        }
+        // In output order, each once, however the list was written.
+        let formats: Vec<Format> = Format::ALL
+            .into_iter()
+            .filter(|f| chosen.contains(f))
+            .collect();
+        let mut files = BTreeMap::new();
+        for (format, name, key) in [
+            (Format::Rss, rss_file, "build.rss_file"),
+            (Format::Atom, atom_file, "build.atom_file"),
+            (Format::Json, json_file, "build.json_file"),
+        ] {
+            let name = required(name, key)?.clone();
+            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                return Err(ConfigError::Invalid {
+                    key,
+                    value: name,
+                    problem: "a plain file name is expected (no folders, not hidden)".into(),
+                });
+            }
+            files.insert(format, name);
+        }
+        let agencies = agencies
+            .iter()
+            .map(|(name, a)| {
+                let agency = Agency {
+                    url: absolute_url("agencies.*.url", &a.url)?,
+                    title: a.title.clone().unwrap_or_else(|| name.clone()),
+                };
+                Ok((name.clone(), agency))
+            })
+            .collect::<Result<_, ConfigError>>()?;
+        Ok(Config {
+            title: title.clone().unwrap_or_else(|| host.clone()),
+            description: description
+                .clone()
+                .unwrap_or_else(|| format!("News from {host}")),
+            site_url,
+            author: author.clone(),
+            article_url,
+            id_prefix,
+            feeds_url,
+            limit,
+            link_hosts,
+            story,
+            articles: required(articles, "build.articles")?.clone(),
+            out: required(out, "build.out")?.clone(),
+            formats,
+            files,
+            cache: *required(cache, "build.cache")?,
+            lock_timeout: *required(lock_timeout, "build.lock_timeout")?,
+            follow_symlinks: *required(follow_symlinks, "build.follow_symlinks")?,
+            min_stories_ratio,
+            agencies,
+        })
+    }
+
+    /// The file name of a format's feed in the output folder.
+    pub fn file_name(&self, format: Format) -> &str {
+        self.files.get(&format).map_or("feed", String::as_str)
+    }
+
+    /// The public URL of a feed file.
+    pub fn feed_url(&self, format: Format) -> Url {
+        // `./` keeps a file name such as `x:y.xml` a path, not a URL scheme.
+        self.feeds_url
+            .join(&format!("./{}", self.file_name(format)))
+            .unwrap_or_else(|_| self.feeds_url.clone())
+    }
+
+    /// The entry id of a story id: the id prefix and the percent-encoded story id.
+    pub fn entry_id(&self, id: &str) -> String {
+        format!("{}{}", self.id_prefix, utf8_percent_encode(id, PATH_PART))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn raw(text: &str) -> RawConfig {
+        RawConfig::parse(text).unwrap()
+    }
+
+    fn config(text: &str) -> Result<Config, ConfigError> {
+        Config::from_raw(&raw(text))
+    }
+
+    /// Every flag, with a value that differs from its default, reaches the checked settings.
+    #[test]
+    fn every_flag_reaches_the_configuration() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            settings: SettingsArgs,
+        }
+        let argv = [
+            ("--title", Some("T")),
+            ("--site-url", Some("https://e.org/")),
+            ("--description", Some("D")),
+            ("--language", Some("tg")),
+            ("--author", Some("A")),
+            ("--time-zone", Some("Europe/Moscow")),
+            ("--article-url", Some("n/{id}")),
+            ("--id-prefix", Some("urn:x:")),
+            ("--feeds-url", Some("https://cdn.org/f/")),
+            ("--limit", Some("7")),
+            ("--link-host", Some("cdn.org")),
+            ("--articles", Some("in")),
+            ("--out", Some("o")),
+            ("--format", Some("json")),
+            ("--rss-file", Some("r.xml")),
+            ("--atom-file", Some("a.xml")),
+            ("--json-file", Some("j.json")),
+            ("--max-file-size", Some("9")),
+            ("--encoding", Some("koi8-r")),
+            ("--no-cache", None),
+            ("--lock-timeout", Some("3")),
+            ("--follow-symlinks", None),
+            ("--min-stories-ratio", Some("0.25")),
+            ("--city", Some("ГОРОД=Asia/Tokyo")),
+            ("--agency", Some("АГ=https://ag.org/rss.xml")),
+        ];
+        let flags: Vec<String> = raw::settings().into_iter().map(|s| s.flag).collect();
+        assert_eq!(
+            argv.iter().map(|(f, _)| f.to_string()).collect::<Vec<_>>(),
+            flags,
+            "this test must set every flag"
+        );
+        let args = std::iter::once("wirefeed")
+            .chain(argv.iter().flat_map(|(f, v)| std::iter::once(*f).chain(*v)));
+        let raw = Cli::try_parse_from(args).unwrap().settings.to_raw();
+        let c = Config::from_raw(&raw).unwrap();
+        assert_eq!(
+            (
+                c.title.as_str(),
+                c.site_url.as_str(),
+                c.description.as_str()
+            ),
+            ("T", "https://e.org/", "D")
+        );
+        assert_eq!(c.story.language, "tg");
+        assert_eq!(c.author.as_deref(), Some("A"));
+        assert_eq!(c.story.time_zone, Tz::Europe__Moscow);
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        assert_eq!(
+            c.article_url.render(d, "a/b", "b").as_str(),
+            "https://e.org/n/a/b"
+        );
+        assert_eq!(c.entry_id("a"), "urn:x:a");
+        assert_eq!(
+            c.feed_url(Format::Json).as_str(),
+            "https://cdn.org/f/j.json"
+        );
+        assert_eq!(c.limit, 7);
+        assert_eq!(c.link_hosts, ["cdn.org"]);
+        assert_eq!(
+            (c.articles.to_str(), c.out.to_str()),
+            (Some("in"), Some("o"))
+        );
+        assert_eq!(c.formats, [Format::Json]);
+        assert_eq!(
+            (c.file_name(Format::Rss), c.file_name(Format::Atom)),
+            ("r.xml", "a.xml")
+        );
+        assert_eq!(c.story.max_file_size, 9);
+        assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
+        assert!(!c.cache && c.follow_symlinks);
+        assert_eq!((c.lock_timeout, c.min_stories_ratio), (3, 0.25));
+        assert_eq!(c.story.cities["ГОРОД"], Tz::Asia__Tokyo);
+        assert_eq!(c.agencies["АГ"].url.as_str(), "https://ag.org/rss.xml");
+    }
+
+    #[test]
+    fn minimal_config() {
+        let c = config("[feed]\nsite_url = \"https://example.org\"\n").unwrap();
+        assert_eq!(c.site_url.as_str(), "https://example.org/");
+        assert_eq!(c.limit, 50);
+        assert_eq!(c.story.time_zone, Tz::Asia__Dushanbe);
+        assert_eq!(c.id_prefix, "tag:example.org,2025:");
+        assert_eq!(
+            c.feed_url(Format::Rss).as_str(),
+            "https://example.org/rss.xml"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_its_name() {
+        let e = RawConfig::parse("[feed]\nsite_ulr = \"https://example.org\"\n").unwrap_err();
+        assert!(e.contains("site_ulr"), "{e}");
+    }
+
+    #[test]
+    fn relative_site_url_is_refused() {
+        let e = config("[feed]\nsite_url = \"/news/\"\n").unwrap_err();
+        assert!(e.to_string().contains("relative URL"), "{e}");
+    }
+
+    #[test]
+    fn malformed_site_url_is_refused() {
+        let e = config("[feed]\nsite_url = \"https://exa mple.org\"\n").unwrap_err();
+        assert!(e.to_string().contains("feed.site_url"), "{e}");
+    }
+
+    #[test]
+    fn unknown_time_zone_is_refused() {
+        let e = config("[feed]\nsite_url = \"https://e.org\"\ntime_zone = \"Asia/Dushanbeh\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("IANA"), "{e}");
+    }
+
+    #[test]
+    fn unknown_placeholder_is_refused() {
+        let e =
+            config("[feed]\nsite_url = \"https://e.org\"\narticle_url = \"/n/{yaer}/{slug}\"\n")
+                .unwrap_err();
+        assert!(
+            e.to_string().contains("unknown placeholder `{yaer}`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pattern_renders_percent_encoded_non_ascii() {
+        let c = config("[feed]\nsite_url = \"https://e.org/\"\narticle_url = \"https://e.org/news/{year}/{month}/{slug}/\"\n").unwrap();
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        assert_eq!(
+            c.article_url.render(d, "2025/06/шос", "шос").as_str(),
+            "https://e.org/news/2025/06/%D1%88%D0%BE%D1%81/"
+        );
+    }
+
+    #[test]
+    fn relative_pattern_joins_site_url() {
+        let c =
+            config("[feed]\nsite_url = \"https://e.org/agency/\"\narticle_url = \"{id}.html\"\n")
+                .unwrap();
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        assert_eq!(
+            c.article_url.render(d, "2025/06/x", "x").as_str(),
+            "https://e.org/agency/2025/06/x.html"
+        );
+    }
+
+    #[test]
+    fn flags_win_over_file() {
+        let mut file = raw("[feed]\nsite_url = \"https://file.org\"\nlimit = 10\n");
+        let mut flags = RawConfig::default();
+        flags.feed.limit = Some(3);
+        file.overlay(&flags);
+        let c = Config::from_raw(&file).unwrap();
+        assert_eq!((c.limit, c.site_url.as_str()), (3, "https://file.org/"));
+    }
+
+    #[test]
+    fn language_must_be_a_tag() {
+        let ok = config("[feed]\nsite_url = \"https://e.org\"\nlanguage = \"tg-Cyrl\"\n");
+        assert_eq!(ok.unwrap().story.language, "tg-Cyrl");
+        let e = config("[feed]\nsite_url = \"https://e.org\"\nlanguage = \"ru_RU\"\n").unwrap_err();
+        assert!(e.to_string().contains("feed.language"), "{e}");
+    }
+
+    #[test]
+    fn a_relative_pattern_that_starts_with_a_placeholder_stays_a_path() {
+        let c =
+            config("[feed]\nsite_url = \"https://e.org/\"\narticle_url = \"{slug}\"\n").unwrap();
+        let d = DateTime::parse_from_rfc3339("2025-06-18T00:00:00+05:00").unwrap();
+        let url = c
+            .article_url
+            .render(d, "javascript:alert(1)", "javascript:alert(1)");
+        assert_eq!(url.as_str(), "https://e.org/javascript:alert(1)");
+    }
+
+    #[test]
+    fn url_settings_must_stay_on_the_site() {
+        for (text, key) in [
+            (
+                "article_url = \"javascript:alert(1)//{slug}\"",
+                "feed.article_url",
+            ),
+            ("article_url = \"//other.org/{slug}\"", "feed.article_url"),
+            ("article_url = \"https://e.org{slug}\"", "feed.article_url"),
+            ("article_url = \" /{slug}\"", "feed.article_url"),
+            ("id_prefix = \"vbscript:x\"", "feed.id_prefix"),
+            ("id_prefix = \"https://other.org/\"", "feed.id_prefix"),
+            ("feeds_url = \"https://cdn.org/\"", "feed.feeds_url"),
+            ("link_hosts = [\"cdn.org/x\"]", "feed.link_hosts"),
+        ] {
+            let e =
+                config(&format!("[feed]\nsite_url = \"https://e.org/\"\n{text}\n")).unwrap_err();
+            assert!(e.to_string().contains(key), "{text}: {e}");
+        }
+        let ok = "[feed]\nsite_url = \"https://e.org/\"\nlink_hosts = [\"CDN.org\"]\n\
+                  feeds_url = \"https://cdn.org/f/\"\narticle_url = \"https://cdn.org/{id}\"\n";
+        let c = config(ok).unwrap();
+        assert_eq!(
+            c.feed_url(Format::Rss).as_str(),
+            "https://cdn.org/f/rss.xml"
+        );
+    }
+
+    #[test]
+    fn credentials_in_the_site_url_are_refused() {
+        let e = config("[feed]\nsite_url = \"https://u:p@e.org/\"\n").unwrap_err();
+        assert!(e.to_string().contains("password"), "{e}");
+    }
+
+    #[test]
+    fn empty_title_is_refused() {
+        let e = config("[feed]\nsite_url = \"https://e.org\"\ntitle = \" \"\n").unwrap_err();
+        assert!(e.to_string().contains("feed.title"), "{e}");
+    }
+}

@@ -1,0 +1,194 @@
+//! Article URL patterns such as `https://example.org/news/{year}/{month}/{slug}/`.
+//!
+//! A pattern is checked once, at start-up: placeholders may only fill the path, so whatever a
+//! story file is called (`javascript:alert(1).txt`, a folder named `data:text/html,…`) its URL
+//! stays on the site. Path parts are percent-encoded as RFC 3986 requires.
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use url::Url;
+
+use super::web_url::{on_allowed_host, plain_url_text, web_url_problem};
+use super::ConfigError;
+
+/// Characters percent-encoded in URL path parts: everything that is not a URI path character
+/// (RFC 3986), including every non-ASCII byte.
+pub(crate) const PATH_PART: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Like [`PATH_PART`], and `/` too: a slug is one path segment.
+const SEGMENT: &AsciiSet = &PATH_PART.add(b'/');
+
+/// One part of an article URL pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum UrlPart {
+    Text(String),
+    Year,
+    Month,
+    Day,
+    Slug,
+    Id,
+}
+
+/// A checked article URL pattern such as `https://example.org/news/{year}/{month}/{slug}/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPattern {
+    parts: Vec<UrlPart>,
+    base: Url,
+}
+
+impl UrlPattern {
+    /// Placeholders a pattern may use.
+    pub const PLACEHOLDERS: &'static str = "{year}, {month}, {day}, {slug}, {id}";
+
+    /// Parses a pattern; a relative pattern is resolved against `base` (the site URL). Every
+    /// URL it renders is on `base`'s host or one of `link_hosts`, whatever the file names are.
+    pub fn parse(pattern: &str, base: &Url, link_hosts: &[String]) -> Result<Self, ConfigError> {
+        const KEY: &str = "feed.article_url";
+        plain_url_text(KEY, pattern)?;
+        let invalid = |problem: String| ConfigError::Invalid {
+            key: KEY,
+            value: pattern.to_string(),
+            problem,
+        };
+        let mut parts = Vec::new();
+        // A relative pattern whose first placeholder could complete a scheme (`{slug}…` with a
+        // story named `javascript:alert(1).txt`) is anchored as a path: `./javascript:…` is a
+        // page on the site, `javascript:…` would be a script URL.
+        let lead = pattern.split('{').next().unwrap_or_default();
+        if !lead.contains([':', '/', '?', '#']) {
+            parts.push(UrlPart::Text("./".into()));
+        }
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(UrlPart::Text(rest[..open].to_string()));
+            }
+            let close = rest[open..].find('}').ok_or_else(|| {
+                invalid(format!(
+                    "`{{` is not closed; placeholders are {}",
+                    Self::PLACEHOLDERS
+                ))
+            })?;
+            let name = &rest[open + 1..open + close];
+            parts.push(match name {
+                "year" => UrlPart::Year,
+                "month" => UrlPart::Month,
+                "day" => UrlPart::Day,
+                "slug" => UrlPart::Slug,
+                "id" => UrlPart::Id,
+                other => {
+                    return Err(invalid(format!(
+                        "unknown placeholder `{{{other}}}`; use {}",
+                        Self::PLACEHOLDERS
+                    )))
+                }
+            });
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(UrlPart::Text(rest.to_string()));
+        }
+        if !parts
+            .iter()
+            .any(|p| matches!(p, UrlPart::Slug | UrlPart::Id))
+        {
+            return Err(invalid(
+                "the pattern needs {slug} or {id}, or every story would get the same URL".into(),
+            ));
+        }
+        let pattern = UrlPattern {
+            parts,
+            base: base.clone(),
+        };
+        // Two unlike stories must land on one web origin: placeholders may only fill the path,
+        // never the scheme, host or port.
+        let mut origin = None;
+        for (date, id, slug) in [
+            ("2025-06-18T00:00:00+05:00", "2025/06/sample", "sample"),
+            ("1999-12-31T00:00:00+00:00", "x/other", "other"),
+        ] {
+            let date = DateTime::parse_from_rfc3339(date).map_err(|e| invalid(e.to_string()))?;
+            let url = pattern
+                .try_render(date, id, slug)
+                .map_err(|e| invalid(format!("does not make a valid URL: {e}")))?;
+            if let Some(problem) = web_url_problem(&url) {
+                return Err(invalid(problem));
+            }
+            if !on_allowed_host(&url, base, link_hosts) {
+                return Err(invalid(format!(
+                    "points at host `{}`, not the site's `{}`; add it to `link_hosts` if that is intended",
+                    url.host_str().unwrap_or_default(),
+                    base.host_str().unwrap_or_default()
+                )));
+            }
+            if origin.get_or_insert_with(|| url.origin()) != &url.origin() {
+                return Err(invalid(
+                    "a placeholder stands in the scheme, host or port; placeholders may only fill the path".into(),
+                ));
+            }
+        }
+        Ok(pattern)
+    }
+
+    /// The date parts the pattern uses (zero where unused): with the slug, they decide the URL
+    /// of a pattern without `{id}`.
+    pub fn date_parts(&self, date: DateTime<FixedOffset>) -> (i32, u32, u32) {
+        let uses = |p: UrlPart| self.parts.contains(&p);
+        (
+            if uses(UrlPart::Year) { date.year() } else { 0 },
+            if uses(UrlPart::Month) {
+                date.month()
+            } else {
+                0
+            },
+            if uses(UrlPart::Day) { date.day() } else { 0 },
+        )
+    }
+
+    /// Whether the pattern contains `{id}` (which alone makes every URL unique).
+    pub fn uses_id(&self) -> bool {
+        self.parts.contains(&UrlPart::Id)
+    }
+
+    fn try_render(
+        &self,
+        date: DateTime<FixedOffset>,
+        id: &str,
+        slug: &str,
+    ) -> Result<Url, url::ParseError> {
+        let mut s = String::new();
+        for part in &self.parts {
+            match part {
+                UrlPart::Text(t) => s.push_str(t),
+                UrlPart::Year => s.push_str(&format!("{:04}", date.year())),
+                UrlPart::Month => s.push_str(&format!("{:02}", date.month())),
+                UrlPart::Day => s.push_str(&format!("{:02}", date.day())),
+                UrlPart::Slug => s.extend(utf8_percent_encode(slug, SEGMENT)),
+                UrlPart::Id => s.extend(utf8_percent_encode(id, PATH_PART)),
+            }
+        }
+        self.base.join(&s)
+    }
+
+    /// The absolute URL of an article.
+    pub fn render(&self, date: DateTime<FixedOffset>, id: &str, slug: &str) -> Url {
+        // The pattern was proven to render with sample values; encoded parts cannot break it.
+        self.try_render(date, id, slug)
+            .unwrap_or_else(|_| self.base.clone())
+    }
+}
