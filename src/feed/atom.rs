@@ -19,10 +19,6 @@ use super::{Entry, Feed, Format, Renderer, GENERATOR};
 pub struct AtomRenderer;
 
 impl Renderer for AtomRenderer {
-    fn format(&self) -> Format {
-        Format::Atom
-    }
-
     fn render(&self, feed: &Feed) -> Result<Vec<u8>, crate::Error> {
         let config = WriteConfig {
             write_document_declaration: true,
@@ -144,5 +140,39 @@ fn entry(e: &Entry) -> AtomEntry {
         }),
         extensions,
         ..AtomEntry::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{assert_carries_the_model, render_and_parse_back, sample_feed};
+    use super::*;
+
+    #[test]
+    fn renders_the_model_and_reads_back() {
+        let feed = sample_feed();
+        let (xml, parsed) = render_and_parse_back(&feed, Format::Atom);
+        assert_carries_the_model(&feed, &parsed);
+        assert_eq!(parsed.entries[0].updated.unwrap(), feed.entries[0].updated);
+        assert!(xml.contains(r#"<link href="https://e.org/news/2025/06/b/" rel="related""#));
+        assert!(
+            xml.contains(r#"<title xml:lang="tg">Хабари тоҷикӣ</title>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<updated>2025-06-18T14:30:00+05:00</updated>"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn text_constructs_are_plain_text() {
+        let (xml, parsed) = render_and_parse_back(&sample_feed(), Format::Atom);
+        let summary = parsed.entries[0].summary.as_ref().unwrap();
+        assert_eq!(summary.content_type.essence().to_string(), "text/plain");
+        assert!(
+            xml.contains("Лид &lt;script&gt;x&lt;/script&gt; &amp; 1 &lt; 2."),
+            "{xml}"
+        );
     }
 }

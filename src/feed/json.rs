@@ -41,10 +41,6 @@ struct JsonAuthor<'a> {
 }
 
 impl Renderer for JsonRenderer {
-    fn format(&self) -> Format {
-        Format::Json
-    }
-
     fn render(&self, feed: &Feed) -> Result<Vec<u8>, crate::Error> {
         let doc = JsonFeed {
             version: "https://jsonfeed.org/version/1.1",
@@ -75,5 +71,27 @@ impl Renderer for JsonRenderer {
         })?;
         out.push(b'\n');
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{assert_carries_the_model, render_and_parse_back, sample_feed};
+    use super::*;
+
+    #[test]
+    fn renders_the_model_and_reads_back() {
+        let feed = sample_feed();
+        let (json, parsed) = render_and_parse_back(&feed, Format::Json);
+        assert_carries_the_model(&feed, &parsed);
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(doc["version"], "https://jsonfeed.org/version/1.1");
+        assert_eq!(doc["feed_url"], "https://e.org/feed.json");
+        // JSON Feed's summary is plain text by its spec: the lead as written.
+        assert_eq!(
+            doc["items"][0]["summary"],
+            "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script> & 1 < 2."
+        );
+        assert_eq!(doc["items"][1]["language"], "tg");
     }
 }

@@ -170,8 +170,6 @@ fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
 
 /// Turns a [`Feed`] into a document of one format.
 pub trait Renderer {
-    /// The format this renderer writes.
-    fn format(&self) -> Format;
     /// Renders the feed to bytes.
     fn render(&self, feed: &Feed) -> Result<Vec<u8>, crate::Error>;
 }
@@ -188,4 +186,96 @@ pub fn renderer(format: Format) -> Box<dyn Renderer + Send + Sync> {
 /// Renders a feed in one format.
 pub fn render(feed: &Feed, format: Format) -> Result<Vec<u8>, crate::Error> {
     renderer(format).render(feed)
+}
+
+/// A small feed for the renderers' tests: two entries, one with every optional part and
+/// markup-like text, one bare.
+#[cfg(test)]
+pub(crate) fn sample_feed() -> Feed {
+    let date = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+    let url = |s: &str| Url::parse(s).unwrap();
+    let full = Entry {
+        id: "tag:e.org,2025:2025/06/a".into(),
+        url: url("https://e.org/news/2025/06/a/"),
+        title: "Заголовок <b>с</b> & знаками".into(),
+        published: date("2025-06-18T14:30:00+05:00"),
+        updated: date("2025-06-18T14:30:00+05:00"),
+        author: "НИАТ «Ховар»".into(),
+        summary: "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script> & 1 < 2.".into(),
+        content_html: "<p>Лид &lt;script&gt;x&lt;/script&gt;</p>".into(),
+        lang: "ru".into(),
+        credit: Some("Автор".into()),
+        related: vec![
+            RelatedLink {
+                title: "Другая".into(),
+                url: Some(url("https://e.org/news/2025/06/b/")),
+            },
+            RelatedLink {
+                title: "Без ссылки".into(),
+                url: None,
+            },
+        ],
+        source: Some(Source {
+            title: "Ховар".into(),
+            url: url("https://wire.e.org/rss.xml"),
+        }),
+    };
+    let bare = Entry {
+        id: "tag:e.org,2025:2025/06/b".into(),
+        url: url("https://e.org/news/2025/06/b/"),
+        title: "Хабари тоҷикӣ".into(),
+        published: date("2025-06-17T00:00:00+05:00"),
+        updated: date("2025-06-17T00:00:00+05:00"),
+        author: "Ховар".into(),
+        summary: "Лид.".into(),
+        content_html: "<p>Лид.</p>".into(),
+        lang: "tg".into(),
+        credit: None,
+        related: vec![],
+        source: None,
+    };
+    Feed {
+        title: "Лента".into(),
+        description: "Новости".into(),
+        site_url: url("https://e.org/"),
+        language: "ru".into(),
+        id: "https://e.org/".into(),
+        author: Some("Ховар".into()),
+        self_urls: Format::ALL
+            .iter()
+            .map(|f| (*f, url(&format!("https://e.org/feed.{}", f.name()))))
+            .collect(),
+        updated: full.updated,
+        entries: vec![full, bare],
+    }
+}
+
+/// Renders `feed`, checks it with the validator and parses it back with an independent parser.
+#[cfg(test)]
+pub(crate) fn render_and_parse_back(feed: &Feed, format: Format) -> (String, feed_rs::model::Feed) {
+    let bytes = render(feed, format).unwrap();
+    let report = crate::validate::check(&bytes, &crate::validate::CheckOptions::default()).unwrap();
+    assert!(
+        report.findings.is_empty(),
+        "{format}: {:#?}",
+        report.findings
+    );
+    let parsed = feed_rs::parser::parse(bytes.as_slice()).unwrap();
+    (String::from_utf8(bytes).unwrap(), parsed)
+}
+
+/// What every format must carry of the model, checked on the parsed-back document.
+#[cfg(test)]
+pub(crate) fn assert_carries_the_model(feed: &Feed, parsed: &feed_rs::model::Feed) {
+    assert_eq!(parsed.title.as_ref().unwrap().content, feed.title);
+    assert_eq!(parsed.entries.len(), feed.entries.len());
+    for (e, p) in feed.entries.iter().zip(&parsed.entries) {
+        assert_eq!(p.id, e.id);
+        assert_eq!(p.title.as_ref().unwrap().content, e.title);
+        assert_eq!(p.links[0].href, e.url.as_str());
+        assert_eq!(p.published.unwrap(), e.published);
+        assert_eq!(p.authors[0].name, e.author);
+        let body = p.content.as_ref().and_then(|c| c.body.clone()).unwrap();
+        assert_eq!(body, e.content_html);
+    }
 }

@@ -22,10 +22,6 @@ pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 pub struct RssRenderer;
 
 impl Renderer for RssRenderer {
-    fn format(&self) -> Format {
-        Format::Rss
-    }
-
     fn render(&self, feed: &Feed) -> Result<Vec<u8>, crate::Error> {
         let channel = channel(feed);
         let mut out =
@@ -106,5 +102,50 @@ fn item(entry: &Entry) -> Item {
         }),
         extensions,
         ..Item::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{assert_carries_the_model, render_and_parse_back, sample_feed};
+    use super::*;
+
+    #[test]
+    fn renders_the_model_and_reads_back() {
+        let feed = sample_feed();
+        let (xml, parsed) = render_and_parse_back(&feed, Format::Rss);
+        assert_carries_the_model(&feed, &parsed);
+        assert!(
+            xml.contains("<pubDate>Wed, 18 Jun 2025 14:30:00 +0500</pubDate>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<dc:creator>НИАТ «Ховар»</dc:creator>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<media:credit>Автор</media:credit>"), "{xml}");
+        assert!(xml.contains(r#"<source url="https://wire.e.org/rss.xml">Ховар</source>"#));
+        assert!(xml.contains(r#"<atom:link href="https://e.org/feed.rss" rel="self""#));
+    }
+
+    #[test]
+    fn the_description_is_escaped_html() {
+        let (xml, _) = render_and_parse_back(&sample_feed(), Format::Rss);
+        assert!(
+            xml.contains("Лид &lt;script&gt;x&lt;/script&gt; &amp; 1 &lt; 2."),
+            "{xml}"
+        );
+        assert!(!xml.contains("<script>"), "{xml}");
+    }
+
+    #[test]
+    fn an_empty_feed_has_no_invented_dates() {
+        let mut feed = sample_feed();
+        feed.entries.clear();
+        let (xml, _) = render_and_parse_back(&feed, Format::Rss);
+        assert!(
+            !xml.contains("lastBuildDate") && !xml.contains("pubDate"),
+            "{xml}"
+        );
     }
 }
