@@ -212,56 +212,61 @@ impl Archive {
             } else {
                 format!("{prefix}/{name}")
             };
-            let skip = |out: &mut Listing, why: String| {
-                out.skipped.push(ArticleWarning {
-                    path: path.clone(),
-                    line: None,
-                    kind: ArticleWarningKind::Skipped(why),
-                });
-            };
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => {
-                    let id = entry.metadata().ok().as_ref().and_then(id_of_meta);
-                    out.folders.push((path.clone(), rel, id));
-                }
-                Ok(t) if t.is_file() => {
-                    // A file that cannot be stat-ed gets an empty stamp; reading it reports why.
-                    let stamp = entry
-                        .metadata()
-                        .map(|m| FileStamp::of(&m))
-                        .unwrap_or_default();
-                    out.files.push((rel, stamp));
-                }
-                Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
-                    Err(_) => skip(&mut out, "a broken symbolic link".into()),
-                    Ok(_) if !self.follow_symlinks && !self.inside(&path) => skip(
-                        &mut out,
-                        "a symbolic link to a place outside the articles folder; not followed (set `follow_symlinks = true` to publish it)".into(),
-                    ),
-                    Ok(meta) if meta.is_file() => out.files.push((rel, FileStamp::of(&meta))),
-                    Ok(meta) if meta.is_dir() && self.follow_symlinks => {
-                        out.folders.push((path.clone(), rel, id_of_meta(&meta)));
-                    }
-                    Ok(meta) if meta.is_dir() => skip(
-                        &mut out,
-                        "a symbolic link to a folder; not followed (set `follow_symlinks = true` to walk it)".into(),
-                    ),
-                    Ok(meta) => skip(
-                        &mut out,
-                        format!("a symbolic link to {}; not a story file", fsx::kind_of(&meta)),
-                    ),
-                },
-                Ok(_) => match entry.metadata() {
-                    Ok(meta) => skip(
-                        &mut out,
-                        format!("{}, not a story file", fsx::kind_of(&meta)),
-                    ),
-                    Err(e) => skip(&mut out, format!("cannot be examined: {e}")),
-                },
-                Err(e) => skip(&mut out, format!("cannot be examined: {e}")),
-            }
+            self.sort_entry(&entry, path, rel, &mut out);
         }
         out
+    }
+
+    /// Files to the files, folders to the folders, anything else skipped with a reason.
+    fn sort_entry(&self, entry: &std::fs::DirEntry, path: PathBuf, rel: String, out: &mut Listing) {
+        let skip = |out: &mut Listing, why: String| {
+            out.skipped.push(ArticleWarning {
+                path: path.clone(),
+                line: None,
+                kind: ArticleWarningKind::Skipped(why),
+            });
+        };
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => {
+                let id = entry.metadata().ok().as_ref().and_then(id_of_meta);
+                out.folders.push((path.clone(), rel, id));
+            }
+            Ok(t) if t.is_file() => {
+                // A file that cannot be stat-ed gets an empty stamp; reading it reports why.
+                let stamp = entry
+                    .metadata()
+                    .map(|m| FileStamp::of(&m))
+                    .unwrap_or_default();
+                out.files.push((rel, stamp));
+            }
+            Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
+                Err(_) => skip(out, "a broken symbolic link".into()),
+                Ok(_) if !self.follow_symlinks && !self.inside(&path) => skip(
+                    out,
+                    "a symbolic link to a place outside the articles folder; not followed (set `follow_symlinks = true` to publish it)".into(),
+                ),
+                Ok(meta) if meta.is_file() => out.files.push((rel, FileStamp::of(&meta))),
+                Ok(meta) if meta.is_dir() && self.follow_symlinks => {
+                    out.folders.push((path.clone(), rel, id_of_meta(&meta)));
+                }
+                Ok(meta) if meta.is_dir() => skip(
+                    out,
+                    "a symbolic link to a folder; not followed (set `follow_symlinks = true` to walk it)".into(),
+                ),
+                Ok(meta) => skip(
+                    out,
+                    format!("a symbolic link to {}; not a story file", fsx::kind_of(&meta)),
+                ),
+            },
+            Ok(_) => match entry.metadata() {
+                Ok(meta) => skip(
+                    out,
+                    format!("{}, not a story file", fsx::kind_of(&meta)),
+                ),
+                Err(e) => skip(out, format!("cannot be examined: {e}")),
+            },
+            Err(e) => skip(out, format!("cannot be examined: {e}")),
+        }
     }
 
     /// Whether a link's final target lies inside the archive.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::article::ArticleError;
 use crate::diagnostic::shown;
+use crate::format::Format;
 
 /// Errors that stop a whole run (as opposed to per-file problems).
 #[derive(Debug, thiserror::Error)]
@@ -32,14 +33,6 @@ pub enum Error {
         lock: PathBuf,
         /// How long we waited.
         waited_secs: u64,
-    },
-    /// A feed failed validation and was not written.
-    #[error(
-        "{count} feed(s) failed validation and were not written (the previous files are untouched)"
-    )]
-    Invalid {
-        /// How many feeds were refused.
-        count: usize,
     },
     /// `--strict` was given and a story could not be published.
     #[error("--strict: {0}")]
@@ -70,12 +63,12 @@ pub enum Error {
         articles: PathBuf,
     },
     /// A feed could not be rendered.
-    #[error("cannot render the {format} feed: {message}")]
+    #[error("cannot render the {format} feed")]
     Render {
         /// The format.
-        format: &'static str,
+        format: Format,
         /// Why.
-        message: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 

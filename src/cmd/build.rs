@@ -126,7 +126,6 @@ pub fn execute(args: BuildArgs) -> ExitCode {
             ExitCode::from(match e {
                 Error::Config(_) | Error::ArticlesFolder { .. } => exit::USAGE,
                 Error::Strict(_) | Error::ArchiveShrank { .. } => exit::SKIPPED,
-                Error::Invalid { .. } => exit::INVALID,
                 _ => exit::IO,
             })
         }

@@ -157,6 +157,81 @@ fn required<'a, T>(value: &'a Option<T>, key: &'static str) -> Result<&'a T, Con
     })
 }
 
+/// A URL that names a folder ends with `/`, so that joining a file name keeps the folder.
+fn folder_url(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    url
+}
+
+/// Bare host names, lower-case.
+fn check_link_hosts(hosts: &[String]) -> Result<Vec<String>, ConfigError> {
+    hosts
+        .iter()
+        .map(|h| {
+            let host = h.trim().to_ascii_lowercase();
+            match Url::parse(&format!("https://{host}/")) {
+                Ok(u) if u.host_str() == Some(host.as_str()) => Ok(host),
+                _ => Err(ConfigError::Invalid {
+                    key: "feed.link_hosts",
+                    value: h.escape_debug().to_string(),
+                    problem: "expected a bare host name such as `cdn.example.org`".into(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Where the feed files are served: a web URL on the site or one of `link_hosts`.
+fn check_feeds_url(value: &str, site: &Url, link_hosts: &[String]) -> Result<Url, ConfigError> {
+    let url = absolute_url("feed.feeds_url", value)?;
+    if !on_allowed_host(&url, site, link_hosts) {
+        return Err(ConfigError::Invalid {
+            key: "feed.feeds_url",
+            value: url.to_string(),
+            problem: format!(
+                "is not on the site's host `{}`; add its host to `link_hosts` if the feeds are served from there",
+                site.host_str().unwrap_or_default()
+            ),
+        });
+    }
+    Ok(folder_url(url))
+}
+
+/// The formats named (or `all`), in output order, each once however the list was written.
+fn check_formats(names: &[String]) -> Result<Vec<Format>, ConfigError> {
+    let mut chosen = Vec::new();
+    for name in names {
+        if name.trim().eq_ignore_ascii_case("all") {
+            chosen.extend(Format::ALL);
+            continue;
+        }
+        chosen.push(Format::parse(name).ok_or_else(|| ConfigError::Invalid {
+            key: "build.formats",
+            value: name.clone(),
+            problem: "expected `rss`, `atom`, `json` or `all`".into(),
+        })?);
+    }
+    Ok(Format::ALL
+        .into_iter()
+        .filter(|f| chosen.contains(f))
+        .collect())
+}
+
+/// A feed's file name: a plain name in the output folder, not hidden (hidden names are the
+/// cache's and the lock's).
+fn check_file_name(key: &'static str, name: &str) -> Result<String, ConfigError> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(ConfigError::Invalid {
+            key,
+            value: name.to_string(),
+            problem: "a plain file name is expected (no folders, not hidden)".into(),
+        });
+    }
+    Ok(name.to_string())
+}
+
 impl StorySettings {
     /// Checks the story settings of a raw configuration (defaults filled in).
     pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
@@ -257,48 +332,16 @@ impl Config {
             key: "feed.site_url",
             hint: "set `site_url` under [feed] in wirefeed.toml or pass --site-url https://example.org/",
         })?;
-        let mut site_url = absolute_url("feed.site_url", site)?;
-        if !site_url.path().ends_with('/') {
-            site_url.set_path(&format!("{}/", site_url.path()));
-        }
+        let site_url = folder_url(absolute_url("feed.site_url", site)?);
         let host = site_url.host_str().unwrap_or("localhost").to_string();
-        let link_hosts: Vec<String> = link_hosts
-            .iter()
-            .flatten()
-            .map(|h| {
-                let host = h.trim().to_ascii_lowercase();
-                match Url::parse(&format!("https://{host}/")) {
-                    Ok(u) if u.host_str() == Some(host.as_str()) => Ok(host),
-                    _ => Err(ConfigError::Invalid {
-                        key: "feed.link_hosts",
-                        value: h.escape_debug().to_string(),
-                        problem: "expected a bare host name such as `cdn.example.org`".into(),
-                    }),
-                }
-            })
-            .collect::<Result<_, _>>()?;
+        let link_hosts = check_link_hosts(link_hosts.as_deref().unwrap_or_default())?;
         let article_url = UrlPattern::parse(
             required(article_url, "feed.article_url")?,
             &site_url,
             &link_hosts,
         )?;
         let feeds_url = match feeds_url {
-            Some(u) => {
-                let mut u = absolute_url("feed.feeds_url", u)?;
-                if !on_allowed_host(&u, &site_url, &link_hosts) {
-                    return Err(ConfigError::Invalid {
-                        key: "feed.feeds_url",
-                        value: u.to_string(),
-                        problem: format!(
-                            "is not on the site's host `{host}`; add its host to `link_hosts` if the feeds are served from there"
-                        ),
-                    });
-                }
-                if !u.path().ends_with('/') {
-                    u.set_path(&format!("{}/", u.path()));
-                }
-                u
-            }
+            Some(u) => check_feeds_url(u, &site_url, &link_hosts)?,
             None => site_url.clone(),
         };
         let id_prefix = id_prefix
@@ -331,38 +374,14 @@ impl Config {
                     .into(),
             });
         }
-        let mut chosen = Vec::new();
-        for name in required(formats, "build.formats")? {
-            if name.trim().eq_ignore_ascii_case("all") {
-                chosen.extend(Format::ALL);
-                continue;
-            }
-            chosen.push(Format::parse(name).ok_or_else(|| ConfigError::Invalid {
-                key: "build.formats",
-                value: name.clone(),
-                problem: "expected `rss`, `atom`, `json` or `all`".into(),
-            })?);
-        }
-        // In output order, each once, however the list was written.
-        let formats: Vec<Format> = Format::ALL
-            .into_iter()
-            .filter(|f| chosen.contains(f))
-            .collect();
+        let formats = check_formats(required(formats, "build.formats")?)?;
         let mut files = BTreeMap::new();
         for (format, name, key) in [
             (Format::Rss, rss_file, "build.rss_file"),
             (Format::Atom, atom_file, "build.atom_file"),
             (Format::Json, json_file, "build.json_file"),
         ] {
-            let name = required(name, key)?.clone();
-            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
-                return Err(ConfigError::Invalid {
-                    key,
-                    value: name,
-                    problem: "a plain file name is expected (no folders, not hidden)".into(),
-                });
-            }
-            files.insert(format, name);
+            files.insert(format, check_file_name(key, required(name, key)?)?);
         }
         let agencies = agencies
             .iter()

@@ -65,6 +65,16 @@ impl UrlPattern {
             value: pattern.to_string(),
             problem,
         };
+        let pattern = UrlPattern {
+            parts: Self::parts(pattern).map_err(invalid)?,
+            base: base.clone(),
+        };
+        pattern.check_origin(link_hosts).map_err(invalid)?;
+        Ok(pattern)
+    }
+
+    /// Splits a pattern into text and placeholders.
+    fn parts(pattern: &str) -> Result<Vec<UrlPart>, String> {
         let mut parts = Vec::new();
         // A relative pattern whose first placeholder could complete a scheme (`{slug}…` with a
         // story named `javascript:alert(1).txt`) is anchored as a path: `./javascript:…` is a
@@ -79,23 +89,22 @@ impl UrlPattern {
                 parts.push(UrlPart::Text(rest[..open].to_string()));
             }
             let close = rest[open..].find('}').ok_or_else(|| {
-                invalid(format!(
+                format!(
                     "`{{` is not closed; placeholders are {}",
                     Self::PLACEHOLDERS
-                ))
+                )
             })?;
-            let name = &rest[open + 1..open + close];
-            parts.push(match name {
+            parts.push(match &rest[open + 1..open + close] {
                 "year" => UrlPart::Year,
                 "month" => UrlPart::Month,
                 "day" => UrlPart::Day,
                 "slug" => UrlPart::Slug,
                 "id" => UrlPart::Id,
                 other => {
-                    return Err(invalid(format!(
+                    return Err(format!(
                         "unknown placeholder `{{{other}}}`; use {}",
                         Self::PLACEHOLDERS
-                    )))
+                    ))
                 }
             });
             rest = &rest[open + close + 1..];
@@ -107,42 +116,42 @@ impl UrlPattern {
             .iter()
             .any(|p| matches!(p, UrlPart::Slug | UrlPart::Id))
         {
-            return Err(invalid(
+            return Err(
                 "the pattern needs {slug} or {id}, or every story would get the same URL".into(),
-            ));
+            );
         }
-        let pattern = UrlPattern {
-            parts,
-            base: base.clone(),
-        };
-        // Two unlike stories must land on one web origin: placeholders may only fill the path,
-        // never the scheme, host or port.
+        Ok(parts)
+    }
+
+    /// Two unlike stories must land on one web origin, the site's or one of `link_hosts`:
+    /// placeholders may only fill the path, never the scheme, host or port.
+    fn check_origin(&self, link_hosts: &[String]) -> Result<(), String> {
         let mut origin = None;
         for (date, id, slug) in [
             ("2025-06-18T00:00:00+05:00", "2025/06/sample", "sample"),
             ("1999-12-31T00:00:00+00:00", "x/other", "other"),
         ] {
-            let date = DateTime::parse_from_rfc3339(date).map_err(|e| invalid(e.to_string()))?;
-            let url = pattern
+            let date = DateTime::parse_from_rfc3339(date).map_err(|e| e.to_string())?;
+            let url = self
                 .try_render(date, id, slug)
-                .map_err(|e| invalid(format!("does not make a valid URL: {e}")))?;
+                .map_err(|e| format!("does not make a valid URL: {e}"))?;
             if let Some(problem) = web_url_problem(&url) {
-                return Err(invalid(problem));
+                return Err(problem);
             }
-            if !on_allowed_host(&url, base, link_hosts) {
-                return Err(invalid(format!(
+            if !on_allowed_host(&url, &self.base, link_hosts) {
+                return Err(format!(
                     "points at host `{}`, not the site's `{}`; add it to `link_hosts` if that is intended",
                     url.host_str().unwrap_or_default(),
-                    base.host_str().unwrap_or_default()
-                )));
-            }
-            if origin.get_or_insert_with(|| url.origin()) != &url.origin() {
-                return Err(invalid(
-                    "a placeholder stands in the scheme, host or port; placeholders may only fill the path".into(),
+                    self.base.host_str().unwrap_or_default()
                 ));
             }
+            if origin.get_or_insert_with(|| url.origin()) != &url.origin() {
+                return Err(
+                    "a placeholder stands in the scheme, host or port; placeholders may only fill the path".into(),
+                );
+            }
         }
-        Ok(pattern)
+        Ok(())
     }
 
     /// The date parts the pattern uses (zero where unused): with the slug, they decide the URL

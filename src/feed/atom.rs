@@ -27,8 +27,8 @@ impl Renderer for AtomRenderer {
         let mut out = document(feed)
             .write_with_config(Vec::new(), config)
             .map_err(|e| crate::Error::Render {
-                format: "atom",
-                message: e.to_string(),
+                format: Format::Atom,
+                source: Box::new(e),
             })?;
         out.push(b'\n');
         Ok(out)

@@ -66,8 +66,8 @@ impl Renderer for JsonRenderer {
                 .collect(),
         };
         let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| crate::Error::Render {
-            format: "json",
-            message: e.to_string(),
+            format: Format::Json,
+            source: Box::new(e),
         })?;
         out.push(b'\n');
         Ok(out)

@@ -28,8 +28,8 @@ impl Renderer for RssRenderer {
             channel
                 .pretty_write_to(Vec::new(), b' ', 2)
                 .map_err(|e| crate::Error::Render {
-                    format: "rss",
-                    message: e.to_string(),
+                    format: Format::Rss,
+                    source: Box::new(e),
                 })?;
         out.push(b'\n');
         Ok(out)

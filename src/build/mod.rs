@@ -6,8 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -24,136 +23,8 @@ use crate::output::{self, OutputLock, WriteOutcome};
 use crate::related::{self, Candidate, RelatedIndex};
 use crate::validate::{self, CheckOptions, Finding, Severity};
 
-/// Where the feeds go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
-    /// Each format to its configured file name in the output folder.
-    Folder,
-    /// One format to this file.
-    File(PathBuf),
-    /// One format to the caller (the CLI writes it to stdout); nothing is written to disk.
-    Stdout,
-}
-
-/// How to run a build, beyond the configuration.
-#[derive(Debug, Clone)]
-pub struct BuildOptions {
-    /// Formats to produce.
-    pub formats: Vec<Format>,
-    /// Where to put them.
-    pub output: Output,
-    /// Fail on the first story that cannot be published.
-    pub strict: bool,
-    /// Write the feeds even when the archive lost most of the stories they carry (or all).
-    pub allow_empty: bool,
-    /// Validate each document before writing it (the default; `--no-check` turns it off).
-    pub check: bool,
-    /// The time used by the "date in the future" rule; `None` skips that rule.
-    pub now: Option<DateTime<Utc>>,
-    /// Counters updated while the archive is scanned, for a progress display.
-    pub progress: Option<Arc<Progress>>,
-}
-
-/// How far the scan of a build has got; safe to read from another thread while it runs.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Story files found by the walk (0 until the walk is done).
-    pub total: AtomicUsize,
-    /// Story files scanned so far.
-    pub scanned: AtomicUsize,
-}
-
-impl BuildOptions {
-    /// Options that write the configured formats to the output folder, with checks on.
-    pub fn new(config: &Config) -> Self {
-        BuildOptions {
-            formats: config.formats.clone(),
-            output: Output::Folder,
-            strict: false,
-            allow_empty: false,
-            check: true,
-            now: Some(Utc::now()),
-            progress: None,
-        }
-    }
-}
-
-/// What happened to one feed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedStatus {
-    /// Written to its file.
-    Written,
-    /// Its file already had these bytes.
-    Unchanged,
-    /// Rendered for the caller (stdout).
-    Returned,
-    /// Refused by the validator; the old file is untouched.
-    Refused,
-}
-
-/// One feed of the build.
-#[derive(Debug, Clone)]
-pub struct FeedOutcome {
-    /// The format.
-    pub format: Format,
-    /// The file, unless the feed went to the caller.
-    pub path: Option<PathBuf>,
-    /// What happened.
-    pub status: FeedStatus,
-    /// The validator's findings (errors make the feed refused).
-    pub findings: Vec<Finding>,
-}
-
-/// Everything a build did, for the summary and the exit code.
-#[derive(Debug, Clone, Default)]
-pub struct BuildReport {
-    /// Story files found.
-    pub files: usize,
-    /// Files whose facts came from the cache.
-    pub from_cache: usize,
-    /// Why the cache was rebuilt, if it was.
-    pub cache_note: Option<String>,
-    /// Nothing changed since the last build: the feeds were neither rendered nor checked again.
-    pub up_to_date: bool,
-    /// Stories that parsed.
-    pub stories: usize,
-    /// Entries in the feeds.
-    pub published: usize,
-    /// Stories older than the newest `limit`.
-    pub not_selected: usize,
-    /// Story files that could not be published: `files = published + not_selected + skipped`.
-    pub skipped: usize,
-    /// Folders that could not be read and file names that cannot be published (not in `files`).
-    pub unreadable: usize,
-    /// Files that could not be published, and folders or names that could not be read.
-    pub errors: Vec<ArticleError>,
-    /// Problems in published files.
-    pub warnings: Vec<ArticleWarning>,
-    /// Entries of the articles folder passed over on purpose (links not followed, FIFOs…).
-    pub ignored: Vec<ArticleWarning>,
-    /// Why the cache could not be saved, if it could not (the feeds were still written).
-    pub cache_error: Option<String>,
-    /// Files that were not UTF-8: (relative path, encoding).
-    pub legacy_encodings: Vec<(String, String)>,
-    /// Related headlines linked to a story.
-    pub related_resolved: usize,
-    /// Related headlines with no matching story.
-    pub related_unresolved: usize,
-    /// The feeds.
-    pub feeds: Vec<FeedOutcome>,
-    /// The document for [`Output::Stdout`].
-    pub stdout: Option<Vec<u8>>,
-}
-
-impl BuildReport {
-    /// Feeds refused by the validator.
-    pub fn refused(&self) -> usize {
-        self.feeds
-            .iter()
-            .filter(|f| f.status == FeedStatus::Refused)
-            .count()
-    }
-}
+mod report;
+pub use report::{BuildOptions, BuildReport, FeedOutcome, FeedStatus, Output, Progress};
 
 /// The cache fingerprint: everything that shapes a file's facts.
 fn fingerprint(config: &Config) -> u64 {
@@ -184,7 +55,7 @@ fn output_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
 }
 
 /// A story that parsed, by its position in the scan.
-struct Story<'a> {
+struct Dated<'a> {
     index: usize,
     id: &'a str,
     facts: &'a StoryFacts,
@@ -215,8 +86,17 @@ fn feed_paths(config: &Config, opts: &BuildOptions, out_dir: &Path) -> Vec<Optio
         .collect()
 }
 
-/// Runs a build.
-pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error> {
+/// Where a build reads and writes, held for its whole run: the archive, the output folder and,
+/// when it writes there, the lock on it.
+struct Place {
+    archive: Archive,
+    out_dir: PathBuf,
+    writes: bool,
+    _lock: Option<OutputLock>,
+}
+
+/// Opens the archive and takes the output folder's lock.
+fn open_place(config: &Config, opts: &BuildOptions) -> Result<Place, Error> {
     let writes = opts.output != Output::Stdout;
     let out_dir = output_dir(config, opts);
     let archive = Archive::open(&config.articles, config.follow_symlinks).map_err(|source| {
@@ -227,7 +107,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     })?;
     // Taken before the walk, so that of two overlapping runs the second scans what the first
     // left, and so that the output folder exists and can be told apart from the archive.
-    let _lock = if writes {
+    let lock = if writes {
         std::fs::create_dir_all(&out_dir).map_err(|e| Error::io("cannot create", &out_dir, e))?;
         Some(OutputLock::acquire(
             &out_dir,
@@ -244,12 +124,45 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             problem: "is the articles folder itself: the feeds would be read back as stories; write them to another folder (e.g. `public`)".into(),
         }));
     }
-    // An output folder inside the archive is not part of it.
-    let walk = archive.walk(out_id);
-    let cache_path = out_dir.join(cache::CACHE_FILE);
+    Ok(Place {
+        archive,
+        out_dir,
+        writes,
+        _lock: lock,
+    })
+}
+
+/// The archive as scanned: every file's facts, and what the cache knew of the last build.
+struct Scan {
+    scanned: Vec<Scanned>,
+    problems: Vec<ArticleError>,
+    ignored: Vec<ArticleWarning>,
+    /// Cached records of files that are gone or changed.
+    gone: usize,
+    cache_note: Option<String>,
+    memo: Option<OutputMemo>,
+    fingerprint: u64,
+}
+
+impl Scan {
+    /// Whether every file is as the cache knew it, and none was added or removed.
+    fn unchanged(&self) -> bool {
+        self.gone == 0 && self.cache_note.is_none() && self.scanned.iter().all(|s| s.cached)
+    }
+}
+
+/// Walks the archive (leaving out the output folder), matches it with the cache and reads
+/// every new or changed file, in parallel.
+fn scan_archive(
+    config: &Config,
+    opts: &BuildOptions,
+    place: &Place,
+    parse_opts: &article::ParseOptions,
+) -> Scan {
+    let walk = place.archive.walk(corpus::folder_id(&place.out_dir));
     let fingerprint = fingerprint(config);
     let (files, gone, cache_note, memo) = if config.cache {
-        let (mut cache, note) = Cache::load(&cache_path, fingerprint);
+        let (mut cache, note) = Cache::load(&place.out_dir.join(cache::CACHE_FILE), fingerprint);
         let memo = cache.memo.take();
         let (files, gone) = cache.match_sorted(walk.files);
         (files, gone, note, memo)
@@ -261,83 +174,80 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             .collect();
         (files, 0, None, None)
     };
-    let parse_opts = article::ParseOptions::new(&config.story);
     let progress = opts.progress.as_deref();
     if let Some(p) = progress {
         p.total.store(files.len(), Ordering::Relaxed);
     }
-    let scanned = corpus::scan(&archive, files, &parse_opts, progress.map(|p| &p.scanned));
-
-    let mut report = BuildReport {
-        files: scanned.len(),
-        from_cache: scanned.iter().filter(|s| s.cached).count(),
-        cache_note,
-        unreadable: walk.problems.len(),
-        errors: walk.problems,
+    Scan {
+        scanned: corpus::scan(
+            &place.archive,
+            files,
+            parse_opts,
+            progress.map(|p| &p.scanned),
+        ),
+        problems: walk.problems,
         ignored: walk.skipped,
+        gone,
+        cache_note,
+        memo,
+        fingerprint,
+    }
+}
+
+/// Runs a build.
+pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let place = open_place(config, opts)?;
+    let parse_opts = article::ParseOptions::new(&config.story);
+    let mut scan = scan_archive(config, opts, &place, &parse_opts);
+    let mut report = BuildReport {
+        files: scan.scanned.len(),
+        from_cache: scan.scanned.iter().filter(|s| s.cached).count(),
+        cache_note: scan.cache_note.clone(),
+        unreadable: scan.problems.len(),
+        errors: std::mem::take(&mut scan.problems),
+        ignored: std::mem::take(&mut scan.ignored),
         ..BuildReport::default()
     };
-    let mut stories = collect_stories(&scanned, &mut report);
-    let failed = scanned.len() - stories.len();
-    reject_duplicates(config, &archive, &scanned, &mut stories, &mut report.errors);
+    let mut stories = collect_stories(&scan.scanned, &mut report);
+    reject_duplicates(
+        config,
+        &place.archive,
+        &scan.scanned,
+        &mut stories,
+        &mut report.errors,
+    );
     report.stories = stories.len();
-    report.skipped = scanned.len() - stories.len();
-    debug_assert!(report.skipped >= failed);
+    report.skipped = scan.scanned.len() - stories.len();
     if opts.strict {
         if let Some(first) = report.errors.first() {
             return Err(Error::Strict(first.clone()));
         }
     }
-
-    let paths = feed_paths(config, opts, &out_dir);
-    // Nothing changed since the last build, which wrote clean feeds that are still on disk:
-    // the feeds would come out byte for byte the same, so stop here.
+    let paths = feed_paths(config, opts, &place.out_dir);
     let output_fingerprint = output_fingerprint(config, opts);
-    let unchanged = report.from_cache == scanned.len() && gone == 0 && report.cache_note.is_none();
-    let written_paths: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
-    if let Some(memo) = memo.as_ref().filter(|m| {
-        unchanged
-            && opts.output == Output::Folder
-            && m.fingerprint == output_fingerprint
-            && m.files_intact(&written_paths)
-    }) {
-        report.up_to_date = true;
-        report.published = memo.published;
-        report.not_selected = report.stories - memo.published;
-        report.related_resolved = memo.related_resolved;
-        report.related_unresolved = memo.related_unresolved;
-        report.feeds = opts
-            .formats
-            .iter()
-            .zip(written_paths)
-            .map(|(format, path)| FeedOutcome {
-                format: *format,
-                path: Some(path),
-                status: FeedStatus::Unchanged,
-                findings: Vec::new(),
-            })
-            .collect();
+    if up_to_date(opts, &scan, output_fingerprint, &paths, &mut report) {
         return Ok(report);
     }
-
-    if writes && !opts.allow_empty {
-        refuse_to_shrink(config, &written_paths, &stories)?;
+    if place.writes && !opts.allow_empty {
+        let on_disk: Vec<&Path> = paths.iter().flatten().map(PathBuf::as_path).collect();
+        refuse_to_shrink(config, &on_disk, &stories)?;
     }
-    let chosen = choose_newest(config, &archive, &parse_opts, &scanned, &mut stories);
-    let mut articles = Vec::with_capacity(chosen.len());
-    report.not_selected = report.stories - chosen.len();
-    for (index, result) in chosen {
-        match result {
-            Ok(a) => articles.push((index, a)),
-            // The file changed between the scan and now; report it like any bad file.
-            Err(e) => {
-                report.skipped += 1;
-                report.errors.push(e);
-            }
-        }
-    }
-
-    let links = resolve_related(config, &archive, &parse_opts, &scanned, &stories, &articles);
+    let articles = read_newest(
+        config,
+        &place.archive,
+        &parse_opts,
+        &scan.scanned,
+        &mut stories,
+        &mut report,
+    );
+    let links = resolve_related(
+        config,
+        &place.archive,
+        &parse_opts,
+        &scan.scanned,
+        &stories,
+        &articles,
+    );
     for list in &links {
         let resolved = list.iter().filter(|l| l.url.is_some()).count();
         report.related_resolved += resolved;
@@ -351,39 +261,89 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.published = publishable.len();
     let model = feed::build_feed(config, &publishable);
     let hashes = publish(opts, &model, paths, &mut report)?;
-
-    // Only feeds written to the folder without any finding may be skipped next time.
-    let new_memo = (opts.output == Output::Folder
-        && report
-            .feeds
-            .iter()
-            .all(|f| f.findings.is_empty() && f.status != FeedStatus::Refused))
-    .then_some(OutputMemo {
-        fingerprint: output_fingerprint,
-        hashes,
-        published: report.published,
-        related_resolved: report.related_resolved,
-        related_unresolved: report.related_unresolved,
-    });
-    let changed = !unchanged || new_memo != memo;
-    if writes && config.cache && changed {
-        let bytes = cache::to_bytes(
-            fingerprint,
-            scanned
-                .iter()
-                .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
-            new_memo.as_ref(),
-        );
-        // The feeds are out; a cache that cannot be saved only makes the next run slower.
-        if let Err(e) = output::write_scratch(&cache_path, &bytes) {
-            report.cache_error = Some(e.to_string());
-        }
+    let memo = new_memo(opts, output_fingerprint, hashes, &report);
+    if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo) {
+        save_cache(&place, &scan, memo.as_ref(), &mut report);
     }
     Ok(report)
 }
 
+/// Nothing changed since the last build, which wrote clean feeds that are still on disk: the
+/// feeds would come out byte for byte the same. Fills the report from the cache's memo and
+/// says so.
+fn up_to_date(
+    opts: &BuildOptions,
+    scan: &Scan,
+    output_fingerprint: u64,
+    paths: &[Option<PathBuf>],
+    report: &mut BuildReport,
+) -> bool {
+    let written: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
+    let Some(memo) = scan.memo.as_ref().filter(|m| {
+        scan.unchanged()
+            && opts.output == Output::Folder
+            && m.fingerprint == output_fingerprint
+            && m.files_intact(&written)
+    }) else {
+        return false;
+    };
+    report.up_to_date = true;
+    report.published = memo.published;
+    report.not_selected = report.stories.saturating_sub(memo.published);
+    report.related_resolved = memo.related_resolved;
+    report.related_unresolved = memo.related_unresolved;
+    report.feeds = opts
+        .formats
+        .iter()
+        .zip(written)
+        .map(|(format, path)| FeedOutcome {
+            format: *format,
+            path: Some(path),
+            status: FeedStatus::Unchanged,
+            findings: Vec::new(),
+        })
+        .collect();
+    true
+}
+
+/// What the next build needs to know to skip rendering: only feeds written to the folder
+/// without any finding may be skipped next time.
+fn new_memo(
+    opts: &BuildOptions,
+    fingerprint: u64,
+    hashes: Vec<u64>,
+    report: &BuildReport,
+) -> Option<OutputMemo> {
+    let clean = report
+        .feeds
+        .iter()
+        .all(|f| f.findings.is_empty() && f.status != FeedStatus::Refused);
+    (opts.output == Output::Folder && clean).then_some(OutputMemo {
+        fingerprint,
+        hashes,
+        published: report.published,
+        related_resolved: report.related_resolved,
+        related_unresolved: report.related_unresolved,
+    })
+}
+
+/// Saves every file's facts for the next run. The feeds are out: a cache that cannot be saved
+/// only makes the next run slower, so it is a warning in the report.
+fn save_cache(place: &Place, scan: &Scan, memo: Option<&OutputMemo>, report: &mut BuildReport) {
+    let bytes = cache::to_bytes(
+        scan.fingerprint,
+        scan.scanned
+            .iter()
+            .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
+        memo,
+    );
+    if let Err(e) = output::write_scratch(&place.out_dir.join(cache::CACHE_FILE), &bytes) {
+        report.cache_error = Some(e.to_string());
+    }
+}
+
 /// The stories among the scanned files; the problems of the others go to the report.
-fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<Story<'a>> {
+fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<Dated<'a>> {
     let mut stories = Vec::with_capacity(scanned.len());
     for (index, s) in scanned.iter().enumerate() {
         match &s.facts {
@@ -394,7 +354,7 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
                         .legacy_encodings
                         .push((s.rel_path.clone(), enc.clone()));
                 }
-                stories.push(Story {
+                stories.push(Dated {
                     index,
                     id: article::id_of(&s.rel_path),
                     facts,
@@ -409,13 +369,8 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
 
 /// Refuses to replace feeds that have entries when too few of their stories are left in the
 /// archive: an empty or half-mounted archive must not wipe what subscribers already have.
-fn refuse_to_shrink(
-    config: &Config,
-    paths: &[PathBuf],
-    stories: &[Story<'_>],
-) -> Result<(), Error> {
-    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    let published = crate::published::story_ids(&refs, &config.id_prefix);
+fn refuse_to_shrink(config: &Config, paths: &[&Path], stories: &[Dated<'_>]) -> Result<(), Error> {
+    let published = crate::published::story_ids(paths, &config.id_prefix);
     if published.is_empty() {
         return Ok(());
     }
@@ -433,20 +388,21 @@ fn refuse_to_shrink(
     Ok(())
 }
 
-/// Sorts the stories newest first and reads the `limit` newest in full, in parallel.
-fn choose_newest(
+/// Sorts the stories newest first and reads the `limit` newest in full, in parallel. A file
+/// that changed since the scan and no longer parses is reported like any bad file.
+fn read_newest(
     config: &Config,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
-    stories: &mut [Story<'_>],
-) -> Vec<(usize, Result<Article, ArticleError>)> {
+    stories: &mut [Dated<'_>],
+    report: &mut BuildReport,
+) -> Vec<(usize, Article)> {
     // Newest first; ties by time are already in `date`, then by id, so output is deterministic.
     stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(b.id)));
-    stories
-        .iter()
-        .take(config.limit)
-        .collect::<Vec<_>>()
+    let chosen: Vec<_> = stories.iter().take(config.limit).collect();
+    report.not_selected = stories.len() - chosen.len();
+    let read: Vec<(usize, Result<Article, ArticleError>)> = chosen
         .par_iter()
         .map(|s| {
             let rel = &scanned[s.index].rel_path;
@@ -455,7 +411,18 @@ fn choose_newest(
                 .and_then(|bytes| article::parse(&bytes, &archive.path_of(rel), rel, parse_opts));
             (s.index, read.map(|p| p.article))
         })
-        .collect()
+        .collect();
+    let mut articles = Vec::with_capacity(read.len());
+    for (index, result) in read {
+        match result {
+            Ok(a) => articles.push((index, a)),
+            Err(e) => {
+                report.skipped += 1;
+                report.errors.push(e);
+            }
+        }
+    }
+    articles
 }
 
 /// Renders every format on all cores, checks each document, then writes them in order.
@@ -523,7 +490,7 @@ fn reject_duplicates(
     config: &Config,
     archive: &Archive,
     scanned: &[Scanned],
-    stories: &mut Vec<Story<'_>>,
+    stories: &mut Vec<Dated<'_>>,
     errors: &mut Vec<ArticleError>,
 ) {
     let mut clashes: Vec<(usize, usize, &'static str, String)> = Vec::new();
@@ -590,7 +557,7 @@ fn resolve_related(
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
-    stories: &[Story<'_>],
+    stories: &[Dated<'_>],
     articles: &[(usize, Article)],
 ) -> Vec<Vec<RelatedLink>> {
     let wanted_keys: Vec<Vec<u64>> = articles
@@ -642,35 +609,39 @@ fn resolve_related(
             a.related
                 .iter()
                 .zip(targets_of)
-                .map(|(headline, target)| {
-                    // Re-checking the headline guards against a hash collision or a file edited
-                    // since the scan.
-                    let target =
-                        target
-                            .and_then(|t| targets.get(&t).map(|s| (t, s)))
-                            .filter(|(_, s)| {
-                                related::normalize(&s.title) == related::normalize(headline)
-                            });
-                    match target {
-                        Some((t, s)) => {
-                            let rel = &scanned[t].rel_path;
-                            let url = config.article_url.render(
-                                s.date,
-                                article::id_of(rel),
-                                article::slug_of(rel),
-                            );
-                            RelatedLink {
-                                title: s.title.clone(),
-                                url: Some(url),
-                            }
-                        }
-                        None => RelatedLink {
-                            title: headline.clone(),
-                            url: None,
-                        },
-                    }
-                })
+                .map(|(headline, target)| link(config, scanned, &targets, headline, *target))
                 .collect()
         })
         .collect()
+}
+
+/// The link for one related headline: to its target when it was resolved and the target's
+/// headline still matches (a guard against a hash collision or a file edited since the scan),
+/// else the headline as text.
+fn link(
+    config: &Config,
+    scanned: &[Scanned],
+    targets: &HashMap<usize, article::Summary>,
+    headline: &str,
+    target: Option<usize>,
+) -> RelatedLink {
+    let target = target
+        .and_then(|t| targets.get(&t).map(|s| (t, s)))
+        .filter(|(_, s)| related::normalize(&s.title) == related::normalize(headline));
+    match target {
+        Some((t, s)) => {
+            let rel = &scanned[t].rel_path;
+            let url = config
+                .article_url
+                .render(s.date, article::id_of(rel), article::slug_of(rel));
+            RelatedLink {
+                title: s.title.clone(),
+                url: Some(url),
+            }
+        }
+        None => RelatedLink {
+            title: headline.to_string(),
+            url: None,
+        },
+    }
 }

@@ -1,0 +1,143 @@
+//! What a build is asked to do beyond the configuration, and what it did.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::article::{ArticleError, ArticleWarning};
+use crate::config::Config;
+use crate::feed::Format;
+use crate::validate::Finding;
+
+/// Where the feeds go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Each format to its configured file name in the output folder.
+    Folder,
+    /// One format to this file.
+    File(PathBuf),
+    /// One format to the caller (the CLI writes it to stdout); nothing is written to disk.
+    Stdout,
+}
+
+/// How to run a build, beyond the configuration.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Formats to produce.
+    pub formats: Vec<Format>,
+    /// Where to put them.
+    pub output: Output,
+    /// Fail on the first story that cannot be published.
+    pub strict: bool,
+    /// Write the feeds even when the archive lost most of the stories they carry (or all).
+    pub allow_empty: bool,
+    /// Validate each document before writing it (the default; `--no-check` turns it off).
+    pub check: bool,
+    /// The time used by the "date in the future" rule; `None` skips that rule.
+    pub now: Option<DateTime<Utc>>,
+    /// Counters updated while the archive is scanned, for a progress display.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far the scan of a build has got; safe to read from another thread while it runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Story files found by the walk (0 until the walk is done).
+    pub total: AtomicUsize,
+    /// Story files scanned so far.
+    pub scanned: AtomicUsize,
+}
+
+impl BuildOptions {
+    /// Options that write the configured formats to the output folder, with checks on.
+    pub fn new(config: &Config) -> Self {
+        BuildOptions {
+            formats: config.formats.clone(),
+            output: Output::Folder,
+            strict: false,
+            allow_empty: false,
+            check: true,
+            now: Some(Utc::now()),
+            progress: None,
+        }
+    }
+}
+
+/// What happened to one feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedStatus {
+    /// Written to its file.
+    Written,
+    /// Its file already had these bytes.
+    Unchanged,
+    /// Rendered for the caller (stdout).
+    Returned,
+    /// Refused by the validator; the old file is untouched.
+    Refused,
+}
+
+/// One feed of the build.
+#[derive(Debug, Clone)]
+pub struct FeedOutcome {
+    /// The format.
+    pub format: Format,
+    /// The file, unless the feed went to the caller.
+    pub path: Option<PathBuf>,
+    /// What happened.
+    pub status: FeedStatus,
+    /// The validator's findings (errors make the feed refused).
+    pub findings: Vec<Finding>,
+}
+
+/// Everything a build did, for the summary and the exit code.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Story files found.
+    pub files: usize,
+    /// Files whose facts came from the cache.
+    pub from_cache: usize,
+    /// Why the cache was rebuilt, if it was.
+    pub cache_note: Option<String>,
+    /// Nothing changed since the last build: the feeds were neither rendered nor checked again.
+    pub up_to_date: bool,
+    /// Stories that parsed.
+    pub stories: usize,
+    /// Entries in the feeds.
+    pub published: usize,
+    /// Stories older than the newest `limit`.
+    pub not_selected: usize,
+    /// Story files that could not be published: `files = published + not_selected + skipped`.
+    pub skipped: usize,
+    /// Folders that could not be read and file names that cannot be published (not in `files`).
+    pub unreadable: usize,
+    /// Files that could not be published, and folders or names that could not be read.
+    pub errors: Vec<ArticleError>,
+    /// Problems in published files.
+    pub warnings: Vec<ArticleWarning>,
+    /// Entries of the articles folder passed over on purpose (links not followed, FIFOs…).
+    pub ignored: Vec<ArticleWarning>,
+    /// Why the cache could not be saved, if it could not (the feeds were still written).
+    pub cache_error: Option<String>,
+    /// Files that were not UTF-8: (relative path, encoding).
+    pub legacy_encodings: Vec<(String, String)>,
+    /// Related headlines linked to a story.
+    pub related_resolved: usize,
+    /// Related headlines with no matching story.
+    pub related_unresolved: usize,
+    /// The feeds.
+    pub feeds: Vec<FeedOutcome>,
+    /// The document for [`Output::Stdout`].
+    pub stdout: Option<Vec<u8>>,
+}
+
+impl BuildReport {
+    /// Feeds refused by the validator.
+    pub fn refused(&self) -> usize {
+        self.feeds
+            .iter()
+            .filter(|f| f.status == FeedStatus::Refused)
+            .count()
+    }
+}
