@@ -1,17 +1,24 @@
-//! Writing feeds safely under cron: atomic replacement, no churn, one writer at a time.
+//! Writing feeds safely under cron: atomic replacement, no churn, one writer at a time, and an
+//! output folder that is not trusted.
 //!
 //! A feed is written to a temporary file in the same folder, flushed to disk and renamed over
 //! the old one, so a reader (or a crash) sees the old feed or the new one, never a mix. When the
 //! new bytes equal the old file nothing is written, so the file's mtime (and HTTP caches keyed on
 //! it) stay as they are. A lock file in the output folder keeps two overlapping builds from
 //! writing at once; the kernel releases it when the process exits, even on a crash.
+//!
+//! Anything already in the output folder may be hostile: a feed, the cache or the lock file can
+//! be a symlink (to `/dev/zero`, to someone else's file), a FIFO, a device, a folder or a huge
+//! sparse file. So an old file is only read when it is a regular file (never through a symlink)
+//! of exactly the new length; a symlink is replaced by the rename, never written through; the
+//! lock file is opened without following links or blocking.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::Error;
+use crate::{fsx, Error};
 
 /// Name of the lock file in the output folder.
 pub const LOCK_FILE: &str = ".wirefeed.lock";
@@ -51,10 +58,17 @@ fn write_atomically(
     durable: bool,
     write: impl FnOnce(&mut File, &[u8]) -> io::Result<()>,
 ) -> Result<WriteOutcome, Error> {
-    if let Ok(old) = std::fs::read(path) {
-        if old == bytes {
-            return Ok(WriteOutcome::Unchanged);
-        }
+    // Not followed: the mode below must be the old file's own, never a symlink target's.
+    let old = std::fs::symlink_metadata(path).ok();
+    if old.as_ref().is_some_and(|m| m.is_dir()) {
+        let e = io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder, not a file; move or remove it, then build again",
+        );
+        return Err(Error::io("cannot replace", path, e));
+    }
+    if holds(path, bytes) {
+        return Ok(WriteOutcome::Unchanged);
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -70,7 +84,7 @@ fn write_atomically(
     if durable {
         tmp.as_file().sync_all().map_err(io)?;
     }
-    set_readable(tmp.as_file(), path).map_err(io)?;
+    set_mode(tmp.as_file(), old.as_ref()).map_err(io)?;
     // On error the temporary file is removed when `tmp` drops; the old feed is untouched.
     tmp.persist(path).map_err(|e| io(e.error))?;
     if durable {
@@ -82,19 +96,31 @@ fn write_atomically(
     Ok(WriteOutcome::Written)
 }
 
+/// Whether `path` is a regular file (not a symlink) holding exactly `bytes`. Anything else, or
+/// a file of another length, is not read at all: it may be a FIFO that never answers, a device
+/// that never ends or a sparse file of many gigabytes, and it is about to be replaced anyway.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let Ok((file, meta)) = fsx::open_regular(path, false) else {
+        return false;
+    };
+    let len = bytes.len() as u64;
+    meta.len() == len && fsx::read_capped(file, len, len).is_ok_and(|old| old == bytes)
+}
+
 /// Temporary files are created private (0600); feeds are served by a web server, so give the
-/// new file the old one's permissions, or 0644.
+/// new file the old one's permissions when the old one is a regular file, or 0644. Setuid and
+/// sticky bits are dropped: they mean nothing on a feed and should not spread to a new file.
 #[cfg(unix)]
-fn set_readable(file: &File, old: &Path) -> io::Result<()> {
+fn set_mode(file: &File, old: Option<&std::fs::Metadata>) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(old)
-        .map(|m| m.permissions().mode() & 0o7777)
-        .unwrap_or(0o644);
+    let mode = old
+        .filter(|m| m.is_file())
+        .map_or(0o644, |m| m.permissions().mode() & 0o777);
     file.set_permissions(std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_readable(_file: &File, _old: &Path) -> io::Result<()> {
+fn set_mode(_file: &File, _old: Option<&std::fs::Metadata>) -> io::Result<()> {
     Ok(())
 }
 
@@ -107,14 +133,48 @@ pub struct OutputLock {
 
 impl OutputLock {
     /// Takes the lock on `dir`, waiting up to `timeout` for another build to finish.
+    ///
+    /// The lock file is created if missing. A symlink (even dangling: its target is never
+    /// created), FIFO, device or folder in its place is an error that says what it is.
     pub fn acquire(dir: &Path, timeout: Duration) -> Result<OutputLock, Error> {
         let path = dir.join(LOCK_FILE);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
+        let mut options = OpenOptions::new();
+        // Read and write: opening a FIFO write-only without a reader would fail with a baffling
+        // "no such device or address" instead of being recognised below.
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Without O_NOFOLLOW, O_CREAT on a dangling symlink creates its target wherever it
+            // points; without O_NONBLOCK, opening a FIFO waits for a peer forever.
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+        }
+        let not_regular = |kind: &str| {
+            let e = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "it is {kind}, not a regular file; remove it \
+                     (wirefeed creates the lock file itself)"
+                ),
+            );
+            Error::io("cannot use lock file", &path, e)
+        };
+        let file = match options.open(&path) {
+            Ok(f) => f,
+            // The errno (ELOOP, EISDIR, ENXIO…) says little: name what is there instead.
+            Err(e) => {
+                return Err(match std::fs::symlink_metadata(&path) {
+                    Ok(meta) if !meta.is_file() => not_regular(fsx::kind_of(&meta)),
+                    _ => Error::io("cannot open lock file", &path, e),
+                })
+            }
+        };
+        let meta = file
+            .metadata()
             .map_err(|e| Error::io("cannot open lock file", &path, e))?;
+        if !meta.is_file() {
+            return Err(not_regular(fsx::kind_of(&meta)));
+        }
         let start = Instant::now();
         loop {
             match file.try_lock() {
@@ -210,5 +270,128 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         drop(OutputLock::acquire(dir.path(), Duration::ZERO).unwrap());
         assert!(OutputLock::acquire(dir.path(), Duration::ZERO).is_ok());
+    }
+
+    /// Runs `f` on a thread and fails the test if it has not returned within `secs`: a
+    /// regression that blocks must fail, not hang the test run.
+    fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(f()));
+        rx.recv_timeout(Duration::from_secs(secs))
+            .expect("did not return in time: blocked")
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo only reads the NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_feed_is_replaced_and_its_target_untouched() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("private.txt");
+        std::fs::write(&target, b"secret").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let feed = dir.path().join("rss.xml");
+        std::os::unix::fs::symlink(&target, &feed).unwrap();
+        assert_eq!(
+            write_if_changed(&feed, b"<rss/>").unwrap(),
+            WriteOutcome::Written
+        );
+        assert!(std::fs::symlink_metadata(&feed).unwrap().is_file());
+        assert_eq!(std::fs::read(&feed).unwrap(), b"<rss/>");
+        assert_eq!(mode(&feed), 0o644, "the target's mode must not be copied");
+        assert_eq!(std::fs::read(&target).unwrap(), b"secret");
+        assert_eq!(mode(&target), 0o600);
+        // A regular old file does pass its mode on.
+        write_if_changed(&target, b"public").unwrap();
+        assert_eq!(mode(&target), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_place_of_a_feed_is_replaced_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = dir.path().join("rss.xml");
+        mkfifo(&feed);
+        let path = feed.clone();
+        let outcome = within(10, move || write_if_changed(&path, b"<rss/>"));
+        assert_eq!(outcome.unwrap(), WriteOutcome::Written);
+        assert!(std::fs::symlink_metadata(&feed).unwrap().is_file());
+        assert_eq!(mode(&feed), 0o644);
+    }
+
+    #[test]
+    fn a_folder_in_place_of_a_feed_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = dir.path().join("rss.xml");
+        std::fs::create_dir(&feed).unwrap();
+        let e = write_if_changed(&feed, b"<rss/>").unwrap_err().to_string();
+        assert!(e.contains("rss.xml") && e.contains("it is a folder"), "{e}");
+        assert_eq!(names(dir.path()), ["rss.xml"], "no temporary file left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_as_lock_file_is_refused_and_its_target_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, dir.path().join(LOCK_FILE)).unwrap();
+        let e = OutputLock::acquire(dir.path(), Duration::ZERO)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("it is a symbolic link") && e.contains("remove it"),
+            "{e}"
+        );
+        assert!(!target.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_lock_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        mkfifo(&dir.path().join(LOCK_FILE));
+        let path = dir.path().to_path_buf();
+        let e = within(10, move || OutputLock::acquire(&path, Duration::ZERO))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("it is a FIFO") && e.contains("remove it"), "{e}");
+    }
+
+    #[test]
+    fn a_folder_as_lock_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(LOCK_FILE)).unwrap();
+        let e = OutputLock::acquire(dir.path(), Duration::ZERO)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("it is a folder") && e.contains("remove it"),
+            "{e}"
+        );
     }
 }
