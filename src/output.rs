@@ -1,27 +1,41 @@
 //! Writing feeds safely under cron: atomic replacement, no churn, one writer at a time, and an
 //! output folder that is not trusted.
 //!
-//! A feed is written to a temporary file in the same folder, flushed to disk and renamed over
-//! the old one, so a reader (or a crash) sees the old feed or the new one, never a mix. When the
-//! new bytes equal the old file nothing is written, so the file's mtime (and HTTP caches keyed on
-//! it) stay as they are. A lock file in the output folder keeps two overlapping builds from
-//! writing at once; the kernel releases it when the process exits, even on a crash.
+//! A feed is written to a temporary file (`.wirefeed-*.tmp`) in the same folder, flushed to disk
+//! and renamed over the old one, so a reader (or a crash) sees the old feed or the new one, never
+//! a mix. When the new bytes equal the old file nothing is written, so the file's mtime (and HTTP
+//! caches keyed on it) stay as they are. A lock file in the output folder keeps two overlapping
+//! builds from writing at once; the kernel releases it when the process exits, even on a crash.
 //!
 //! Anything already in the output folder may be hostile: a feed, the cache or the lock file can
 //! be a symlink (to `/dev/zero`, to someone else's file), a FIFO, a device, a folder or a huge
 //! sparse file. So an old file is only read when it is a regular file (never through a symlink)
 //! of exactly the new length; a symlink is replaced by the rename, never written through; the
-//! lock file is opened without following links or blocking.
+//! lock file is opened without following links or blocking. Temporary files alive in this
+//! process are registered, so a signal handler can remove them ([`remove_temp_files`]).
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::{fsx, Error};
 
 /// Name of the lock file in the output folder.
 pub const LOCK_FILE: &str = ".wirefeed.lock";
+
+/// Temporary files are named `TEMP_PREFIX` + random hex + [`TEMP_SUFFIX`].
+pub const TEMP_PREFIX: &str = ".wirefeed-";
+
+/// See [`TEMP_PREFIX`].
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Test hook: when set to a number of milliseconds, every write sleeps that long between
+/// writing its temporary file and renaming it, so a test can signal the process mid-write.
+/// Does nothing when unset or not a number.
+const PAUSE_BEFORE_RENAME_ENV: &str = "WIREFEED_TEST_PAUSE_BEFORE_RENAME_MS";
 
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,18 +89,15 @@ fn write_atomically(
         _ => PathBuf::from("."),
     };
     let io = |e| Error::io("cannot write", path, e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".wirefeed-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io)?;
-    write(tmp.as_file_mut(), bytes).map_err(io)?;
+    let mut tmp = TempFile::create_in(&REGISTRY, &dir).map_err(io)?;
+    write(&mut tmp.file, bytes).map_err(io)?;
     if durable {
-        tmp.as_file().sync_all().map_err(io)?;
+        tmp.file.sync_all().map_err(io)?;
     }
-    set_mode(tmp.as_file(), old.as_ref()).map_err(io)?;
+    set_mode(&tmp.file, old.as_ref()).map_err(io)?;
+    pause_for_tests();
     // On error the temporary file is removed when `tmp` drops; the old feed is untouched.
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    tmp.persist(path).map_err(io)?;
     if durable {
         if let Ok(d) = File::open(&dir) {
             // Makes the rename durable; not every platform can sync a folder, so best effort.
@@ -107,6 +118,15 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     meta.len() == len && fsx::read_capped(file, len, len).is_ok_and(|old| old == bytes)
 }
 
+/// Sleeps as long as [`PAUSE_BEFORE_RENAME_ENV`] asks.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var_os(PAUSE_BEFORE_RENAME_ENV)
+        .and_then(|v| v.to_str().and_then(|v| v.parse::<u64>().ok()))
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
 /// Temporary files are created private (0600); feeds are served by a web server, so give the
 /// new file the old one's permissions when the old one is a regular file, or 0644. Setuid and
 /// sticky bits are dropped: they mean nothing on a feed and should not spread to a new file.
@@ -122,6 +142,163 @@ fn set_mode(file: &File, old: Option<&std::fs::Metadata>) -> io::Result<()> {
 #[cfg(not(unix))]
 fn set_mode(_file: &File, _old: Option<&std::fs::Metadata>) -> io::Result<()> {
     Ok(())
+}
+
+/// The temporary files alive in this process, so a signal handler can remove them.
+static REGISTRY: TempRegistry = TempRegistry::new();
+
+/// A set of temporary files, closed for good once they have been removed on the way out.
+#[derive(Debug)]
+struct TempRegistry(Mutex<RegistryState>);
+
+#[derive(Debug)]
+struct RegistryState {
+    files: Vec<PathBuf>,
+    closed: bool,
+}
+
+impl TempRegistry {
+    const fn new() -> Self {
+        TempRegistry(Mutex::new(RegistryState {
+            files: Vec::new(),
+            closed: false,
+        }))
+    }
+
+    /// A panic elsewhere while the lock was held leaves the list itself intact: keep using it.
+    fn lock(&self) -> MutexGuard<'_, RegistryState> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Removes every registered file and refuses new ones; returns how many were removed.
+    fn remove_all(&self) -> usize {
+        let mut state = self.lock();
+        state.closed = true;
+        state
+            .files
+            .drain(..)
+            .filter(|p| std::fs::remove_file(p).is_ok())
+            .count()
+    }
+}
+
+impl RegistryState {
+    fn forget(&mut self, path: &Path) {
+        self.files.retain(|p| p != path);
+    }
+}
+
+/// Removes every temporary file this process is writing, for a signal handler that exits right
+/// after; returns how many were removed.
+///
+/// From then on no write of this process can create or rename a temporary file (each fails),
+/// so nothing half-written can appear after the cleanup.
+pub fn remove_temp_files() -> usize {
+    REGISTRY.remove_all()
+}
+
+fn exiting() -> io::Error {
+    io::Error::other("wirefeed is exiting after a signal; nothing more is written")
+}
+
+/// A temporary file in the output folder, registered from its creation until it is renamed
+/// into place or removed.
+struct TempFile<'r> {
+    registry: &'r TempRegistry,
+    path: PathBuf,
+    file: File,
+    persisted: bool,
+}
+
+impl<'r> TempFile<'r> {
+    /// Creates a new, empty, private temporary file in `dir`.
+    fn create_in(registry: &'r TempRegistry, dir: &Path) -> io::Result<Self> {
+        let mut options = OpenOptions::new();
+        // `create_new` (O_EXCL) never follows a symlink planted under the chosen name.
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        for _ in 0..64 {
+            let path = dir.join(temp_name());
+            // Created and registered under one lock: a signal handler removing the registered
+            // files then never misses one that is being created.
+            let mut state = registry.lock();
+            if state.closed {
+                return Err(exiting());
+            }
+            match options.open(&path) {
+                Ok(file) => {
+                    state.files.push(path.clone());
+                    return Ok(TempFile {
+                        registry,
+                        path,
+                        file,
+                        persisted: false,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "cannot find a free temporary file name",
+        ))
+    }
+
+    /// Renames the file over `to` (replacing a symlink there, never its target).
+    fn persist(mut self, to: &Path) -> io::Result<()> {
+        let result = {
+            // Renamed under the lock, so a signal handler either removes the file before the
+            // rename (and the old feed stays) or runs after it.
+            let mut state = self.registry.lock();
+            if state.closed {
+                Err(exiting())
+            } else {
+                let renamed = std::fs::rename(&self.path, to);
+                if renamed.is_ok() {
+                    state.forget(&self.path);
+                    self.persisted = true;
+                }
+                renamed
+            }
+        };
+        // On error, dropping `self` removes the file (after the lock above is released).
+        result
+    }
+}
+
+impl Drop for TempFile<'_> {
+    fn drop(&mut self) {
+        if !self.persisted {
+            let mut state = self.registry.lock();
+            let _ = std::fs::remove_file(&self.path);
+            state.forget(&self.path);
+        }
+    }
+}
+
+/// A fresh, unpredictable temporary file name.
+fn temp_name() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // `RandomState` is randomly keyed per process: names cannot be guessed in advance.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u32(std::process::id());
+    format!("{TEMP_PREFIX}{:016x}{TEMP_SUFFIX}", h.finish())
+}
+
+/// Whether `name` is one of wirefeed's temporary file names (`.wirefeed-*.tmp`).
+pub fn is_temp_name(name: &OsStr) -> bool {
+    let b = name.as_encoded_bytes();
+    b.len() >= TEMP_PREFIX.len() + TEMP_SUFFIX.len()
+        && b.starts_with(TEMP_PREFIX.as_bytes())
+        && b.ends_with(TEMP_SUFFIX.as_bytes())
 }
 
 /// An exclusive lock on an output folder, held until dropped (or the process ends).
@@ -393,5 +570,34 @@ mod tests {
             e.contains("it is a folder") && e.contains("remove it"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn temp_files_are_registered_until_renamed_or_dropped() {
+        let registry = TempRegistry::new();
+        let dir = tempfile::tempdir().unwrap();
+        let registered = || registry.lock().files.clone();
+        let kept = TempFile::create_in(&registry, dir.path()).unwrap();
+        let dropped = TempFile::create_in(&registry, dir.path()).unwrap();
+        assert!(is_temp_name(kept.path.file_name().unwrap()));
+        assert_eq!(registered(), [kept.path.clone(), dropped.path.clone()]);
+        let gone = dropped.path.clone();
+        drop(dropped);
+        assert!(!gone.exists());
+        kept.persist(&dir.path().join("rss.xml")).unwrap();
+        assert!(registered().is_empty());
+        assert_eq!(names(dir.path()), ["rss.xml"]);
+    }
+
+    #[test]
+    fn removing_temp_files_removes_them_and_refuses_new_ones() {
+        let registry = TempRegistry::new();
+        let dir = tempfile::tempdir().unwrap();
+        let alive = TempFile::create_in(&registry, dir.path()).unwrap();
+        assert_eq!(registry.remove_all(), 1);
+        assert!(names(dir.path()).is_empty());
+        assert!(alive.persist(&dir.path().join("rss.xml")).is_err());
+        assert!(TempFile::create_in(&registry, dir.path()).is_err());
+        assert!(names(dir.path()).is_empty());
     }
 }
