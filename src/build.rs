@@ -204,6 +204,9 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     } else {
         None
     };
+    if writes {
+        output::remove_stale_temp_files(&out_dir, output::STALE_TEMP_AGE);
+    }
     let cache_path = out_dir.join(cache::CACHE_FILE);
     let fingerprint = fingerprint(config);
     let (files, gone, cache_note, memo) = if config.cache {

@@ -12,14 +12,15 @@
 //! sparse file. So an old file is only read when it is a regular file (never through a symlink)
 //! of exactly the new length; a symlink is replaced by the rename, never written through; the
 //! lock file is opened without following links or blocking. Temporary files alive in this
-//! process are registered, so a signal handler can remove them ([`remove_temp_files`]).
+//! process are registered, so a signal handler can remove them ([`remove_temp_files`]); those a
+//! `kill -9` leaves behind are removed by the next build ([`remove_stale_temp_files`]).
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::{fsx, Error};
 
@@ -31,6 +32,12 @@ pub const TEMP_PREFIX: &str = ".wirefeed-";
 
 /// See [`TEMP_PREFIX`].
 pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Age past which a build removes temporary files left in its output folder (see
+/// [`remove_stale_temp_files`]). Every writer holds the lock, so any temporary file found under
+/// the lock is already an orphan; the margin only spares a writer that does not lock (an old
+/// wirefeed, another tool using the same names).
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
 
 /// Test hook: when set to a number of milliseconds, every write sleeps that long between
 /// writing its temporary file and renaming it, so a test can signal the process mid-write.
@@ -299,6 +306,38 @@ pub fn is_temp_name(name: &OsStr) -> bool {
     b.len() >= TEMP_PREFIX.len() + TEMP_SUFFIX.len()
         && b.starts_with(TEMP_PREFIX.as_bytes())
         && b.ends_with(TEMP_SUFFIX.as_bytes())
+}
+
+/// Removes the temporary files (`.wirefeed-*.tmp`) in `dir` last modified more than
+/// `older_than` ago, as a `kill -9` or a power cut leaves them; returns those removed.
+///
+/// Only regular files and symlinks are removed, and a symlink is unlinked, never followed.
+/// Call it only while holding the folder's [`OutputLock`], so no live write is in `dir`.
+/// Problems (a folder that cannot be listed, a file that cannot be removed) are skipped: the
+/// leftovers cost only disk space, and the next build tries again.
+pub fn remove_stale_temp_files(dir: &Path, older_than: Duration) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let now = SystemTime::now();
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| is_temp_name(&e.file_name()))
+        .map(|e| e.path())
+        .filter(|path| {
+            std::fs::symlink_metadata(path).is_ok_and(|m| {
+                let kind = m.file_type();
+                // A modification time in the future is not "old".
+                let old = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .is_some_and(|age| age > older_than);
+                (kind.is_file() || kind.is_symlink()) && old
+            })
+        })
+        .filter(|path| std::fs::remove_file(path).is_ok())
+        .collect()
 }
 
 /// An exclusive lock on an output folder, held until dropped (or the process ends).
@@ -599,5 +638,54 @@ mod tests {
         assert!(alive.persist(&dir.path().join("rss.xml")).is_err());
         assert!(TempFile::create_in(&registry, dir.path()).is_err());
         assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let old =
+            filetime::FileTime::from_system_time(SystemTime::now() - Duration::from_secs(120));
+        for name in [
+            ".wirefeed-old.tmp",
+            ".wirefeed-new.tmp",
+            "rss.xml",
+            ".wirefeed-cache",
+        ] {
+            std::fs::write(d.join(name), b"x").unwrap();
+        }
+        std::fs::create_dir(d.join(".wirefeed-folder.tmp")).unwrap();
+        for name in [
+            ".wirefeed-old.tmp",
+            "rss.xml",
+            ".wirefeed-cache",
+            ".wirefeed-folder.tmp",
+        ] {
+            filetime::set_file_mtime(d.join(name), old).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::fs::write(d.join("target"), b"keep me").unwrap();
+            filetime::set_file_mtime(d.join("target"), old).unwrap();
+            std::os::unix::fs::symlink(d.join("target"), d.join(".wirefeed-link.tmp")).unwrap();
+            filetime::set_symlink_file_times(d.join(".wirefeed-link.tmp"), old, old).unwrap();
+        }
+        let mut removed = remove_stale_temp_files(d, STALE_TEMP_AGE);
+        removed.sort();
+        let mut expected = vec![d.join(".wirefeed-old.tmp")];
+        if cfg!(unix) {
+            expected.insert(0, d.join(".wirefeed-link.tmp"));
+        }
+        assert_eq!(removed, expected);
+        let mut left = vec![
+            ".wirefeed-cache",
+            ".wirefeed-folder.tmp",
+            ".wirefeed-new.tmp",
+            "rss.xml",
+        ];
+        if cfg!(unix) {
+            left.push("target");
+        }
+        assert_eq!(names(d), left);
     }
 }
