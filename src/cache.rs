@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::article::{ArticleError, ArticleWarning};
+use crate::fsx::{self, ReadError};
 
 /// File name of the cache, in the output folder.
 pub const CACHE_FILE: &str = ".wirefeed-cache";
@@ -153,12 +154,23 @@ struct CacheFileRef<'a> {
 }
 
 impl Cache {
+    /// Largest cache file read (1 GiB). A record is about a hundred bytes, so this is room for
+    /// some ten million stories; anything larger is not a cache wirefeed wrote, and is rebuilt.
+    pub const MAX_FILE_SIZE: u64 = 1 << 30;
+
     /// Loads the cache; on any problem returns an empty one and says why (for `--verbose`).
     pub fn load(path: &Path, fingerprint: u64) -> (Self, Option<String>) {
         let empty = |why: String| (Cache::default(), Some(why));
-        let bytes = match std::fs::read(path) {
+        // Not followed through a symlink and read with a cap: the output folder is not
+        // trusted, and a FIFO, a device or a huge file there is just not our cache.
+        let bytes = match fsx::read_regular(path, false, Self::MAX_FILE_SIZE) {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return empty("no cache yet".into()),
+            Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
+                return empty("no cache yet".into())
+            }
+            Err(e @ (ReadError::NotRegular(_) | ReadError::TooLarge { .. })) => {
+                return empty(format!("not a wirefeed cache: {e}"))
+            }
             Err(e) => return empty(format!("cannot read cache: {e}")),
         };
         let Some(body) = bytes.strip_prefix(MAGIC.as_slice()) else {

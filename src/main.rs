@@ -18,6 +18,9 @@ mod exit {
     pub const INVALID: u8 = 3;
     /// The output folder is locked by another build, or an I/O error.
     pub const IO: u8 = 4;
+    /// Added to the number of the signal (SIGHUP, SIGINT, SIGTERM) that stopped a build, as
+    /// shells do for a process killed by a signal.
+    pub const SIGNALLED: i32 = 128;
 }
 
 const EXIT_CODES: &str = "\
@@ -26,7 +29,9 @@ Exit codes:
   1  some story files were skipped (each is named on stderr)
   2  usage or configuration error
   3  a feed failed validation and was not written (the old file is untouched)
-  4  another build holds the lock on the output folder, or an I/O error";
+  4  another build holds the lock on the output folder, or an I/O error
+  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal's
+     number): temporary files removed, no feed left half-written";
 
 /// Publish a folder of wire stories as RSS 2.0, Atom 1.0 and JSON feeds.
 #[derive(Parser)]
@@ -45,9 +50,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Build(args) => cmd::build::execute(*args),
+    let code = match cli.command {
+        Command::Build(args) => {
+            cmd::clean_up_on_signal();
+            cmd::build::execute(*args)
+        }
         Command::Inspect(args) => cmd::inspect::execute(args),
         Command::Check(args) => cmd::check::execute(&args),
-    }
+    };
+    cmd::wait_if_interrupted();
+    code
 }

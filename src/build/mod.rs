@@ -109,10 +109,10 @@ fn open_place(config: &Config, opts: &BuildOptions) -> Result<Place, Error> {
     // left, and so that the output folder exists and can be told apart from the archive.
     let lock = if writes {
         std::fs::create_dir_all(&out_dir).map_err(|e| Error::io("cannot create", &out_dir, e))?;
-        Some(OutputLock::acquire(
-            &out_dir,
-            Duration::from_secs(config.lock_timeout),
-        )?)
+        let lock = OutputLock::acquire(&out_dir, Duration::from_secs(config.lock_timeout))?;
+        // Under the lock, any temporary file of ours is an orphan of a killed run.
+        output::remove_stale_temp_files(&out_dir, output::STALE_TEMP_AGE);
+        Some(lock)
     } else {
         None
     };
