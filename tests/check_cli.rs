@@ -348,3 +348,107 @@ fn findings_are_sorted_and_library_never_fails_on_fixtures() {
         assert_eq!(keys, sorted, "{file}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn max_size_stops_an_endless_device() {
+    let out = wirefeed()
+        .args(["check", "--max-size", "1000", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/dev/zero: fatal: ")
+            && stderr.contains("1000 bytes")
+            && stderr.contains("--max-size BYTES"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stdin_over_max_size_is_fatal() {
+    let bytes = std::fs::read(fixture("valid.rss.xml")).expect("readable");
+    let cap = bytes.len() - 1;
+    let out = wirefeed()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--max-size",
+            &cap.to_string(),
+            "-",
+        ])
+        .write_stdin(bytes.clone())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let fatal = &v.as_array().expect("array")[0];
+    assert_eq!(fatal["severity"], "fatal");
+    assert_eq!(fatal["code"], "input.too-large");
+    assert_eq!(fatal["path"], "<stdin>");
+    // Exactly at the cap is still accepted.
+    let out = wirefeed()
+        .args(["check", "--max-size", &bytes.len().to_string(), "-"])
+        .write_stdin(bytes)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_file_over_max_size_is_refused_by_its_size() {
+    let file = fixture("valid.atom.xml");
+    let len = std::fs::metadata(&file).expect("fixture").len();
+    let out = wirefeed()
+        .args(["check", "--max-size", "100"])
+        .arg(&file)
+        .arg(fixture("rss.version.xml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "({len} bytes) is larger than the --max-size limit of 100 bytes"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 files could not be checked"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_explicit_fifo_is_read_up_to_max_size() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("feed.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer_path = fifo.clone();
+    // An endless writer: it stops when wirefeed closes the reading end.
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(writer_path)
+            .expect("open fifo for writing");
+        let chunk = [b' '; 4096];
+        while f.write_all(&chunk).is_ok() {}
+    });
+    let out = wirefeed()
+        .args(["check", "--max-size", "100000"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-size limit of 100000 bytes"));
+    // Not joined: had wirefeed never opened the FIFO, the writer would wait
+    // in open() forever; the test process ending takes it along.
+    drop(writer);
+}
