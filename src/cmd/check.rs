@@ -158,6 +158,11 @@ pub fn execute(args: &CheckArgs) -> ExitCode {
                     message: e.to_string(),
                     pos: Some((line, column)),
                 },
+                Err(e @ CheckError::TooLarge { .. }) => Outcome::Fatal {
+                    code: "input.too-large",
+                    message: e.to_string(),
+                    pos: None,
+                },
             },
         };
         results.push((name, outcome));

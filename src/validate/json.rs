@@ -90,7 +90,7 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
         );
         return;
     };
-    let mut idx = super::xml::LineIndex::new(text);
+    let idx = super::xml::LineIndex::new(text);
     match obj.get("version").and_then(Value::as_str) {
         Some(s) if s.starts_with("https://jsonfeed.org/version/") => {}
         other => sink.at(

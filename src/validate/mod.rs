@@ -44,6 +44,12 @@ pub enum CheckError {
         /// What was found instead.
         message: String,
     },
+    /// The decoded document is longer than the validator can index.
+    #[error("the document is {size} bytes once decoded; documents over 4 GiB cannot be checked")]
+    TooLarge {
+        /// Length of the decoded text in bytes.
+        size: usize,
+    },
 }
 
 /// The documented catalogue of every finding code.
@@ -59,6 +65,9 @@ pub fn rules() -> &'static [Rule] {
 pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
     let mut sink = Sink::default();
     let text = xml::decode(bytes, &mut sink)?;
+    if text.len() > xml::MAX_TEXT {
+        return Err(CheckError::TooLarge { size: text.len() });
+    }
     let trimmed = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
     let lead = text.len() - trimmed.len();
     let kind = match trimmed.chars().next() {
@@ -71,7 +80,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
             classify_and_check(&doc, opts, &mut sink)
         }
         Some(c) => {
-            let mut idx = xml::LineIndex::new(&text);
+            let idx = xml::LineIndex::new(&text);
             let (line, column) = idx.pos(lead);
             return Err(CheckError::NotXml {
                 line,
@@ -94,7 +103,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
 }
 
 fn classify_and_check(
-    doc: &xml::Document,
+    doc: &xml::Document<'_>,
     opts: &CheckOptions,
     sink: &mut Sink,
 ) -> Option<DocumentKind> {
@@ -114,14 +123,14 @@ fn classify_and_check(
         Some(DocumentKind::Rss) => rss::check(doc, root.0, opts, sink),
         Some(DocumentKind::Atom) => atom::check(doc, root.0, opts, sink),
         _ => {
-            let hint = if root.1.local == "feed" {
+            let hint = if root.1.local() == "feed" {
                 " (an Atom <feed> must be in the http://www.w3.org/2005/Atom namespace)"
             } else {
                 ""
             };
             sink.at(
                 "feed.kind.unknown",
-                root.1.pos,
+                root.1.pos(),
                 format!(
                     "root element <{}> is neither RSS 2.0 <rss> nor Atom <feed>{hint}",
                     root.1.qname()
