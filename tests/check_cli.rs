@@ -5,7 +5,7 @@
 use assert_cmd::Command;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use wirefeed::validate::{check, rules, CheckOptions, Severity};
+use wirefeed::validate::{check, rules, CheckOptions, Finding, Severity};
 
 const DIR: &str = "tests/fixtures/check";
 
@@ -82,6 +82,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("atom.lang.invalid.xml", "atom.lang.invalid", 8, 10),
     ("html.url.relative.xml", "html.url.relative", 13, 5),
     ("html.script.xml", "html.script", 11, 7),
+    ("url.scheme.xml", "url.scheme", 11, 7),
     ("date.future.xml", "date.future", 12, 7),
     ("feed.updated.stale.xml", "feed.updated.stale", 5, 3),
     ("feed.lang.missing.xml", "feed.lang.missing", 2, 1),
@@ -451,4 +452,84 @@ fn an_explicit_fifo_is_read_up_to_max_size() {
     // Not joined: had wirefeed never opened the FIFO, the writer would wait
     // in open() forever; the test process ending takes it along.
     drop(writer);
+}
+
+/// Findings of one code in a document checked in memory.
+fn findings_of(doc: &str, code: &str) -> Vec<Finding> {
+    check(doc.as_bytes(), &CheckOptions::default())
+        .expect("a document")
+        .findings
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
+}
+
+const RSS_HEAD: &str = r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title><link>https://e.com/</link><description>D</description>"#;
+
+#[test]
+fn url_scheme_covers_every_rss_link() {
+    let doc = format!(
+        r#"{RSS_HEAD}
+<atom:link href="javascript:a" rel="self" type="application/rss+xml"/>
+<image><url>data:image/png,x</url><title>T</title><link>vbscript:x</link></image>
+<item><title>I</title><link>ftp://e.com/x</link><comments>mailto:desk@e.com</comments>
+<guid>JAVASCRIPT:x</guid><enclosure url="file:///etc/passwd" length="1" type="audio/mpeg"/>
+<source url="javascript:s">S</source><atom:link href="data:x" rel="related"/></item>
+<item><title>J</title><guid isPermaLink="false">urn:uuid:1</guid></item>
+<item><title>K</title><guid isPermaLink="false">data:x</guid></item>
+</channel></rss>"#
+    );
+    let lines: Vec<usize> = findings_of(&doc, "url.scheme")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [2, 3, 3, 4, 4, 5, 5, 6, 6, 8], "{doc}");
+    // None of them is also called relative.
+    assert!(findings_of(&doc, "rss.url.relative").is_empty());
+    assert!(findings_of(&doc, "rss.guid.permalink").is_empty());
+}
+
+#[test]
+fn url_scheme_covers_every_atom_link_and_id() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml"/><icon>javascript:i</icon><logo>data:image/png,x</logo>
+<author><name>A</name><uri> java	script:u</uri></author>
+<entry><title>E</title><id>javascript:alert(1)</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="enclosure" href="file:///x"/><content src="vbscript:c" type="text/html"/></entry>
+<entry><title>F</title><id>urn:uuid:2</id><updated>2025-01-01T00:00:00Z</updated>
+<link href="https://e.com/f"/></entry>
+</feed>"#;
+    let lines: Vec<usize> = findings_of(doc, "url.scheme")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [3, 3, 4, 5, 6, 6], "{doc}");
+    assert!(findings_of(doc, "atom.id.relative").is_empty());
+}
+
+#[test]
+fn url_scheme_covers_json_feed_urls() {
+    let doc = r#"{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "T",
+  "home_page_url": "javascript:h",
+  "feed_url": "https://e.com/feed.json",
+  "authors": [{"name": "A", "avatar": "data:image/png,x"}],
+  "items": [
+    {"id": "1", "content_text": "x", "url": "JavaScript:u", "image": "file:///i",
+     "attachments": [{"url": "vbscript:a", "mime_type": "audio/mpeg"}]},
+    {"id": "data:x", "content_text": "y", "external_url": "https://e.com/y"},
+    {"id": "tag:e.com,2025:3", "content_text": "z", "url": "https://e.com/z"}
+  ]
+}"#;
+    let got: Vec<(usize, usize)> = findings_of(doc, "url.scheme")
+        .iter()
+        .map(|f| (f.line, f.column))
+        .collect();
+    assert_eq!(
+        got,
+        [(4, 3), (6, 3), (8, 5), (8, 5), (8, 5), (10, 5)],
+        "{doc}"
+    );
 }

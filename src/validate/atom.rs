@@ -5,6 +5,7 @@
 use super::date::parse_rfc3339;
 use super::html::check_html;
 use super::report::Sink;
+use super::scheme::{check_id, check_link, script_scheme};
 use super::xml::{Document, Node, XML_NS};
 use super::{is_absolute_url, is_language_tag, CheckOptions, ATOM_NS};
 use chrono::{DateTime, FixedOffset};
@@ -62,14 +63,16 @@ impl Ctx<'_> {
                 el.pos(),
                 format!("<{what}> requires an <id>"),
             ),
-            Some(i) if !is_absolute_url(&i.text()) => sink.at(
-                "atom.id.relative",
-                i.pos(),
-                format!(
-                    "<id> '{}' is not an absolute IRI (use e.g. tag: or urn:uuid:)",
-                    i.text().trim()
+            // A script scheme is absolute but worse: `url.scheme` reports it.
+            Some(i) if !is_absolute_url(&i.text()) && script_scheme(&i.text()).is_none() => sink
+                .at(
+                    "atom.id.relative",
+                    i.pos(),
+                    format!(
+                        "<id> '{}' is not an absolute IRI (use e.g. tag: or urn:uuid:)",
+                        i.text().trim()
+                    ),
                 ),
-            ),
             Some(_) => {}
         }
         if doc.child(id, A, "title").is_none() {
@@ -204,6 +207,9 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
     let (feed_author, feed_updated) = cx.common(root, feed, "feed", sink);
 
     for el in doc.nodes() {
+        if el.ns() == A {
+            check_links(el, sink);
+        }
         if let Some(l) = el.attr_ns(XML_NS, "lang") {
             let v = l.value().trim();
             // xml:lang="" legitimately means "no language".
@@ -311,6 +317,31 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
                 ),
             );
         }
+    }
+}
+
+/// `url.scheme` for an Atom element wherever it is (feed, entry, source,
+/// author): links must be http(s); ids may be `tag:`/`urn:` but not script.
+fn check_links(el: Node<'_, '_>, sink: &mut Sink) {
+    let attr = |name: &str| el.attr(name).map(|a| (a.value(), a.pos()));
+    match el.local() {
+        "link" => {
+            if let Some((v, pos)) = attr("href") {
+                check_link(v, "<link href>", pos, sink);
+            }
+        }
+        "content" => {
+            if let Some((v, pos)) = attr("src") {
+                check_link(v, "<content src>", pos, sink);
+            }
+        }
+        local @ ("icon" | "logo" | "uri") => {
+            check_link(&el.text(), &format!("<{local}>"), el.pos(), sink);
+        }
+        "id" => {
+            check_id(&el.text(), "<id>", el.pos(), sink);
+        }
+        _ => {}
     }
 }
 

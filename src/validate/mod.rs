@@ -12,6 +12,7 @@ mod html;
 mod json;
 mod report;
 mod rss;
+mod scheme;
 mod xml;
 
 pub use date::{parse_rfc3339, parse_rfc822, Rfc822Error};

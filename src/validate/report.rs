@@ -244,6 +244,10 @@ pub(crate) static RULES: &[Rule] = &[
         "html.script",
         "<script>, <iframe> or on* handler inside HTML content",
     ),
+    e(
+        "url.scheme",
+        "links in the feed must be http(s); ids must not use javascript:, data:, vbscript: or file:",
+    ),
     w("date.future", "date lies in the future"),
     w(
         "feed.updated.stale",

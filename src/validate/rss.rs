@@ -5,6 +5,7 @@
 use super::date::{parse_rfc822, Rfc822Error};
 use super::html::check_html;
 use super::report::Sink;
+use super::scheme;
 use super::xml::{Document, Node};
 use super::{is_absolute_url, is_language_tag, CheckOptions, ATOM_NS};
 use chrono::{DateTime, FixedOffset};
@@ -88,8 +89,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// A link held as element text: an http(s) scheme (`url.scheme`), else
+    /// absolute (`rss.url.relative`).
     fn url(&self, el: Node<'_, '_>, what: &str, sink: &mut Sink) {
         let text = el.text();
+        if scheme::check_link(&text, what, el.pos(), sink) {
+            return;
+        }
         let v = text.trim();
         if !is_absolute_url(v) {
             sink.at(
@@ -139,6 +145,12 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
     // Unknown namespaces: once per URI, at its first element.
     let mut seen_ns = HashSet::new();
     for el in doc.nodes() {
+        // Readers follow atom:link wherever it is (channel, item, source).
+        if el.is(Some(ATOM_NS), "link") {
+            if let Some(href) = el.attr("href") {
+                scheme::check_link(href.value(), "<atom:link href>", href.pos(), sink);
+            }
+        }
         if let Some(ns) = el.ns() {
             if !KNOWN_NS.contains(&ns) && seen_ns.insert(ns) {
                 sink.at(
@@ -224,6 +236,11 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
                 }
                 if let Some(l) = doc.child(cid, None, "link") {
                     cx.url(l, "<image><link>", sink);
+                }
+            }
+            (None, "textInput") => {
+                if let Some(l) = doc.child(cid, None, "link") {
+                    scheme::check_link(&l.text(), "<textInput><link>", l.pos(), sink);
                 }
             }
             (Some(ATOM_NS), "link")
@@ -313,7 +330,12 @@ fn check_item<'t>(
                 let permalink = c
                     .attr("isPermaLink")
                     .is_none_or(|a| a.value().trim() == "true");
-                if permalink && !is_absolute_url(v) {
+                let bad_scheme = if permalink {
+                    scheme::check_link(v, "permalink <guid>", c.pos(), sink)
+                } else {
+                    scheme::check_id(v, "<guid>", c.pos(), sink)
+                };
+                if permalink && !bad_scheme && !is_absolute_url(v) {
                     let why = if c.attr("isPermaLink").is_none() {
                         " (isPermaLink defaults to true; add isPermaLink=\"false\" for an opaque id)"
                     } else {
@@ -341,12 +363,17 @@ fn check_item<'t>(
                     c.pos(),
                     "<source> requires a url attribute".into(),
                 ),
-                Some(u) if !is_absolute_url(u.value()) => sink.at(
-                    "rss.url.relative",
-                    u.pos(),
-                    format!("<source url=\"{}\"> must be an absolute URL", u.value()),
-                ),
-                Some(_) => {}
+                Some(u) => {
+                    if !scheme::check_link(u.value(), "<source url>", u.pos(), sink)
+                        && !is_absolute_url(u.value())
+                    {
+                        sink.at(
+                            "rss.url.relative",
+                            u.pos(),
+                            format!("<source url=\"{}\"> must be an absolute URL", u.value()),
+                        );
+                    }
+                }
             },
             (None, "author") => {
                 let text = c.text();
@@ -383,7 +410,9 @@ fn check_item<'t>(
                     }
                 }
                 if let Some(u) = c.attr("url").filter(|u| !u.value().trim().is_empty()) {
-                    if !is_absolute_url(u.value()) {
+                    if !scheme::check_link(u.value(), "<enclosure url>", u.pos(), sink)
+                        && !is_absolute_url(u.value())
+                    {
                         sink.at(
                             "rss.url.relative",
                             u.pos(),
