@@ -83,6 +83,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("html.url.relative.xml", "html.url.relative", 13, 5),
     ("html.script.xml", "html.script", 11, 7),
     ("url.scheme.xml", "url.scheme", 11, 7),
+    ("html.url.scheme.xml", "html.url.scheme", 11, 7),
     ("date.future.xml", "date.future", 12, 7),
     ("feed.updated.stale.xml", "feed.updated.stale", 5, 3),
     ("feed.lang.missing.xml", "feed.lang.missing", 2, 1),
@@ -532,4 +533,21 @@ fn url_scheme_covers_json_feed_urls() {
         [(4, 3), (6, 3), (8, 5), (8, 5), (8, 5), (10, 5)],
         "{doc}"
     );
+}
+
+#[test]
+fn publishing_makes_active_content_an_error() {
+    let bytes = std::fs::read(fixture("html.script.xml")).expect("readable");
+    let advice = check(&bytes, &CheckOptions::default()).expect("a feed");
+    assert_eq!((advice.errors(), advice.warnings()), (0, 1));
+    let gate = check(
+        &bytes,
+        &CheckOptions {
+            publishing: true,
+            ..CheckOptions::default()
+        },
+    )
+    .expect("a feed");
+    assert_eq!((gate.errors(), gate.warnings()), (1, 0));
+    assert_eq!(gate.findings[0].code, "html.script");
 }

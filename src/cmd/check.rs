@@ -137,6 +137,7 @@ fn plural(n: usize, word: &str) -> String {
 pub fn execute(args: &CheckArgs) -> ExitCode {
     let opts = CheckOptions {
         now: Some(chrono::Utc::now()),
+        ..CheckOptions::default()
     };
     let mut results = Vec::with_capacity(args.files.len());
     for path in &args.files {

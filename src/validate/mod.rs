@@ -24,12 +24,18 @@ use report::Sink;
 /// Namespace of Atom 1.0 (RFC 4287).
 pub const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
-/// Knobs for [`check`].
+/// Knobs for [`check`]; build it as
+/// `CheckOptions { now, ..CheckOptions::default() }` so new knobs keep
+/// their defaults.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// Reference time for the `date.future` rule; `None` skips that rule so
     /// results are reproducible (tests, fuzzing).
     pub now: Option<DateTime<Utc>>,
+    /// The document is about to be published (the `build` gate): active
+    /// content in HTML (`html.script`) is then an error, not a warning.
+    /// `url.scheme` and `html.url.scheme` are errors either way.
+    pub publishing: bool,
 }
 
 /// The input could not be checked at all (CLI exit code 2).
@@ -64,7 +70,7 @@ pub fn rules() -> &'static [Rule] {
 /// reported as `xml.wellformed` findings; only input that is not XML or JSON
 /// at all yields `Err`.
 pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
-    let mut sink = Sink::default();
+    let mut sink = Sink::new(opts.publishing);
     let text = xml::decode(bytes, &mut sink)?;
     if text.len() > xml::MAX_TEXT {
         return Err(CheckError::TooLarge { size: text.len() });
@@ -217,6 +223,7 @@ mod tests {
                 &buf,
                 &CheckOptions {
                     now: Some(Utc::now()),
+                    ..CheckOptions::default()
                 },
             );
         }
