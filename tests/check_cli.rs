@@ -551,3 +551,19 @@ fn publishing_makes_active_content_an_error() {
     assert_eq!((gate.errors(), gate.warnings()), (1, 0));
     assert_eq!(gate.findings[0].code, "html.script");
 }
+
+#[test]
+fn script_urls_in_xhtml_content_are_found_under_any_base() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml"/><author><name>A</name></author>
+<entry><title>E</title><id>tag:e.com,2025:1</id><updated>2025-01-01T00:00:00Z</updated>
+<content type="xhtml" xml:base="https://e.com/"><div xmlns="http://www.w3.org/1999/xhtml">
+<a href="rel/x">fine</a> <a href="JavaScript:x">bad</a> <a href="&amp;#106;avascript:x">text, not a reference</a>
+</div></content></entry>
+</feed>"#;
+    let got = findings_of(doc, "html.url.scheme");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].line, 5);
+    assert!(findings_of(doc, "html.url.relative").is_empty());
+}

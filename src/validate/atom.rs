@@ -179,15 +179,17 @@ impl Ctx<'_> {
                     synthetic.push('<');
                     synthetic.push_str(e.local());
                     for a in e.attrs().filter(|a| a.ns().is_none()) {
-                        let v = if a.local() == "href" || a.local() == "src" {
-                            // xml:base may differ per element; resolve here.
-                            if e.base().is_some() {
-                                "#".to_string()
-                            } else {
-                                a.value().replace(['"', '>'], "")
-                            }
+                        let link = a.local() == "href" || a.local() == "src";
+                        // xml:base may differ per element, so a relative link is
+                        // judged here; a script URL stays for the scanner, which
+                        // ignores any base.
+                        let v = if link && e.base().is_some() && script_scheme(a.value()).is_none()
+                        {
+                            "#".to_string()
                         } else {
-                            a.value().replace(['"', '>'], "")
+                            // XML already expanded the references: keep `&` literal
+                            // for the scanner, which decodes HTML references.
+                            a.value().replace(['"', '>'], "").replace('&', "&amp;")
                         };
                         synthetic.push_str(&format!(" {}=\"{v}\"", a.local()));
                     }
