@@ -1318,4 +1318,11 @@ mod tests {
         assert_eq!(kids, ["b", "d"]);
         assert_eq!(doc.descendants(0), [1, 2, 3]);
     }
+
+    #[test]
+    fn an_element_stays_small() {
+        // The tree is the part of check's memory that grows with the number
+        // of elements; a feed of short items has one per ~50 input bytes.
+        assert_eq!(std::mem::size_of::<Element>(), 44);
+    }
 }
