@@ -5,7 +5,7 @@
 use assert_cmd::Command;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use wirefeed::validate::{check, rules, CheckOptions, Severity};
+use wirefeed::validate::{check, rules, CheckOptions, Finding, Severity};
 
 const DIR: &str = "tests/fixtures/check";
 
@@ -82,6 +82,8 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("atom.lang.invalid.xml", "atom.lang.invalid", 8, 10),
     ("html.url.relative.xml", "html.url.relative", 13, 5),
     ("html.script.xml", "html.script", 11, 7),
+    ("url.scheme.xml", "url.scheme", 11, 7),
+    ("html.url.scheme.xml", "html.url.scheme", 11, 7),
     ("date.future.xml", "date.future", 12, 7),
     ("feed.updated.stale.xml", "feed.updated.stale", 5, 3),
     ("feed.lang.missing.xml", "feed.lang.missing", 2, 1),
@@ -347,4 +349,221 @@ fn findings_are_sorted_and_library_never_fails_on_fixtures() {
         sorted.sort();
         assert_eq!(keys, sorted, "{file}");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn max_size_stops_an_endless_device() {
+    let out = wirefeed()
+        .args(["check", "--max-size", "1000", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/dev/zero: fatal: ")
+            && stderr.contains("1000 bytes")
+            && stderr.contains("--max-size BYTES"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stdin_over_max_size_is_fatal() {
+    let bytes = std::fs::read(fixture("valid.rss.xml")).expect("readable");
+    let cap = bytes.len() - 1;
+    let out = wirefeed()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--max-size",
+            &cap.to_string(),
+            "-",
+        ])
+        .write_stdin(bytes.clone())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let fatal = &v.as_array().expect("array")[0];
+    assert_eq!(fatal["severity"], "fatal");
+    assert_eq!(fatal["code"], "input.too-large");
+    assert_eq!(fatal["path"], "<stdin>");
+    // Exactly at the cap is still accepted.
+    let out = wirefeed()
+        .args(["check", "--max-size", &bytes.len().to_string(), "-"])
+        .write_stdin(bytes)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_file_over_max_size_is_refused_by_its_size() {
+    let file = fixture("valid.atom.xml");
+    let len = std::fs::metadata(&file).expect("fixture").len();
+    let out = wirefeed()
+        .args(["check", "--max-size", "100"])
+        .arg(&file)
+        .arg(fixture("rss.version.xml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "({len} bytes) is larger than the --max-size limit of 100 bytes"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 files could not be checked"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_explicit_fifo_is_read_up_to_max_size() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("feed.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer_path = fifo.clone();
+    // An endless writer: it stops when wirefeed closes the reading end.
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(writer_path)
+            .expect("open fifo for writing");
+        let chunk = [b' '; 4096];
+        while f.write_all(&chunk).is_ok() {}
+    });
+    let out = wirefeed()
+        .args(["check", "--max-size", "100000"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-size limit of 100000 bytes"));
+    // Not joined: had wirefeed never opened the FIFO, the writer would wait
+    // in open() forever; the test process ending takes it along.
+    drop(writer);
+}
+
+/// Findings of one code in a document checked in memory.
+fn findings_of(doc: &str, code: &str) -> Vec<Finding> {
+    check(doc.as_bytes(), &CheckOptions::default())
+        .expect("a document")
+        .findings
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
+}
+
+const RSS_HEAD: &str = r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title><link>https://e.com/</link><description>D</description>"#;
+
+#[test]
+fn url_scheme_covers_every_rss_link() {
+    let doc = format!(
+        r#"{RSS_HEAD}
+<atom:link href="javascript:a" rel="self" type="application/rss+xml"/>
+<image><url>data:image/png,x</url><title>T</title><link>vbscript:x</link></image>
+<item><title>I</title><link>ftp://e.com/x</link><comments>mailto:desk@e.com</comments>
+<guid>JAVASCRIPT:x</guid><enclosure url="file:///etc/passwd" length="1" type="audio/mpeg"/>
+<source url="javascript:s">S</source><atom:link href="data:x" rel="related"/></item>
+<item><title>J</title><guid isPermaLink="false">urn:uuid:1</guid></item>
+<item><title>K</title><guid isPermaLink="false">data:x</guid></item>
+</channel></rss>"#
+    );
+    let lines: Vec<usize> = findings_of(&doc, "url.scheme")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [2, 3, 3, 4, 4, 5, 5, 6, 6, 8], "{doc}");
+    // None of them is also called relative.
+    assert!(findings_of(&doc, "rss.url.relative").is_empty());
+    assert!(findings_of(&doc, "rss.guid.permalink").is_empty());
+}
+
+#[test]
+fn url_scheme_covers_every_atom_link_and_id() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml"/><icon>javascript:i</icon><logo>data:image/png,x</logo>
+<author><name>A</name><uri> java	script:u</uri></author>
+<entry><title>E</title><id>javascript:alert(1)</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="enclosure" href="file:///x"/><content src="vbscript:c" type="text/html"/></entry>
+<entry><title>F</title><id>urn:uuid:2</id><updated>2025-01-01T00:00:00Z</updated>
+<link href="https://e.com/f"/></entry>
+</feed>"#;
+    let lines: Vec<usize> = findings_of(doc, "url.scheme")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [3, 3, 4, 5, 6, 6], "{doc}");
+    assert!(findings_of(doc, "atom.id.relative").is_empty());
+}
+
+#[test]
+fn url_scheme_covers_json_feed_urls() {
+    let doc = r#"{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "T",
+  "home_page_url": "javascript:h",
+  "feed_url": "https://e.com/feed.json",
+  "authors": [{"name": "A", "avatar": "data:image/png,x"}],
+  "items": [
+    {"id": "1", "content_text": "x", "url": "JavaScript:u", "image": "file:///i",
+     "attachments": [{"url": "vbscript:a", "mime_type": "audio/mpeg"}]},
+    {"id": "data:x", "content_text": "y", "external_url": "https://e.com/y"},
+    {"id": "tag:e.com,2025:3", "content_text": "z", "url": "https://e.com/z"}
+  ]
+}"#;
+    let got: Vec<(usize, usize)> = findings_of(doc, "url.scheme")
+        .iter()
+        .map(|f| (f.line, f.column))
+        .collect();
+    assert_eq!(
+        got,
+        [(4, 3), (6, 3), (8, 5), (8, 5), (8, 5), (10, 5)],
+        "{doc}"
+    );
+}
+
+#[test]
+fn publishing_makes_active_content_an_error() {
+    let bytes = std::fs::read(fixture("html.script.xml")).expect("readable");
+    let advice = check(&bytes, &CheckOptions::default()).expect("a feed");
+    assert_eq!((advice.errors(), advice.warnings()), (0, 1));
+    let gate = check(
+        &bytes,
+        &CheckOptions {
+            publishing: true,
+            ..CheckOptions::default()
+        },
+    )
+    .expect("a feed");
+    assert_eq!((gate.errors(), gate.warnings()), (1, 0));
+    assert_eq!(gate.findings[0].code, "html.script");
+}
+
+#[test]
+fn script_urls_in_xhtml_content_are_found_under_any_base() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml"/><author><name>A</name></author>
+<entry><title>E</title><id>tag:e.com,2025:1</id><updated>2025-01-01T00:00:00Z</updated>
+<content type="xhtml" xml:base="https://e.com/"><div xmlns="http://www.w3.org/1999/xhtml">
+<a href="rel/x">fine</a> <a href="JavaScript:x">bad</a> <a href="&amp;#106;avascript:x">text, not a reference</a>
+</div></content></entry>
+</feed>"#;
+    let got = findings_of(doc, "html.url.scheme");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].line, 5);
+    assert!(findings_of(doc, "html.url.relative").is_empty());
 }

@@ -8,6 +8,7 @@ use wirefeed::validate::{check, CheckOptions};
 fn opts() -> CheckOptions {
     CheckOptions {
         now: Some(chrono::Utc::now()),
+        ..CheckOptions::default()
     }
 }
 

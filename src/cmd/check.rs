@@ -2,8 +2,9 @@
 //! findings in a compiler-like text format or as JSON for CI tooling.
 
 use serde::Serialize;
+use std::fs::File;
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wirefeed::validate::{check, CheckError, CheckOptions, Finding};
 
@@ -16,12 +17,17 @@ pub enum Format {
     Json,
 }
 
+/// Inputs larger than this are refused unless `--max-size` raises it: the
+/// whole document is held in memory, so without a cap `check /dev/zero`
+/// would eat the machine.
+pub const DEFAULT_MAX_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Validate RSS 2.0, Atom 1.0 and JSON Feed files, whoever wrote them.
 ///
 /// Reports well-formedness, specification and common-mistake findings
 /// with stable codes (see docs/CHECK_RULES.md). Exit status: 0 no
-/// errors (warnings allowed), 1 errors found, 2 a file could not be read
-/// or is not XML/JSON at all.
+/// errors (warnings allowed), 1 errors found, 2 a file could not be read,
+/// is larger than --max-size or is not XML/JSON at all.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  wirefeed check public/rss.xml public/atom.xml\n  wirefeed build --format atom --output - | wirefeed check --format json -"
@@ -33,10 +39,16 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Largest input accepted, in bytes (each file and standard input);
+    /// reading stops there, so a device or a growing file cannot exhaust
+    /// memory.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
+    pub max_size: u64,
 }
 
 /// One output record; fatal per-file problems use severity "fatal", a
-/// pseudo-code (`input.unreadable` / `input.not-feed`) and null position.
+/// pseudo-code (`input.unreadable` / `input.too-large` / `input.not-feed`)
+/// and null position.
 #[derive(Serialize)]
 struct Record<'a> {
     path: &'a str,
@@ -56,14 +68,61 @@ enum Outcome {
     },
 }
 
-fn read(path: &PathBuf) -> io::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        io::stdin().lock().read_to_end(&mut buf)?;
-        Ok(buf)
-    } else {
-        std::fs::read(path)
+/// Why an input was not checked at all.
+#[derive(Debug, thiserror::Error)]
+enum InputError {
+    /// The open or a read failed.
+    #[error("cannot read: {0}")]
+    Io(#[from] io::Error),
+    /// More than `cap` bytes; `size` is the length when the file announced
+    /// it (a device or a pipe only shows that it goes on past the cap).
+    #[error("the input{} is larger than the --max-size limit of {cap} bytes; raise the limit with --max-size BYTES to check it", announced(*.size))]
+    TooLarge { size: Option<u64>, cap: u64 },
+}
+
+fn announced(size: Option<u64>) -> String {
+    size.map_or_else(String::new, |n| format!(" ({n} bytes)"))
+}
+
+impl InputError {
+    fn code(&self) -> &'static str {
+        match self {
+            InputError::Io(_) => "input.unreadable",
+            InputError::TooLarge { .. } => "input.too-large",
+        }
     }
+}
+
+/// Reads a file (or stdin for `-`) of at most `cap` bytes. Any path the
+/// user names is read, FIFOs and devices included, but never past the cap.
+fn read(path: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
+    if path.as_os_str() == "-" {
+        return read_capped(io::stdin().lock(), 0, cap);
+    }
+    let file = File::open(path)?;
+    let meta = file.metadata()?;
+    // A regular file announces its size: refuse before reading a byte.
+    if meta.is_file() && meta.len() > cap {
+        return Err(InputError::TooLarge {
+            size: Some(meta.len()),
+            cap,
+        });
+    }
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    read_capped(file, hint, cap)
+}
+
+/// Reads `input` to its end or to one byte past `cap`, whichever is first;
+/// `hint` pre-sizes the buffer so a large file is not copied while it grows.
+fn read_capped(input: impl Read, hint: u64, cap: u64) -> Result<Vec<u8>, InputError> {
+    let want = usize::try_from(hint.min(cap).saturating_add(1)).unwrap_or(0);
+    let mut buf = Vec::with_capacity(want);
+    // `take` stops a device, a pipe or a file that grows while it is read.
+    input.take(cap.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(InputError::TooLarge { size: None, cap });
+    }
+    Ok(buf)
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -78,6 +137,7 @@ fn plural(n: usize, word: &str) -> String {
 pub fn execute(args: &CheckArgs) -> ExitCode {
     let opts = CheckOptions {
         now: Some(chrono::Utc::now()),
+        ..CheckOptions::default()
     };
     let mut results = Vec::with_capacity(args.files.len());
     for path in &args.files {
@@ -86,10 +146,10 @@ pub fn execute(args: &CheckArgs) -> ExitCode {
         } else {
             path.display().to_string()
         };
-        let outcome = match read(path) {
+        let outcome = match read(path, args.max_size) {
             Err(e) => Outcome::Fatal {
-                code: "input.unreadable",
-                message: format!("cannot read: {e}"),
+                code: e.code(),
+                message: e.to_string(),
                 pos: None,
             },
             Ok(bytes) => match check(&bytes, &opts) {
@@ -98,6 +158,11 @@ pub fn execute(args: &CheckArgs) -> ExitCode {
                     code: "input.not-feed",
                     message: e.to_string(),
                     pos: Some((line, column)),
+                },
+                Err(e @ CheckError::TooLarge { .. }) => Outcome::Fatal {
+                    code: "input.too-large",
+                    message: e.to_string(),
+                    pos: None,
                 },
             },
         };

@@ -5,37 +5,43 @@
 use super::date::parse_rfc3339;
 use super::html::check_html;
 use super::report::Sink;
-use super::xml::{Document, Element, XML_NS};
+use super::scheme::{check_id, check_link, script_scheme};
+use super::xml::{Document, Node, XML_NS};
 use super::{is_absolute_url, is_language_tag, CheckOptions, ATOM_NS};
 use chrono::{DateTime, FixedOffset};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 const A: Option<&str> = Some(ATOM_NS);
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
 struct Ctx<'a> {
-    doc: &'a Document,
+    doc: &'a Document<'a>,
     opts: &'a CheckOptions,
 }
 
 impl Ctx<'_> {
     /// Checks an RFC 3339 date element; returns the parsed value.
-    fn date(&self, el: &Element, sink: &mut Sink) -> Option<DateTime<FixedOffset>> {
-        match parse_rfc3339(&el.text) {
+    fn date(&self, el: Node<'_, '_>, sink: &mut Sink) -> Option<DateTime<FixedOffset>> {
+        match parse_rfc3339(&el.text()) {
             Ok(d) => {
                 if let Some(now) = self.opts.now {
                     if d > now {
                         sink.at(
                             "date.future",
-                            el.pos,
-                            format!("<{}> {} is in the future", el.local, el.text.trim()),
+                            el.pos(),
+                            format!("<{}> {} is in the future", el.local(), el.text().trim()),
                         );
                     }
                 }
                 Some(d)
             }
             Err(m) => {
-                sink.at("atom.date.format", el.pos, format!("<{}>: {m}", el.local));
+                sink.at(
+                    "atom.date.format",
+                    el.pos(),
+                    format!("<{}>: {m}", el.local()),
+                );
                 None
             }
         }
@@ -46,7 +52,7 @@ impl Ctx<'_> {
     fn common(
         &self,
         id: usize,
-        el: &Element,
+        el: Node<'_, '_>,
         what: &str,
         sink: &mut Sink,
     ) -> (bool, Option<DateTime<FixedOffset>>) {
@@ -54,23 +60,25 @@ impl Ctx<'_> {
         match doc.child(id, A, "id") {
             None => sink.at(
                 "atom.id.missing",
-                el.pos,
+                el.pos(),
                 format!("<{what}> requires an <id>"),
             ),
-            Some(i) if !is_absolute_url(&i.text) => sink.at(
-                "atom.id.relative",
-                i.pos,
-                format!(
-                    "<id> '{}' is not an absolute IRI (use e.g. tag: or urn:uuid:)",
-                    i.text.trim()
+            // A script scheme is absolute but worse: `url.scheme` reports it.
+            Some(i) if !is_absolute_url(&i.text()) && script_scheme(&i.text()).is_none() => sink
+                .at(
+                    "atom.id.relative",
+                    i.pos(),
+                    format!(
+                        "<id> '{}' is not an absolute IRI (use e.g. tag: or urn:uuid:)",
+                        i.text().trim()
+                    ),
                 ),
-            ),
             Some(_) => {}
         }
         if doc.child(id, A, "title").is_none() {
             sink.at(
                 "atom.title.missing",
-                el.pos,
+                el.pos(),
                 format!("<{what}> requires a <title>"),
             );
         }
@@ -78,7 +86,7 @@ impl Ctx<'_> {
             None => {
                 sink.at(
                     "atom.updated.missing",
-                    el.pos,
+                    el.pos(),
                     format!("<{what}> requires an <updated>"),
                 );
                 None
@@ -94,7 +102,7 @@ impl Ctx<'_> {
             if doc.child(aid, A, "name").is_none() {
                 sink.at(
                     "atom.author.name",
-                    a.pos,
+                    a.pos(),
                     "<author> requires a <name>".into(),
                 );
             }
@@ -102,13 +110,13 @@ impl Ctx<'_> {
         for local in ["title", "subtitle", "rights", "summary"] {
             for (tid, t) in doc.children_named(id, A, local) {
                 if let Some(ty) = t.attr("type") {
-                    if !matches!(ty.value.trim(), "text" | "html" | "xhtml") {
+                    if !matches!(ty.value().trim(), "text" | "html" | "xhtml") {
                         sink.at(
                             "atom.type.invalid",
-                            ty.pos,
+                            ty.pos(),
                             format!(
                                 "<{local} type=\"{}\"> must be text, html or xhtml",
-                                ty.value
+                                ty.value()
                             ),
                         );
                     }
@@ -123,31 +131,31 @@ impl Ctx<'_> {
             if l.attr("href").is_none() {
                 sink.at(
                     "atom.link.href",
-                    l.pos,
+                    l.pos(),
                     "<link> requires an href attribute".into(),
                 );
             }
-            let rel = l.attr("rel").map_or("alternate", |r| r.value.trim());
+            let rel = l.attr("rel").map_or("alternate", |r| r.value().trim());
             if rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" {
                 let key = (
                     l.attr("type")
-                        .map(|t| t.value.trim().to_ascii_lowercase())
+                        .map(|t| t.value().trim().to_ascii_lowercase())
                         .unwrap_or_default(),
                     l.attr("hreflang")
-                        .map(|t| t.value.trim().to_ascii_lowercase())
+                        .map(|t| t.value().trim().to_ascii_lowercase())
                         .unwrap_or_default(),
                 );
                 if let Some(first) = alternates.get(&key) {
                     sink.at(
                         "atom.link.alternate-duplicate",
-                        l.pos,
+                        l.pos(),
                         format!(
                             "second alternate link with type '{}' and hreflang '{}' (first at line {})",
                             key.0, key.1, first.0
                         ),
                     );
                 } else {
-                    alternates.insert(key, l.pos);
+                    alternates.insert(key, l.pos());
                 }
             }
         }
@@ -155,9 +163,9 @@ impl Ctx<'_> {
     }
 
     /// HTML-level checks for a text construct or content of type html/xhtml.
-    fn html_checks(&self, id: Option<usize>, el: &Element, sink: &mut Sink) {
-        match el.attr("type").map(|t| t.value.trim()) {
-            Some("html") => check_html(&el.text, el.base.as_deref(), el.pos, sink),
+    fn html_checks(&self, id: Option<usize>, el: Node<'_, '_>, sink: &mut Sink) {
+        match el.attr("type").map(|t| t.value().trim()) {
+            Some("html") => check_html(&el.text(), el.base(), el.pos(), sink),
             Some("xhtml") => {
                 // Re-serialise just the attributes of the xhtml subtree so the
                 // same scanner applies; only names and values matter.
@@ -165,27 +173,29 @@ impl Ctx<'_> {
                 let mut synthetic = String::new();
                 for d in self.doc.descendants(id) {
                     let Some(e) = self.doc.get(d) else { continue };
-                    if e.ns.as_deref() != Some(XHTML_NS) {
+                    if e.ns() != Some(XHTML_NS) {
                         continue;
                     }
                     synthetic.push('<');
-                    synthetic.push_str(&e.local);
-                    for a in e.attrs.iter().filter(|a| a.ns.is_none()) {
-                        let v = if a.local == "href" || a.local == "src" {
-                            // xml:base may differ per element; resolve here.
-                            if e.base.is_some() {
-                                "#".to_string()
-                            } else {
-                                a.value.replace(['"', '>'], "")
-                            }
+                    synthetic.push_str(e.local());
+                    for a in e.attrs().filter(|a| a.ns().is_none()) {
+                        let link = a.local() == "href" || a.local() == "src";
+                        // xml:base may differ per element, so a relative link is
+                        // judged here; a script URL stays for the scanner, which
+                        // ignores any base.
+                        let v = if link && e.base().is_some() && script_scheme(a.value()).is_none()
+                        {
+                            "#".to_string()
                         } else {
-                            a.value.replace(['"', '>'], "")
+                            // XML already expanded the references: keep `&` literal
+                            // for the scanner, which decodes HTML references.
+                            a.value().replace(['"', '>'], "").replace('&', "&amp;")
                         };
-                        synthetic.push_str(&format!(" {}=\"{v}\"", a.local));
+                        synthetic.push_str(&format!(" {}=\"{v}\"", a.local()));
                     }
                     synthetic.push('>');
                 }
-                check_html(&synthetic, None, el.pos, sink);
+                check_html(&synthetic, None, el.pos(), sink);
             }
             _ => {}
         }
@@ -193,43 +203,46 @@ impl Ctx<'_> {
 }
 
 /// Applies the Atom rules to a document whose root is Atom `<feed>`.
-pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut Sink) {
+pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: &mut Sink) {
     let cx = Ctx { doc, opts };
     let Some(feed) = doc.get(root) else { return };
     let (feed_author, feed_updated) = cx.common(root, feed, "feed", sink);
 
-    for el in &doc.elements {
+    for el in doc.nodes() {
+        if el.ns() == A {
+            check_links(el, sink);
+        }
         if let Some(l) = el.attr_ns(XML_NS, "lang") {
-            let v = l.value.trim();
+            let v = l.value().trim();
             // xml:lang="" legitimately means "no language".
             if !v.is_empty() && !is_language_tag(v) {
                 sink.at(
                     "atom.lang.invalid",
-                    l.pos,
+                    l.pos(),
                     format!("xml:lang=\"{v}\" is not a language tag"),
                 );
             }
         }
     }
-    if feed.lang.as_deref().is_none_or(|l| l.trim().is_empty()) {
+    if feed.lang().is_none_or(|l| l.trim().is_empty()) {
         sink.at(
             "feed.lang.missing",
-            feed.pos,
+            feed.pos(),
             "<feed> has no xml:lang".into(),
         );
     }
     let has_self = doc
         .children_named(root, A, "link")
-        .any(|(_, l)| l.attr("rel").is_some_and(|r| r.value.trim() == "self"));
+        .any(|(_, l)| l.attr("rel").is_some_and(|r| r.value().trim() == "self"));
     if !has_self {
         sink.at(
             "atom.self.missing",
-            feed.pos,
+            feed.pos(),
             "<feed> has no <link rel=\"self\" href=\"...\"/>".into(),
         );
     }
 
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids: HashSet<Cow<'_, str>> = HashSet::new();
     let mut newest: Option<DateTime<FixedOffset>> = None;
     for (eid, entry) in doc.children_named(root, A, "entry") {
         let (has_author, updated) = cx.common(eid, entry, "entry", sink);
@@ -237,13 +250,15 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
             newest = Some(newest.map_or(u, |n| n.max(u)));
         }
         if let Some(i) = doc.child(eid, A, "id") {
-            let v = i.text.trim().to_string();
-            if !ids.insert(v.clone()) {
+            let v = i.trimmed_text();
+            if ids.contains(&v) {
                 sink.at(
                     "atom.id.duplicate",
-                    i.pos,
+                    i.pos(),
                     format!("entry <id> '{v}' is used by an earlier entry"),
                 );
+            } else {
+                ids.insert(v);
             }
         }
         let source_author = doc
@@ -252,35 +267,36 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
         if !has_author && !feed_author && !source_author {
             sink.at(
                 "atom.author.missing",
-                entry.pos,
+                entry.pos(),
                 "<entry> has no <author> and neither the feed nor the entry's <source> provides one".into(),
             );
         }
         let content = doc.children_named(eid, A, "content").next();
-        let has_alternate = doc
-            .children_named(eid, A, "link")
-            .any(|(_, l)| l.attr("rel").is_none_or(|r| r.value.trim() == "alternate"));
+        let has_alternate = doc.children_named(eid, A, "link").any(|(_, l)| {
+            l.attr("rel")
+                .is_none_or(|r| r.value().trim() == "alternate")
+        });
         if content.is_none() && !has_alternate {
             sink.at(
                 "atom.entry.link-or-content",
-                entry.pos,
+                entry.pos(),
                 "<entry> needs a <content> or a <link rel=\"alternate\">".into(),
             );
         }
         if let Some((cid, c)) = content {
-            if c.attr("src").is_some() && (!c.text.trim().is_empty() || !c.children.is_empty()) {
+            if c.attr("src").is_some() && (!c.text().trim().is_empty() || c.has_children()) {
                 sink.at(
                     "atom.content.src-not-empty",
-                    c.pos,
+                    c.pos(),
                     "<content src=\"...\"> must be empty".into(),
                 );
             }
             if let Some(ty) = c.attr("type") {
-                let v = ty.value.trim();
+                let v = ty.value().trim();
                 if !matches!(v, "text" | "html" | "xhtml") && !is_mime_type(v) {
                     sink.at(
                         "atom.type.invalid",
-                        ty.pos,
+                        ty.pos(),
                         format!("<content type=\"{v}\"> must be text, html, xhtml or a MIME type"),
                     );
                 }
@@ -290,7 +306,9 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
     }
     if let (Some(fu), Some(n)) = (feed_updated, newest) {
         if fu < n {
-            let pos = doc.child(root, A, "updated").map_or(feed.pos, |u| u.pos);
+            let pos = doc
+                .child(root, A, "updated")
+                .map_or(feed.pos(), |u| u.pos());
             sink.at(
                 "feed.updated.stale",
                 pos,
@@ -301,6 +319,31 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
                 ),
             );
         }
+    }
+}
+
+/// `url.scheme` for an Atom element wherever it is (feed, entry, source,
+/// author): links must be http(s); ids may be `tag:`/`urn:` but not script.
+fn check_links(el: Node<'_, '_>, sink: &mut Sink) {
+    let attr = |name: &str| el.attr(name).map(|a| (a.value(), a.pos()));
+    match el.local() {
+        "link" => {
+            if let Some((v, pos)) = attr("href") {
+                check_link(v, "<link href>", pos, sink);
+            }
+        }
+        "content" => {
+            if let Some((v, pos)) = attr("src") {
+                check_link(v, "<content src>", pos, sink);
+            }
+        }
+        local @ ("icon" | "logo" | "uri") => {
+            check_link(&el.text(), &format!("<{local}>"), el.pos(), sink);
+        }
+        "id" => {
+            check_id(&el.text(), "<id>", el.pos(), sink);
+        }
+        _ => {}
     }
 }
 

@@ -5,6 +5,7 @@
 //! start of each top-level `items` entry to position item findings.
 
 use super::report::Sink;
+use super::scheme::{check_id, check_link};
 use serde_json::Value;
 
 /// Byte offsets of the values of the top-level `"items"` array, found with
@@ -90,7 +91,7 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
         );
         return;
     };
-    let mut idx = super::xml::LineIndex::new(text);
+    let idx = super::xml::LineIndex::new(text);
     match obj.get("version").and_then(Value::as_str) {
         Some(s) if s.starts_with("https://jsonfeed.org/version/") => {}
         other => sink.at(
@@ -121,9 +122,38 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
         );
         return;
     };
+    for key in [
+        "home_page_url",
+        "feed_url",
+        "icon",
+        "favicon",
+        "author",
+        "authors",
+    ] {
+        if obj.contains_key(key) {
+            let pos = top_level_key(text, key).map_or((1, 1), |o| idx.pos(o));
+            check_links(obj, key, key, pos, sink);
+        }
+    }
     let offsets = item_offsets(text);
     for (n, item) in items.iter().enumerate() {
         let pos = offsets.get(n).map_or((1, 1), |&o| idx.pos(o));
+        if let Some(item) = item.as_object() {
+            if let Some(id) = item.get("id").and_then(Value::as_str) {
+                check_id(id, &format!("items[{n}].id"), pos, sink);
+            }
+            for key in [
+                "url",
+                "external_url",
+                "image",
+                "banner_image",
+                "attachments",
+                "author",
+                "authors",
+            ] {
+                check_links(item, key, &format!("items[{n}].{key}"), pos, sink);
+            }
+        }
         if !item.get("id").is_some_and(Value::is_string) {
             sink.at(
                 "json.item.id",
@@ -142,9 +172,80 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
     }
 }
 
+/// `url.scheme` for the member `key` of `obj`, named `what` in messages:
+/// a URL string, or the `url`/`avatar` of an author or the `url` of an
+/// attachment (objects, or arrays of them).
+fn check_links(
+    obj: &serde_json::Map<String, Value>,
+    key: &str,
+    what: &str,
+    pos: (usize, usize),
+    sink: &mut Sink,
+) {
+    let Some(v) = obj.get(key) else { return };
+    let fields: &[&str] = match key {
+        "author" | "authors" => &["url", "avatar"],
+        "attachments" => &["url"],
+        _ => {
+            if let Some(url) = v.as_str() {
+                check_link(url, what, pos, sink);
+            }
+            return;
+        }
+    };
+    let parts: Vec<(String, &Value)> = match v {
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("{what}[{i}]"), x))
+            .collect(),
+        other => vec![(what.to_string(), other)],
+    };
+    for (name, part) in parts {
+        for field in fields {
+            if let Some(url) = part.get(field).and_then(Value::as_str) {
+                check_link(url, &format!("{name}.{field}"), pos, sink);
+            }
+        }
+    }
+}
+
+/// Byte offset of the `"key"` of a top-level member, found with the same
+/// kind of iterative scan as [`item_offsets`].
+fn top_level_key(text: &str, key: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let s = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let is_key = text
+                    .get(i + 1..)
+                    .is_some_and(|r| r.trim_start().starts_with(':'));
+                if depth == 1 && is_key && text.get(s + 1..i) == Some(key) {
+                    return Some(s);
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::item_offsets;
+    use super::{item_offsets, top_level_key};
 
     #[test]
     fn finds_items() {
@@ -152,5 +253,12 @@ mod tests {
         let o = item_offsets(t);
         assert_eq!(o.len(), 2);
         assert_eq!(&t[o[1]..o[1] + 1], "{");
+    }
+
+    #[test]
+    fn finds_top_level_keys_only() {
+        let t = "{\"items\": [{\"url\": \"x\"}], \"url\" : 1}";
+        assert_eq!(top_level_key(t, "url"), t.rfind("\"url\""));
+        assert_eq!(top_level_key(t, "icon"), None);
     }
 }

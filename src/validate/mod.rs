@@ -12,6 +12,7 @@ mod html;
 mod json;
 mod report;
 mod rss;
+mod scheme;
 mod xml;
 
 pub use date::{parse_rfc3339, parse_rfc822, Rfc822Error};
@@ -23,12 +24,18 @@ use report::Sink;
 /// Namespace of Atom 1.0 (RFC 4287).
 pub const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
-/// Knobs for [`check`].
+/// Knobs for [`check`]; build it as
+/// `CheckOptions { now, ..CheckOptions::default() }` so new knobs keep
+/// their defaults.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// Reference time for the `date.future` rule; `None` skips that rule so
     /// results are reproducible (tests, fuzzing).
     pub now: Option<DateTime<Utc>>,
+    /// The document is about to be published (the `build` gate): active
+    /// content in HTML (`html.script`) is then an error, not a warning.
+    /// `url.scheme` and `html.url.scheme` are errors either way.
+    pub publishing: bool,
 }
 
 /// The input could not be checked at all (CLI exit code 2).
@@ -44,6 +51,12 @@ pub enum CheckError {
         /// What was found instead.
         message: String,
     },
+    /// The decoded document is longer than the validator can index.
+    #[error("the document is {size} bytes once decoded; documents over 4 GiB cannot be checked")]
+    TooLarge {
+        /// Length of the decoded text in bytes.
+        size: usize,
+    },
 }
 
 /// The documented catalogue of every finding code.
@@ -57,8 +70,11 @@ pub fn rules() -> &'static [Rule] {
 /// reported as `xml.wellformed` findings; only input that is not XML or JSON
 /// at all yields `Err`.
 pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
-    let mut sink = Sink::default();
+    let mut sink = Sink::new(opts.publishing);
     let text = xml::decode(bytes, &mut sink)?;
+    if text.len() > xml::MAX_TEXT {
+        return Err(CheckError::TooLarge { size: text.len() });
+    }
     let trimmed = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
     let lead = text.len() - trimmed.len();
     let kind = match trimmed.chars().next() {
@@ -71,7 +87,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
             classify_and_check(&doc, opts, &mut sink)
         }
         Some(c) => {
-            let mut idx = xml::LineIndex::new(&text);
+            let idx = xml::LineIndex::new(&text);
             let (line, column) = idx.pos(lead);
             return Err(CheckError::NotXml {
                 line,
@@ -94,7 +110,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
 }
 
 fn classify_and_check(
-    doc: &xml::Document,
+    doc: &xml::Document<'_>,
     opts: &CheckOptions,
     sink: &mut Sink,
 ) -> Option<DocumentKind> {
@@ -114,14 +130,14 @@ fn classify_and_check(
         Some(DocumentKind::Rss) => rss::check(doc, root.0, opts, sink),
         Some(DocumentKind::Atom) => atom::check(doc, root.0, opts, sink),
         _ => {
-            let hint = if root.1.local == "feed" {
+            let hint = if root.1.local() == "feed" {
                 " (an Atom <feed> must be in the http://www.w3.org/2005/Atom namespace)"
             } else {
                 ""
             };
             sink.at(
                 "feed.kind.unknown",
-                root.1.pos,
+                root.1.pos(),
                 format!(
                     "root element <{}> is neither RSS 2.0 <rss> nor Atom <feed>{hint}",
                     root.1.qname()
@@ -189,6 +205,7 @@ mod tests {
                 &buf,
                 &CheckOptions {
                     now: Some(Utc::now()),
+                    ..CheckOptions::default()
                 },
             );
         }

@@ -29,7 +29,7 @@ impl fmt::Display for Severity {
 /// One problem found in a document, positioned at the offending node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Error or warning (always the severity documented for `code`).
+    /// Error or warning (the severity documented for `code`).
     pub severity: Severity,
     /// Stable dotted rule code, e.g. `rss.date.format`.
     pub code: &'static str,
@@ -242,7 +242,15 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     w(
         "html.script",
-        "<script>, <iframe> or on* handler inside HTML content",
+        "active content (<script>, <iframe>, <object>, <form>, <style>, on* handlers ...) inside HTML content; an error with CheckOptions::publishing",
+    ),
+    e(
+        "url.scheme",
+        "links in the feed must be http(s); ids must not use javascript:, data:, vbscript: or file:",
+    ),
+    e(
+        "html.url.scheme",
+        "no javascript:, data:, vbscript: or file: URLs in HTML content attributes",
     ),
     w("date.future", "date lies in the future"),
     w(
@@ -266,10 +274,17 @@ pub(crate) static RULES: &[Rule] = &[
     ),
 ];
 
+/// Warnings that are errors when the document is about to be published
+/// (`CheckOptions::publishing`): advice to someone checking a feed, but a
+/// publisher must not ship them.
+const ERRORS_WHEN_PUBLISHING: &[&str] = &["html.script"];
+
 /// Collects findings, positioned and with catalogue severities.
 #[derive(Debug, Default)]
 pub(crate) struct Sink {
     pub(crate) findings: Vec<Finding>,
+    /// Report [`ERRORS_WHEN_PUBLISHING`] as errors.
+    publishing: bool,
 }
 
 /// Cap per code, so hostile input (e.g. binary junk) cannot produce
@@ -277,13 +292,27 @@ pub(crate) struct Sink {
 const MAX_PER_CODE: usize = 100;
 
 impl Sink {
-    /// Records a finding; the severity comes from the catalogue.
+    /// A sink for a document that is (`publishing`) or is not about to be
+    /// published.
+    pub(crate) fn new(publishing: bool) -> Self {
+        Sink {
+            findings: Vec::new(),
+            publishing,
+        }
+    }
+
+    /// Records a finding; the severity comes from the catalogue (raised to
+    /// an error for [`ERRORS_WHEN_PUBLISHING`] when publishing).
     pub(crate) fn push(&mut self, code: &'static str, line: usize, column: usize, message: String) {
-        let severity = RULES
-            .iter()
-            .find(|r| r.code == code)
-            .map(|r| r.severity)
-            .unwrap_or(Severity::Error);
+        let severity = if self.publishing && ERRORS_WHEN_PUBLISHING.contains(&code) {
+            Severity::Error
+        } else {
+            RULES
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.severity)
+                .unwrap_or(Severity::Error)
+        };
         debug_assert!(
             RULES.iter().any(|r| r.code == code),
             "undocumented code {code}"

@@ -5,9 +5,11 @@
 use super::date::{parse_rfc822, Rfc822Error};
 use super::html::check_html;
 use super::report::Sink;
-use super::xml::{Document, Element};
+use super::scheme;
+use super::xml::{Document, Node};
 use super::{is_absolute_url, is_language_tag, CheckOptions, ATOM_NS};
 use chrono::{DateTime, FixedOffset};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
@@ -43,22 +45,23 @@ const DAY_NAMES: &[&str] = &[
 ];
 
 struct Ctx<'a> {
-    doc: &'a Document,
+    doc: &'a Document<'a>,
     opts: &'a CheckOptions,
 }
 
 impl Ctx<'_> {
     /// Checks an RFC 822 date element; returns the parsed date when valid.
-    fn date(&self, el: &Element, sink: &mut Sink) -> Option<DateTime<FixedOffset>> {
-        let v = el.text.trim();
+    fn date(&self, el: Node<'_, '_>, sink: &mut Sink) -> Option<DateTime<FixedOffset>> {
+        let text = el.text();
+        let v = text.trim();
         match parse_rfc822(v) {
             Ok(d) => {
                 if let Some(now) = self.opts.now {
                     if d > now {
                         sink.at(
                             "date.future",
-                            el.pos,
-                            format!("<{}> {v} is in the future", el.local),
+                            el.pos(),
+                            format!("<{}> {v} is in the future", el.local()),
                         );
                     }
                 }
@@ -67,18 +70,18 @@ impl Ctx<'_> {
             Err(Rfc822Error::Format(m)) => {
                 sink.at(
                     "rss.date.format",
-                    el.pos,
-                    format!("<{}> '{v}' is not an RFC 822 date: {m}", el.local),
+                    el.pos(),
+                    format!("<{}> '{v}' is not an RFC 822 date: {m}", el.local()),
                 );
                 None
             }
             Err(Rfc822Error::DayName { found, expected }) => {
                 sink.at(
                     "rss.date.dayname",
-                    el.pos,
+                    el.pos(),
                     format!(
                         "<{}> '{v}' says {found} but that date is a {expected}",
-                        el.local
+                        el.local()
                     ),
                 );
                 None
@@ -86,12 +89,18 @@ impl Ctx<'_> {
         }
     }
 
-    fn url(&self, el: &Element, what: &str, sink: &mut Sink) {
-        let v = el.text.trim();
+    /// A link held as element text: an http(s) scheme (`url.scheme`), else
+    /// absolute (`rss.url.relative`).
+    fn url(&self, el: Node<'_, '_>, what: &str, sink: &mut Sink) {
+        let text = el.text();
+        if scheme::check_link(&text, what, el.pos(), sink) {
+            return;
+        }
+        let v = text.trim();
         if !is_absolute_url(v) {
             sink.at(
                 "rss.url.relative",
-                el.pos,
+                el.pos(),
                 format!("{what} '{v}' must be an absolute URL"),
             );
         }
@@ -99,26 +108,26 @@ impl Ctx<'_> {
 }
 
 /// Applies the RSS rules to a document whose root is `<rss>`.
-pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut Sink) {
+pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: &mut Sink) {
     let cx = Ctx { doc, opts };
     let Some(rss) = doc.get(root) else { return };
     match rss.attr("version") {
-        Some(a) if a.value.trim() == "2.0" => {}
+        Some(a) if a.value().trim() == "2.0" => {}
         Some(a) => sink.at(
             "rss.version",
-            a.pos,
-            format!("version=\"{}\" is not 2.0", a.value),
+            a.pos(),
+            format!("version=\"{}\" is not 2.0", a.value()),
         ),
         None => sink.at(
             "rss.version",
-            rss.pos,
+            rss.pos(),
             "<rss> has no version attribute (must be version=\"2.0\")".into(),
         ),
     }
     let Some((chan_id, chan)) = doc.children_named(root, None, "channel").next() else {
         sink.at(
             "rss.channel.required",
-            rss.pos,
+            rss.pos(),
             "<rss> has no <channel>".into(),
         );
         return;
@@ -127,7 +136,7 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
         if doc.child(chan_id, None, req).is_none() {
             sink.at(
                 "rss.channel.required",
-                chan.pos,
+                chan.pos(),
                 format!("<channel> is missing the required <{req}>"),
             );
         }
@@ -135,12 +144,18 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
 
     // Unknown namespaces: once per URI, at its first element.
     let mut seen_ns = HashSet::new();
-    for el in &doc.elements {
-        if let Some(ns) = el.ns.as_deref() {
+    for el in doc.nodes() {
+        // Readers follow atom:link wherever it is (channel, item, source).
+        if el.is(Some(ATOM_NS), "link") {
+            if let Some(href) = el.attr("href") {
+                scheme::check_link(href.value(), "<atom:link href>", href.pos(), sink);
+            }
+        }
+        if let Some(ns) = el.ns() {
             if !KNOWN_NS.contains(&ns) && seen_ns.insert(ns) {
                 sink.at(
                     "rss.namespace.unknown",
-                    el.pos,
+                    el.pos(),
                     format!("<{}> is from namespace {ns}, which feed readers are unlikely to understand", el.qname()),
                 );
             }
@@ -148,21 +163,24 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
     }
 
     let mut has_self = false;
-    let mut has_lang = chan.lang.is_some();
+    let mut has_lang = chan.lang().is_some();
     let mut last_build: Option<(DateTime<FixedOffset>, (usize, usize))> = None;
     let mut newest_item: Option<DateTime<FixedOffset>> = None;
-    let mut guids: HashMap<String, (usize, usize)> = HashMap::new();
+    // Keyed by the guid as borrowed from the source (no copy per item), with
+    // the element id of its first use.
+    let mut guids: HashMap<Cow<'_, str>, usize> = HashMap::new();
 
     for (cid, c) in doc.children(chan_id) {
-        match (c.ns.as_deref(), c.local.as_str()) {
+        match (c.ns(), c.local()) {
             (None, "link") => cx.url(c, "<link>", sink),
             (None, "language") => {
                 has_lang = true;
-                let v = c.text.trim();
+                let text = c.text();
+                let v = text.trim();
                 if !is_language_tag(v) {
                     sink.at(
                         "rss.language",
-                        c.pos,
+                        c.pos(),
                         format!("'{v}' is not a language tag (e.g. en-us)"),
                     );
                 }
@@ -172,26 +190,28 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
             }
             (None, "lastBuildDate") => {
                 if let Some(d) = cx.date(c, sink) {
-                    last_build = Some((d, c.pos));
+                    last_build = Some((d, c.pos()));
                 }
             }
             (None, "ttl") => {
-                let v = c.text.trim();
+                let text = c.text();
+                let v = text.trim();
                 if v.parse::<u64>().is_err() {
                     sink.at(
                         "rss.ttl",
-                        c.pos,
+                        c.pos(),
                         format!("<ttl> '{v}' is not a non-negative integer (minutes)"),
                     );
                 }
             }
             (None, "skipHours") => {
                 for (_, h) in doc.children_named(cid, None, "hour") {
-                    let v = h.text.trim();
+                    let text = h.text();
+                    let v = text.trim();
                     if !v.parse::<u8>().is_ok_and(|n| n <= 23) {
                         sink.at(
                             "rss.skiphours",
-                            h.pos,
+                            h.pos(),
                             format!("<hour> '{v}' is not an hour 0-23"),
                         );
                     }
@@ -199,11 +219,12 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
             }
             (None, "skipDays") => {
                 for (_, d) in doc.children_named(cid, None, "day") {
-                    let v = d.text.trim();
+                    let text = d.text();
+                    let v = text.trim();
                     if !DAY_NAMES.contains(&v) {
                         sink.at(
                             "rss.skipdays",
-                            d.pos,
+                            d.pos(),
                             format!("<day> '{v}' is not one of Monday ... Sunday"),
                         );
                     }
@@ -217,21 +238,28 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
                     cx.url(l, "<image><link>", sink);
                 }
             }
-            (Some(ATOM_NS), "link") if c.attr("rel").is_some_and(|r| r.value.trim() == "self") => {
+            (None, "textInput") => {
+                if let Some(l) = doc.child(cid, None, "link") {
+                    scheme::check_link(&l.text(), "<textInput><link>", l.pos(), sink);
+                }
+            }
+            (Some(ATOM_NS), "link")
+                if c.attr("rel").is_some_and(|r| r.value().trim() == "self") =>
+            {
                 has_self = true;
                 match c.attr("type") {
-                    Some(t) if t.value.trim() == "application/rss+xml" => {}
+                    Some(t) if t.value().trim() == "application/rss+xml" => {}
                     Some(t) => sink.at(
                         "rss.self.type",
-                        t.pos,
+                        t.pos(),
                         format!(
                             "self link type=\"{}\" should be application/rss+xml",
-                            t.value
+                            t.value()
                         ),
                     ),
                     None => sink.at(
                         "rss.self.type",
-                        c.pos,
+                        c.pos(),
                         "self link has no type; it should be type=\"application/rss+xml\"".into(),
                     ),
                 }
@@ -247,7 +275,7 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
     if !has_self {
         sink.at(
             "rss.self.missing",
-            chan.pos,
+            chan.pos(),
             "<channel> has no <atom:link rel=\"self\" type=\"application/rss+xml\" href=\"...\"/>"
                 .into(),
         );
@@ -255,7 +283,7 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
     if !has_lang {
         sink.at(
             "feed.lang.missing",
-            chan.pos,
+            chan.pos(),
             "<channel> has no <language>".into(),
         );
     }
@@ -275,33 +303,39 @@ pub(crate) fn check(doc: &Document, root: usize, opts: &CheckOptions, sink: &mut
 }
 
 /// Checks one `<item>`; returns its pubDate when valid.
-fn check_item(
-    cx: &Ctx<'_>,
+fn check_item<'t>(
+    cx: &Ctx<'t>,
     id: usize,
-    item: &Element,
-    guids: &mut HashMap<String, (usize, usize)>,
+    item: Node<'_, 't>,
+    guids: &mut HashMap<Cow<'t, str>, usize>,
     sink: &mut Sink,
 ) -> Option<DateTime<FixedOffset>> {
     let doc = cx.doc;
     if doc.child(id, None, "title").is_none() && doc.child(id, None, "description").is_none() {
         sink.at(
             "rss.item.title-or-description",
-            item.pos,
+            item.pos(),
             "<item> needs a <title> or a <description>".into(),
         );
     }
     let mut pub_date = None;
-    for (_, c) in doc.children(id) {
-        match (c.ns.as_deref(), c.local.as_str()) {
+    for (cid, c) in doc.children(id) {
+        match (c.ns(), c.local()) {
             (None, "link") => cx.url(c, "<link>", sink),
             (None, "comments") => cx.url(c, "<comments>", sink),
             (None, "pubDate") => pub_date = cx.date(c, sink),
             (None, "guid") => {
-                let v = c.text.trim();
+                let guid = c.trimmed_text();
+                let v = &*guid;
                 let permalink = c
                     .attr("isPermaLink")
-                    .is_none_or(|a| a.value.trim() == "true");
-                if permalink && !is_absolute_url(v) {
+                    .is_none_or(|a| a.value().trim() == "true");
+                let bad_scheme = if permalink {
+                    scheme::check_link(v, "permalink <guid>", c.pos(), sink)
+                } else {
+                    scheme::check_id(v, "<guid>", c.pos(), sink)
+                };
+                if permalink && !bad_scheme && !is_absolute_url(v) {
                     let why = if c.attr("isPermaLink").is_none() {
                         " (isPermaLink defaults to true; add isPermaLink=\"false\" for an opaque id)"
                     } else {
@@ -309,39 +343,45 @@ fn check_item(
                     };
                     sink.at(
                         "rss.guid.permalink",
-                        c.pos,
+                        c.pos(),
                         format!("permalink <guid> '{v}' is not an absolute URL{why}"),
                     );
                 }
-                if let Some(first) = guids.get(v) {
+                if let Some(first) = guids.get(v).and_then(|&f| doc.get(f)) {
                     sink.at(
                         "rss.guid.duplicate",
-                        c.pos,
-                        format!("<guid> '{v}' already used at line {}", first.0),
+                        c.pos(),
+                        format!("<guid> '{v}' already used at line {}", first.pos().0),
                     );
                 } else {
-                    guids.insert(v.to_string(), c.pos);
+                    guids.insert(guid, cid);
                 }
             }
             (None, "source") => match c.attr("url") {
                 None => sink.at(
                     "rss.source.url",
-                    c.pos,
+                    c.pos(),
                     "<source> requires a url attribute".into(),
                 ),
-                Some(u) if !is_absolute_url(&u.value) => sink.at(
-                    "rss.url.relative",
-                    u.pos,
-                    format!("<source url=\"{}\"> must be an absolute URL", u.value),
-                ),
-                Some(_) => {}
+                Some(u) => {
+                    if !scheme::check_link(u.value(), "<source url>", u.pos(), sink)
+                        && !is_absolute_url(u.value())
+                    {
+                        sink.at(
+                            "rss.url.relative",
+                            u.pos(),
+                            format!("<source url=\"{}\"> must be an absolute URL", u.value()),
+                        );
+                    }
+                }
             },
             (None, "author") => {
-                let v = c.text.trim();
+                let text = c.text();
+                let v = text.trim();
                 if !has_email(v) {
                     sink.at(
                         "rss.author.email",
-                        c.pos,
+                        c.pos(),
                         format!("<author> '{v}' must contain an e-mail address (use dc:creator for a plain name)"),
                     );
                 }
@@ -349,46 +389,48 @@ fn check_item(
             (None, "enclosure") => {
                 let mut missing = Vec::new();
                 for a in ["url", "length", "type"] {
-                    if c.attr(a).is_none_or(|v| v.value.trim().is_empty()) {
+                    if c.attr(a).is_none_or(|v| v.value().trim().is_empty()) {
                         missing.push(a);
                     }
                 }
                 if !missing.is_empty() {
                     sink.at(
                         "rss.enclosure.required",
-                        c.pos,
+                        c.pos(),
                         format!("<enclosure> is missing {}", missing.join(", ")),
                     );
                 }
-                if let Some(l) = c.attr("length").filter(|l| !l.value.trim().is_empty()) {
-                    if l.value.trim().parse::<u64>().is_err() {
+                if let Some(l) = c.attr("length").filter(|l| !l.value().trim().is_empty()) {
+                    if l.value().trim().parse::<u64>().is_err() {
                         sink.at(
                             "rss.enclosure.required",
-                            l.pos,
-                            format!("<enclosure length=\"{}\"> must be a byte count", l.value),
+                            l.pos(),
+                            format!("<enclosure length=\"{}\"> must be a byte count", l.value()),
                         );
                     }
                 }
-                if let Some(u) = c.attr("url").filter(|u| !u.value.trim().is_empty()) {
-                    if !is_absolute_url(&u.value) {
+                if let Some(u) = c.attr("url").filter(|u| !u.value().trim().is_empty()) {
+                    if !scheme::check_link(u.value(), "<enclosure url>", u.pos(), sink)
+                        && !is_absolute_url(u.value())
+                    {
                         sink.at(
                             "rss.url.relative",
-                            u.pos,
-                            format!("<enclosure url=\"{}\"> must be an absolute URL", u.value),
+                            u.pos(),
+                            format!("<enclosure url=\"{}\"> must be an absolute URL", u.value()),
                         );
                     }
                 }
             }
-            (None, "description") => check_html(&c.text, c.base.as_deref(), c.pos, sink),
+            (None, "description") => check_html(&c.text(), c.base(), c.pos(), sink),
             (Some(CONTENT_NS), "encoded") => {
-                if c.text.trim().is_empty() {
+                if c.text().trim().is_empty() {
                     sink.at(
                         "rss.content.empty",
-                        c.pos,
+                        c.pos(),
                         "<content:encoded> is empty; omit it or fill it".into(),
                     );
                 } else {
-                    check_html(&c.text, c.base.as_deref(), c.pos, sink);
+                    check_html(&c.text(), c.base(), c.pos(), sink);
                 }
             }
             _ => {}

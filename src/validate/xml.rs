@@ -6,142 +6,174 @@
 //! The arena is built with an explicit stack, and every later walk is a
 //! linear scan or a fixed-depth lookup, so deeply nested hostile input cannot
 //! overflow the call stack.
+//!
+//! Memory is kept near the size of the input: names, attribute values and
+//! text are not copied but borrowed from the source text (an element keeps
+//! only the byte range of its content, and [`Node::text`] unescapes it when
+//! a rule asks), positions are byte offsets turned into line and column only
+//! for the few nodes that are reported, and an element is 44 bytes of
+//! 32-bit offsets and indices. That is why documents are limited to 4 GiB.
 
 use super::report::Sink;
 use super::CheckError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The namespace bound to the reserved `xml` prefix.
 pub(super) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
+/// Largest decoded document the tree can index (offsets are `u32`).
+pub(super) const MAX_TEXT: usize = u32::MAX as usize;
+
+/// "No element", "no namespace": the `u32` index that points nowhere.
+const NONE: u32 = u32::MAX;
+
+/// Bytes between two remembered positions of a [`LineIndex`].
+const MARK_EVERY: usize = 1024;
+
 /// Maps byte offsets of the decoded text to 1-based (line, column), where
 /// the column counts characters.
+///
+/// A table of every line start would cost 8 bytes per line (8 times the
+/// input for a file of blank lines); instead the position of every
+/// [`MARK_EVERY`]th byte is kept and the rest counted from the nearest one.
 pub(super) struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
-    // Offsets mostly arrive in increasing order; remembering the last answer
-    // keeps long single-line (minified) documents linear instead of quadratic.
-    last: (usize, usize, usize),
+    /// (line, column) of the first char boundary at or after each multiple
+    /// of `MARK_EVERY`.
+    marks: Vec<(usize, usize)>,
+    // Offsets mostly arrive in increasing order; counting on from the last
+    // answer keeps a run of queries linear.
+    last: Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
-    /// Indexes the line starts of `text` (LF, CRLF and lone CR all end lines).
+    /// Indexes `text` (LF, CRLF and lone CR all end lines).
     pub(super) fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
         let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if b.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
+        let mut marks = Vec::with_capacity(b.len() / MARK_EVERY + 1);
+        let (mut line, mut col) = (1, 1);
+        for (i, &c) in b.iter().enumerate() {
+            if i >= marks.len() * MARK_EVERY && !is_continuation(c) {
+                marks.push((line, col));
             }
-            i += 1;
+            (line, col) = step(b, i, line, col);
+        }
+        while marks.len() * MARK_EVERY <= b.len() {
+            marks.push((line, col));
         }
         LineIndex {
             text,
-            starts,
-            last: (0, 1, 1),
+            marks,
+            last: Cell::new((0, 1, 1)),
         }
     }
 
     /// Position of byte `offset` (clamped and snapped back to a char boundary).
-    pub(super) fn pos(&mut self, offset: usize) -> (usize, usize) {
+    pub(super) fn pos(&self, offset: usize) -> (usize, usize) {
         let mut off = offset.min(self.text.len());
         while off > 0 && !self.text.is_char_boundary(off) {
             off -= 1;
         }
-        let line_idx = self.starts.partition_point(|&s| s <= off).saturating_sub(1);
-        let line_start = self.starts.get(line_idx).copied().unwrap_or(0);
-        let (last_off, last_line, last_col) = self.last;
-        let col = if last_line == line_idx + 1 && last_off <= off && last_off >= line_start {
-            last_col
-                + self
-                    .text
-                    .get(last_off..off)
-                    .map_or(0, |s| s.chars().count())
-        } else {
-            1 + self
-                .text
-                .get(line_start..off)
-                .map_or(0, |s| s.chars().count())
-        };
-        self.last = (off, line_idx + 1, col);
-        (line_idx + 1, col)
+        let k = off / MARK_EVERY;
+        let mut from = k * MARK_EVERY;
+        while from < off && !self.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let (mut line, mut col) = self.marks.get(k).copied().unwrap_or((1, 1));
+        let (last_off, last_line, last_col) = self.last.get();
+        if last_off <= off && last_off > from {
+            (from, line, col) = (last_off, last_line, last_col);
+        }
+        let b = self.text.as_bytes();
+        for i in from..off {
+            (line, col) = step(b, i, line, col);
+        }
+        self.last.set((off, line, col));
+        (line, col)
+    }
+}
+
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// Position after byte `i`, given the position of byte `i`.
+fn step(b: &[u8], i: usize, line: usize, col: usize) -> (usize, usize) {
+    match b[i] {
+        b'\n' => (line + 1, 1),
+        b'\r' if b.get(i + 1) != Some(&b'\n') => (line + 1, 1),
+        c if is_continuation(c) => (line, col),
+        _ => (line, col + 1),
     }
 }
 
 /// An attribute with its resolved namespace and unescaped value.
-#[derive(Debug, Clone)]
-pub(super) struct Attr {
-    /// Local part of the name.
-    pub local: String,
-    /// Namespace URI (`None` for unprefixed attributes, per Namespaces in XML).
-    pub ns: Option<String>,
-    /// Value with references expanded.
-    pub value: String,
-    /// Position of the attribute name.
-    pub pos: (usize, usize),
+#[derive(Debug)]
+pub(super) struct Attr<'t> {
+    /// Name as written, borrowed from the source.
+    qname: &'t str,
+    /// Value with references expanded (borrowed when there were none).
+    value: Cow<'t, str>,
+    /// Byte offset of the name.
+    offset: u32,
+    /// Index in [`Document::namespaces`], or `NONE` (unprefixed attributes
+    /// have no namespace, per Namespaces in XML).
+    ns: u32,
 }
 
-/// One element of the tree.
+/// One element of the tree: offsets into the source and indices into the
+/// document's tables, nothing copied.
 #[derive(Debug, Clone)]
-pub(super) struct Element {
-    /// Prefix as written (for messages).
-    pub prefix: Option<String>,
-    /// Local name.
-    pub local: String,
-    /// Resolved namespace URI.
-    pub ns: Option<String>,
-    /// Attributes except namespace declarations.
-    pub attrs: Vec<Attr>,
-    /// Concatenated direct character data (text and CDATA), unescaped.
-    pub text: String,
-    /// Child element ids, in document order.
-    pub children: Vec<usize>,
-    /// Position of the `<` of the start tag.
-    pub pos: (usize, usize),
-    /// Innermost `xml:base` in scope, resolved against outer bases.
-    pub base: Option<String>,
-    /// Innermost `xml:lang` in scope.
-    pub lang: Option<String>,
+struct Element {
+    /// Byte offset of the `<` of the start tag; the name follows it.
+    start: u32,
+    /// Length in bytes of the name as written (`prefix:local`).
+    name_len: u32,
+    /// Byte range of the content, between the start tag and the end tag
+    /// (empty for `<x/>`).
+    content: (u32, u32),
+    /// Byte offset just past the end of the element.
+    end: u32,
+    /// Range of this element's attributes in [`Document::attrs`].
+    attrs: (u32, u32),
+    /// Index in [`Document::namespaces`], or `NONE`.
+    ns: u32,
+    /// Index in [`Document::scopes`]: the innermost `xml:base`/`xml:lang`.
+    scope: u32,
+    /// First child element, or `NONE`.
+    first_child: u32,
+    /// Next element with the same parent, or `NONE`.
+    next_sibling: u32,
 }
 
-impl Element {
-    /// True when the element has namespace `ns` and local name `local`.
-    pub(super) fn is(&self, ns: Option<&str>, local: &str) -> bool {
-        self.local == local && self.ns.as_deref() == ns
-    }
-
-    /// Attribute without namespace.
-    pub(super) fn attr(&self, local: &str) -> Option<&Attr> {
-        self.attrs
-            .iter()
-            .find(|a| a.ns.is_none() && a.local == local)
-    }
-
-    /// Attribute in namespace `ns`.
-    pub(super) fn attr_ns(&self, ns: &str, local: &str) -> Option<&Attr> {
-        self.attrs
-            .iter()
-            .find(|a| a.ns.as_deref() == Some(ns) && a.local == local)
-    }
-
-    /// Name as written, for messages.
-    pub(super) fn qname(&self) -> String {
-        match &self.prefix {
-            Some(p) => format!("{p}:{}", self.local),
-            None => self.local.clone(),
-        }
-    }
+/// The `xml:base` and `xml:lang` in scope for a set of elements.
+#[derive(Debug, Default)]
+struct Scope {
+    /// Innermost `xml:base`, resolved against outer bases.
+    base: Option<Rc<str>>,
+    /// Innermost `xml:lang`.
+    lang: Option<Rc<str>>,
 }
 
 /// The parsed document.
-#[derive(Debug, Default)]
-pub(super) struct Document {
+pub(super) struct Document<'t> {
+    text: &'t str,
+    lines: LineIndex<'t>,
     /// Arena of elements; ids are indices.
-    pub elements: Vec<Element>,
+    elements: Vec<Element>,
+    /// Attributes of all elements, each element's contiguous.
+    attrs: Vec<Attr<'t>>,
+    /// Namespace URIs, each once.
+    namespaces: Vec<Box<str>>,
+    /// `xml:base`/`xml:lang` scopes; scope 0 has neither.
+    scopes: Vec<Scope>,
+    /// A DOCTYPE may declare entities, so unknown ones are kept as written.
+    has_doctype: bool,
     /// Root element id.
     pub root: Option<usize>,
     /// False if parsing stopped at a well-formedness error (the tree is then
@@ -149,20 +181,210 @@ pub(super) struct Document {
     pub wellformed: bool,
 }
 
-impl Document {
+/// An element of a [`Document`], with the accessors the rules use.
+#[derive(Clone, Copy)]
+pub(super) struct Node<'d, 't> {
+    doc: &'d Document<'t>,
+    el: &'d Element,
+}
+
+impl<'d, 't> Node<'d, 't> {
+    /// Name as written, for messages.
+    pub(super) fn qname(&self) -> &'t str {
+        let s = self.el.start as usize + 1;
+        self.doc
+            .text
+            .get(s..s + self.el.name_len as usize)
+            .unwrap_or("")
+    }
+
+    /// Local name.
+    pub(super) fn local(&self) -> &'t str {
+        split_qname(self.qname()).1
+    }
+
+    /// Resolved namespace URI.
+    pub(super) fn ns(&self) -> Option<&'d str> {
+        self.doc.namespace(self.el.ns)
+    }
+
+    /// True when the element has namespace `ns` and local name `local`.
+    pub(super) fn is(&self, ns: Option<&str>, local: &str) -> bool {
+        self.local() == local && self.ns() == ns
+    }
+
+    /// Position of the `<` of the start tag.
+    pub(super) fn pos(&self) -> (usize, usize) {
+        self.doc.lines.pos(self.el.start as usize)
+    }
+
+    /// Attributes except namespace declarations.
+    pub(super) fn attrs(&self) -> impl Iterator<Item = AttrRef<'d, 't>> + 'd {
+        let (from, to) = self.el.attrs;
+        let doc = self.doc;
+        doc.attrs
+            .get(from as usize..to as usize)
+            .unwrap_or(&[])
+            .iter()
+            .map(move |a| AttrRef { doc, a })
+    }
+
+    /// Attribute without namespace.
+    pub(super) fn attr(&self, local: &str) -> Option<AttrRef<'d, 't>> {
+        self.attrs()
+            .find(|a| a.ns().is_none() && a.local() == local)
+    }
+
+    /// Attribute in namespace `ns`.
+    pub(super) fn attr_ns(&self, ns: &str, local: &str) -> Option<AttrRef<'d, 't>> {
+        self.attrs()
+            .find(|a| a.ns() == Some(ns) && a.local() == local)
+    }
+
+    /// Innermost `xml:base` in scope, resolved against outer bases.
+    pub(super) fn base(&self) -> Option<&'d str> {
+        self.doc
+            .scopes
+            .get(self.el.scope as usize)
+            .and_then(|s| s.base.as_deref())
+    }
+
+    /// Innermost `xml:lang` in scope.
+    pub(super) fn lang(&self) -> Option<&'d str> {
+        self.doc
+            .scopes
+            .get(self.el.scope as usize)
+            .and_then(|s| s.lang.as_deref())
+    }
+
+    /// True when the element has child elements.
+    pub(super) fn has_children(&self) -> bool {
+        self.el.first_child != NONE
+    }
+
+    /// [`text`](Self::text) without leading and trailing whitespace, still
+    /// borrowed when the text is.
+    pub(super) fn trimmed_text(&self) -> Cow<'t, str> {
+        match self.text() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        }
+    }
+
+    /// Concatenated direct character data (text and CDATA), unescaped;
+    /// borrowed from the source when it is one run without references.
+    pub(super) fn text(&self) -> Cow<'t, str> {
+        let doc = self.doc;
+        let mut acc = TextAcc::default();
+        let mut at = self.el.content.0 as usize;
+        let mut child = self.el.first_child;
+        while let Some(c) = doc.elements.get(child as usize) {
+            acc.gap(doc.text.get(at..c.start as usize).unwrap_or(""), doc);
+            at = c.end as usize;
+            child = c.next_sibling;
+        }
+        acc.gap(
+            doc.text.get(at..self.el.content.1 as usize).unwrap_or(""),
+            doc,
+        );
+        acc.text
+    }
+}
+
+/// An attribute of a [`Node`].
+#[derive(Clone, Copy)]
+pub(super) struct AttrRef<'d, 't> {
+    doc: &'d Document<'t>,
+    a: &'d Attr<'t>,
+}
+
+impl<'d, 't> AttrRef<'d, 't> {
+    /// Local part of the name.
+    pub(super) fn local(&self) -> &'t str {
+        split_qname(self.a.qname).1
+    }
+
+    /// Namespace URI (`None` for unprefixed attributes).
+    pub(super) fn ns(&self) -> Option<&'d str> {
+        self.doc.namespace(self.a.ns)
+    }
+
+    /// Value with references expanded.
+    pub(super) fn value(&self) -> &'d str {
+        &self.a.value
+    }
+
+    /// Position of the attribute name.
+    pub(super) fn pos(&self) -> (usize, usize) {
+        self.doc.lines.pos(self.a.offset as usize)
+    }
+}
+
+/// Builds the text of an element from the pieces between its children,
+/// borrowing while there is only one piece without references.
+#[derive(Default)]
+struct TextAcc<'t> {
+    text: Cow<'t, str>,
+}
+
+impl<'t> TextAcc<'t> {
+    fn push(&mut self, piece: Cow<'t, str>) {
+        if self.text.is_empty() {
+            self.text = piece;
+        } else if !piece.is_empty() {
+            self.text.to_mut().push_str(&piece);
+        }
+    }
+
+    /// Adds the character data of `raw`, a stretch of content that holds no
+    /// element (text, references, CDATA sections, comments and PIs). The
+    /// document was checked well-formed, so the markup is known to be
+    /// complete; a cut one is skipped rather than trusted.
+    fn gap(&mut self, raw: &'t str, doc: &Document<'t>) {
+        let mut rest = raw;
+        while !rest.is_empty() {
+            let lt = rest.find('<').unwrap_or(rest.len());
+            let (chars, markup) = rest.split_at(lt);
+            self.push(expand(chars, doc.has_doctype));
+            rest = if let Some(body) = markup.strip_prefix("<![CDATA[") {
+                let end = body.find("]]>").unwrap_or(body.len());
+                self.push(Cow::Borrowed(&body[..end]));
+                body.get(end + 3..).unwrap_or("")
+            } else if let Some(body) = markup.strip_prefix("<!--") {
+                body.find("-->").map_or("", |e| &body[e + 3..])
+            } else if let Some(body) = markup.strip_prefix("<?") {
+                body.find("?>").map_or("", |e| &body[e + 2..])
+            } else {
+                markup
+                    .get(1..)
+                    .map_or("", |m| m.find('>').map_or("", |e| &m[e + 1..]))
+            };
+        }
+    }
+}
+
+impl<'t> Document<'t> {
     /// Element by id (ids come from this document, so this cannot fail for
     /// them; an unknown id yields `None`).
-    pub(super) fn get(&self, id: usize) -> Option<&Element> {
-        self.elements.get(id)
+    pub(super) fn get(&self, id: usize) -> Option<Node<'_, 't>> {
+        self.elements.get(id).map(|el| Node { doc: self, el })
+    }
+
+    /// Every element, in document order.
+    pub(super) fn nodes(&self) -> impl Iterator<Item = Node<'_, 't>> + '_ {
+        self.elements.iter().map(move |el| Node { doc: self, el })
     }
 
     /// Child elements of `id`.
-    pub(super) fn children(&self, id: usize) -> impl Iterator<Item = (usize, &Element)> + '_ {
-        self.get(id)
-            .map(|e| e.children.as_slice())
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(move |&c| self.get(c).map(|e| (c, e)))
+    pub(super) fn children(&self, id: usize) -> impl Iterator<Item = (usize, Node<'_, 't>)> + '_ {
+        let mut next = self.elements.get(id).map_or(NONE, |e| e.first_child);
+        std::iter::from_fn(move || {
+            let id = next as usize;
+            let el = self.elements.get(id)?;
+            next = el.next_sibling;
+            Some((id, Node { doc: self, el }))
+        })
     }
 
     /// Children of `id` named (`ns`, `local`).
@@ -171,28 +393,35 @@ impl Document {
         id: usize,
         ns: Option<&'s str>,
         local: &'s str,
-    ) -> impl Iterator<Item = (usize, &'s Element)> + 's {
+    ) -> impl Iterator<Item = (usize, Node<'s, 't>)> + 's {
         self.children(id).filter(move |(_, e)| e.is(ns, local))
     }
 
     /// First child of `id` named (`ns`, `local`).
-    pub(super) fn child(&self, id: usize, ns: Option<&str>, local: &str) -> Option<&Element> {
+    pub(super) fn child(&self, id: usize, ns: Option<&str>, local: &str) -> Option<Node<'_, 't>> {
         self.children(id)
             .find(|(_, e)| e.is(ns, local))
             .map(|(_, e)| e)
     }
 
-    /// All descendants of `id` (document order not guaranteed), iteratively.
+    /// All descendants of `id` in document order, iteratively.
     pub(super) fn descendants(&self, id: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut stack: Vec<usize> = self.get(id).map(|e| e.children.clone()).unwrap_or_default();
-        while let Some(c) = stack.pop() {
-            out.push(c);
-            if let Some(e) = self.get(c) {
-                stack.extend(e.children.iter().copied());
-            }
+        let mut stack = vec![self.elements.get(id).map_or(NONE, |e| e.first_child)];
+        while let Some(top) = stack.last_mut() {
+            let Some(e) = self.elements.get(*top as usize) else {
+                stack.pop();
+                continue;
+            };
+            out.push(*top as usize);
+            *top = e.next_sibling;
+            stack.push(e.first_child);
         }
         out
+    }
+
+    fn namespace(&self, i: u32) -> Option<&str> {
+        self.namespaces.get(i as usize).map(|s| &**s)
     }
 }
 
@@ -227,8 +456,9 @@ fn is_utf8_label(l: &str) -> bool {
 
 /// Decodes the raw bytes to text, reporting `xml.encoding.mismatch` when the
 /// declared encoding contradicts the bytes. Rejects input that cannot be a
-/// text document at all.
-pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError> {
+/// text document at all. Valid UTF-8 is borrowed, not copied: for a large
+/// feed that copy would be as big as the input.
+pub(super) fn decode<'b>(bytes: &'b [u8], sink: &mut Sink) -> Result<Cow<'b, str>, CheckError> {
     let not_xml = |message: &str| CheckError::NotXml {
         line: 1,
         column: 1,
@@ -246,7 +476,6 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
     };
     if let Some((enc, skip)) = utf16 {
         let (text, had_errors) = enc.decode_without_bom_handling(bytes.get(skip..).unwrap_or(&[]));
-        let text = text.into_owned();
         if had_errors {
             sink.push(
                 "xml.encoding.mismatch",
@@ -273,12 +502,12 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
     // The declaration is ASCII by construction, so a lossy look is enough.
     let head = String::from_utf8_lossy(&body[..body.len().min(256)]);
     let label = declared_encoding(&head);
-    let report_invalid_utf8 = |sink: &mut Sink, label: &str| -> String {
+    let report_invalid_utf8 = |sink: &mut Sink, label: &str| -> Cow<'b, str> {
         match std::str::from_utf8(body) {
-            Ok(s) => s.to_string(),
+            Ok(s) => Cow::Borrowed(s),
             Err(e) => {
-                let valid = String::from_utf8_lossy(&body[..e.valid_up_to()]).into_owned();
-                let mut idx = LineIndex::new(&valid);
+                let valid = String::from_utf8_lossy(&body[..e.valid_up_to()]);
+                let idx = LineIndex::new(&valid);
                 let (l, c) = idx.pos(valid.len());
                 sink.push(
                     "xml.encoding.mismatch",
@@ -286,7 +515,7 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
                     c,
                     format!("the document is declared (or defaults to) {label} but contains bytes that are not valid UTF-8"),
                 );
-                String::from_utf8_lossy(body).into_owned()
+                String::from_utf8_lossy(body)
             }
         }
     };
@@ -301,7 +530,7 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
                     1,
                     format!("encoding=\"{l}\" is declared but the document starts with a UTF-8 byte order mark"),
                 );
-                return Ok(String::from_utf8_lossy(body).into_owned());
+                return Ok(String::from_utf8_lossy(body));
             }
             match encoding_rs::Encoding::for_label(l.as_bytes()) {
                 Some(enc) if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE => {
@@ -311,7 +540,7 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
                         1,
                         format!("encoding=\"{l}\" is declared but the bytes are not UTF-16"),
                     );
-                    Ok(String::from_utf8_lossy(body).into_owned())
+                    Ok(String::from_utf8_lossy(body))
                 }
                 Some(enc) => {
                     let (text, had_errors) = enc.decode_without_bom_handling(body);
@@ -323,7 +552,7 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
                             format!("the bytes are not valid {l}"),
                         );
                     }
-                    Ok(text.into_owned())
+                    Ok(text)
                 }
                 None => {
                     sink.push(
@@ -332,7 +561,7 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
                         1,
                         format!("encoding=\"{l}\" is not a known character encoding"),
                     );
-                    Ok(String::from_utf8_lossy(body).into_owned())
+                    Ok(String::from_utf8_lossy(body))
                 }
             }
         }
@@ -340,7 +569,7 @@ pub(super) fn decode(bytes: &[u8], sink: &mut Sink) -> Result<String, CheckError
 }
 
 /// Reports characters outside the XML 1.0 `Char` production.
-fn check_chars(text: &str, idx: &mut LineIndex<'_>, sink: &mut Sink) {
+fn check_chars(text: &str, idx: &LineIndex<'_>, sink: &mut Sink) {
     for (off, c) in text.char_indices() {
         if !is_xml_char(c) {
             sink.at(
@@ -355,34 +584,114 @@ fn check_chars(text: &str, idx: &mut LineIndex<'_>, sink: &mut Sink) {
 /// Expands predefined entities and character references in `raw`, which
 /// starts at byte `base` of the text. Character references to non-XML
 /// characters are reported; unknown entities are well-formedness errors
-/// unless a DOCTYPE might declare them. Returns the expanded text and
-/// whether a fatal well-formedness error occurred.
-fn unescape(
+/// unless a DOCTYPE might declare them. Returns the expanded text (borrowed
+/// when there is no reference) and whether a fatal well-formedness error
+/// occurred.
+fn unescape<'r>(
+    raw: &'r str,
+    base: usize,
+    has_doctype: bool,
+    idx: &LineIndex<'_>,
+    sink: &mut Sink,
+) -> (Cow<'r, str>, bool) {
+    let mut fatal = false;
+    let text = references(raw, has_doctype, true, |at, problem| {
+        fatal |= report_reference(problem, idx.pos(base + at), sink);
+    });
+    (text, fatal)
+}
+
+/// [`unescape`] for text already checked: no findings.
+fn expand(raw: &str, has_doctype: bool) -> Cow<'_, str> {
+    references(raw, has_doctype, true, |_, _| {})
+}
+
+/// [`unescape`] for text whose value is not kept (the tree reads it back
+/// from the source when a rule needs it): findings only, no copy.
+fn check_references(
     raw: &str,
     base: usize,
     has_doctype: bool,
-    idx: &mut LineIndex<'_>,
+    idx: &LineIndex<'_>,
     sink: &mut Sink,
-) -> (String, bool) {
-    if !raw.contains('&') {
-        return (raw.to_string(), false);
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    let mut consumed = 0;
+) -> bool {
     let mut fatal = false;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let at = base + consumed + amp;
-        let Some(semi) = after.find(';').filter(|&s| s <= 64) else {
+    references(raw, has_doctype, false, |at, problem| {
+        fatal |= report_reference(problem, idx.pos(base + at), sink);
+    });
+    fatal
+}
+
+/// Reports a bad reference at `pos`; true when it is fatal to
+/// well-formedness.
+fn report_reference(problem: RefProblem<'_>, pos: (usize, usize), sink: &mut Sink) -> bool {
+    match problem {
+        RefProblem::BareAmpersand => {
             sink.at(
                 "xml.wellformed",
-                idx.pos(at),
+                pos,
                 "'&' must start an entity or character reference (write &amp;)".into(),
             );
-            fatal = true;
-            out.push('&');
+            true
+        }
+        RefProblem::NotAChar(name) => {
+            sink.at(
+                "xml.char.invalid",
+                pos,
+                format!(
+                    "character reference &{name}; does not refer to an allowed XML 1.0 character"
+                ),
+            );
+            false
+        }
+        RefProblem::Undefined(name) => {
+            sink.at(
+                "xml.wellformed",
+                pos,
+                format!("undefined entity &{name}; (only amp, lt, gt, quot, apos are predefined)"),
+            );
+            true
+        }
+    }
+}
+
+/// What is wrong with a reference, for [`unescape`] to report.
+enum RefProblem<'r> {
+    /// `&` not followed by `name;` within 64 characters.
+    BareAmpersand,
+    /// A character reference to something outside `Char` (or no number).
+    NotAChar(&'r str),
+    /// A named entity that is not predefined, without a DOCTYPE.
+    Undefined(&'r str),
+}
+
+/// Expands references in `raw` (when `build`; otherwise only looks at
+/// them and returns `raw`), calling `problem` with the byte offset in `raw`
+/// of each bad one. A bad character reference becomes U+FFFD; an unknown
+/// entity and a bare `&` stay as written.
+fn references<'r>(
+    raw: &'r str,
+    has_doctype: bool,
+    build: bool,
+    mut problem: impl FnMut(usize, RefProblem<'r>),
+) -> Cow<'r, str> {
+    if !raw.contains('&') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(if build { raw.len() } else { 0 });
+    let mut rest = raw;
+    let mut consumed = 0;
+    while let Some(amp) = rest.find('&') {
+        if build {
+            out.push_str(&rest[..amp]);
+        }
+        let after = &rest[amp + 1..];
+        let at = consumed + amp;
+        let Some(semi) = after.find(';').filter(|&s| s <= 64) else {
+            problem(at, RefProblem::BareAmpersand);
+            if build {
+                out.push('&');
+            }
             consumed += amp + 1;
             rest = after;
             continue;
@@ -403,28 +712,20 @@ fn unescape(
                 match num.and_then(char::from_u32).filter(|c| is_xml_char(*c)) {
                     Some(c) => Some(c),
                     None => {
-                        sink.at(
-                            "xml.char.invalid",
-                            idx.pos(at),
-                            format!("character reference &{name}; does not refer to an allowed XML 1.0 character"),
-                        );
+                        problem(at, RefProblem::NotAChar(name));
                         Some('\u{FFFD}')
                     }
                 }
             }
             _ => {
                 if !has_doctype {
-                    sink.at(
-                        "xml.wellformed",
-                        idx.pos(at),
-                        format!("undefined entity &{name}; (only amp, lt, gt, quot, apos are predefined)"),
-                    );
-                    fatal = true;
+                    problem(at, RefProblem::Undefined(name));
                 }
                 None
             }
         };
         match expanded {
+            _ if !build => {}
             Some(c) => out.push(c),
             None => {
                 out.push('&');
@@ -435,18 +736,18 @@ fn unescape(
         consumed += amp + 1 + semi + 1;
         rest = &after[semi + 1..];
     }
+    if !build {
+        return Cow::Borrowed(raw);
+    }
     out.push_str(rest);
-    (out, fatal)
+    Cow::Owned(out)
 }
 
-/// Finds the byte offset of attribute `name` inside the raw tag text.
-fn find_attr_offset(tag: &str, name: &str) -> Option<usize> {
-    let b = tag.as_bytes();
-    tag.match_indices(name).map(|(i, _)| i).find(|&i| {
-        let before_ok = i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_whitespace);
-        let after = tag.get(i + name.len()..).unwrap_or("").trim_start();
-        before_ok && after.starts_with('=')
-    })
+/// Byte offset of `part` in `text` when `part` is a slice of it, as
+/// everything a reader over borrowed text hands out is.
+fn offset_in(text: &str, part: &[u8]) -> Option<usize> {
+    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    (start + part.len() <= text.len()).then_some(start)
 }
 
 fn split_qname(q: &str) -> (Option<&str>, &str) {
@@ -454,14 +755,6 @@ fn split_qname(q: &str) -> (Option<&str>, &str) {
         Some((p, l)) => (Some(p), l),
         None => (None, q),
     }
-}
-
-fn lookup<'b>(bindings: &'b [(String, String)], prefix: &str) -> Option<&'b str> {
-    bindings
-        .iter()
-        .rev()
-        .find(|(p, _)| p == prefix)
-        .map(|(_, u)| u.as_str())
 }
 
 /// Resolves `reference` against `base` when `base` is absolute.
@@ -473,188 +766,285 @@ pub(super) fn resolve_url(base: Option<&str>, reference: &str) -> Option<String>
     b.join(reference).ok().map(|u| u.to_string())
 }
 
-struct Builder<'t, 'i> {
-    text: &'t str,
-    idx: &'i mut LineIndex<'t>,
-    doc: Document,
-    stack: Vec<(usize, usize)>, // (element id, bindings length before it)
-    bindings: Vec<(String, String)>,
-    has_doctype: bool,
+/// A byte offset as stored in the tree; [`check`](super::check) refuses
+/// documents longer than [`MAX_TEXT`], so this never saturates.
+fn narrow(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(NONE)
 }
 
-impl Builder<'_, '_> {
+/// An element whose end tag has not been read yet.
+struct Open {
+    id: u32,
+    /// Length of `Builder::bindings` before the element's declarations.
+    mark: usize,
+    /// Last child element so far, to link the next one after it.
+    last_child: u32,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    doc: Document<'t>,
+    stack: Vec<Open>,
+    /// In-scope prefix declarations, innermost last: (prefix, namespace
+    /// index, or `NONE` for `xmlns=""`).
+    bindings: Vec<(&'t str, u32)>,
+    /// Namespace URI → index in `doc.namespaces`.
+    interned: HashMap<Box<str>, u32>,
+}
+
+impl<'t> Builder<'t> {
+    fn intern(&mut self, uri: &str) -> u32 {
+        if let Some(&i) = self.interned.get(uri) {
+            return i;
+        }
+        let i = narrow(self.doc.namespaces.len());
+        self.doc.namespaces.push(uri.into());
+        self.interned.insert(uri.into(), i);
+        i
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<u32> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|&(_, ns)| ns)
+            .filter(|&ns| ns != NONE)
+    }
+
+    /// The slice of the source that `part` (handed out by the reader) is.
+    fn source(&self, part: &[u8]) -> Option<(usize, &'t str)> {
+        let at = offset_in(self.text, part)?;
+        Some((at, self.text.get(at..at + part.len())?))
+    }
+
     fn start(&mut self, e: &BytesStart<'_>, start: usize, end: usize, sink: &mut Sink) -> bool {
-        let pos = self.idx.pos(start);
-        let tag = self.text.get(start..end).unwrap_or("");
-        let qname = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        let lines = &self.doc.lines;
+        let Some((_, qname)) = self.source(e.name().as_ref()) else {
+            sink.at(
+                "xml.wellformed",
+                lines.pos(start),
+                "unreadable element name".into(),
+            );
+            return false;
+        };
         let mark = self.bindings.len();
-        let mut raw_attrs: Vec<(String, String, (usize, usize))> = Vec::new();
+        let mut raw_attrs: Vec<(&'t str, Cow<'t, str>, usize)> = Vec::new();
         let mut fatal = false;
         for a in e.attributes() {
-            match a {
-                Ok(a) => {
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let raw_val = String::from_utf8_lossy(&a.value).into_owned();
-                    let aoff = find_attr_offset(tag, &key).map_or(start, |o| start + o);
-                    let voff = tag
-                        .get(aoff.saturating_sub(start)..)
-                        .and_then(|t| t.find(['"', '\'']))
-                        .map_or(aoff, |q| aoff + q + 1);
-                    let (value, f) = unescape(&raw_val, voff, self.has_doctype, self.idx, sink);
-                    fatal |= f;
-                    // Checked on the raw text: an escaped &lt; is fine.
-                    if raw_val.contains('<') {
-                        sink.at(
-                            "xml.wellformed",
-                            self.idx.pos(aoff),
-                            format!("attribute {key} contains '<' (write &lt;)"),
-                        );
-                        fatal = true;
-                    }
-                    let apos = self.idx.pos(aoff);
-                    if key == "xmlns" {
-                        self.bindings.push((String::new(), value));
-                    } else if let Some(p) = key.strip_prefix("xmlns:") {
-                        self.bindings.push((p.to_string(), value));
-                    } else {
-                        raw_attrs.push((key, value, apos));
-                    }
-                }
+            let a = match a {
+                Ok(a) => a,
                 Err(err) => {
                     sink.at(
                         "xml.wellformed",
-                        pos,
+                        self.doc.lines.pos(start),
                         format!("malformed attributes in <{qname}>: {err}"),
                     );
                     return false;
                 }
+            };
+            let Some((aoff, key)) = self.source(a.key.as_ref()) else {
+                sink.at(
+                    "xml.wellformed",
+                    self.doc.lines.pos(start),
+                    format!("unreadable attribute name in <{qname}>"),
+                );
+                return false;
+            };
+            let (voff, raw_val) = match self.source(&a.value) {
+                Some((voff, v)) => (voff, Cow::Borrowed(v)),
+                None => (aoff, String::from_utf8_lossy(&a.value).into_owned().into()),
+            };
+            let (value, f) = match raw_val {
+                Cow::Borrowed(v) => unescape(v, voff, self.doc.has_doctype, &self.doc.lines, sink),
+                Cow::Owned(v) => {
+                    let (x, f) = unescape(&v, voff, self.doc.has_doctype, &self.doc.lines, sink);
+                    (Cow::Owned(x.into_owned()), f)
+                }
+            };
+            fatal |= f;
+            // Checked on the raw text: an escaped &lt; is fine.
+            if a.value.contains(&b'<') {
+                sink.at(
+                    "xml.wellformed",
+                    self.doc.lines.pos(aoff),
+                    format!("attribute {key} contains '<' (write &lt;)"),
+                );
+                fatal = true;
+            }
+            if key == "xmlns" {
+                let ns = if value.is_empty() {
+                    NONE
+                } else {
+                    self.intern(&value)
+                };
+                self.bindings.push(("", ns));
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                let ns = if value.is_empty() {
+                    NONE
+                } else {
+                    self.intern(&value)
+                };
+                self.bindings.push((p, ns));
+            } else {
+                raw_attrs.push((key, value, aoff));
             }
         }
-        let (prefix, local) = split_qname(&qname);
+        let (prefix, _) = split_qname(qname);
         let ns = match prefix {
-            None => lookup(&self.bindings, "")
-                .filter(|u| !u.is_empty())
-                .map(str::to_string),
-            Some("xml") => Some(XML_NS.to_string()),
-            Some(p) => match lookup(&self.bindings, p).filter(|u| !u.is_empty()) {
-                Some(u) => Some(u.to_string()),
-                None => {
+            None => self.lookup("").unwrap_or(NONE),
+            Some("xml") => self.intern(XML_NS),
+            Some(p) => self.lookup(p).unwrap_or_else(|| {
+                sink.at(
+                    "xml.namespace.undeclared",
+                    self.doc.lines.pos(start),
+                    format!("element prefix '{p}' in <{qname}> is not declared"),
+                );
+                NONE
+            }),
+        };
+        let parent = self.stack.last().map(|o| o.id);
+        let parent_scope = parent
+            .and_then(|p| self.doc.elements.get(p as usize))
+            .map_or(0, |p| p.scope);
+        let (mut base, mut lang) = match self.doc.scopes.get(parent_scope as usize) {
+            Some(s) => (s.base.clone(), s.lang.clone()),
+            None => (None, None),
+        };
+        let mut new_scope = false;
+        let attrs_from = narrow(self.doc.attrs.len());
+        for (key, value, aoff) in raw_attrs {
+            let (ap, _) = split_qname(key);
+            let ans = match ap {
+                None => NONE,
+                Some("xml") => self.intern(XML_NS),
+                Some(p) => self.lookup(p).unwrap_or_else(|| {
                     sink.at(
                         "xml.namespace.undeclared",
-                        pos,
-                        format!("element prefix '{p}' in <{qname}> is not declared"),
+                        self.doc.lines.pos(aoff),
+                        format!("attribute prefix '{p}' in {key} is not declared"),
                     );
-                    None
-                }
-            },
-        };
-        let parent = self.stack.last().map(|&(id, _)| id);
-        let parent_el = parent.and_then(|p| self.doc.elements.get(p));
-        let mut base = parent_el.and_then(|p| p.base.clone());
-        let mut lang = parent_el.and_then(|p| p.lang.clone());
-        let mut attrs = Vec::with_capacity(raw_attrs.len());
-        for (key, value, apos) in raw_attrs {
-            let (ap, al) = split_qname(&key);
-            let ans = match ap {
-                None => None,
-                Some("xml") => Some(XML_NS.to_string()),
-                Some(p) => match lookup(&self.bindings, p).filter(|u| !u.is_empty()) {
-                    Some(u) => Some(u.to_string()),
-                    None => {
-                        sink.at(
-                            "xml.namespace.undeclared",
-                            apos,
-                            format!("attribute prefix '{p}' in {key} is not declared"),
-                        );
-                        None
-                    }
-                },
+                    NONE
+                }),
             };
-            if ans.as_deref() == Some(XML_NS) {
-                match al {
+            if self.doc.namespace(ans) == Some(XML_NS) {
+                match split_qname(key).1 {
                     "base" => {
-                        base = resolve_url(base.as_deref(), value.trim()).or(Some(value.clone()))
+                        let resolved = resolve_url(base.as_deref(), value.trim())
+                            .unwrap_or_else(|| value.to_string());
+                        base = Some(resolved.into());
+                        new_scope = true;
                     }
-                    "lang" => lang = Some(value.clone()),
+                    "lang" => {
+                        lang = Some((*value).into());
+                        new_scope = true;
+                    }
                     _ => {}
                 }
             }
-            attrs.push(Attr {
-                local: al.to_string(),
-                ns: ans,
+            self.doc.attrs.push(Attr {
+                qname: key,
                 value,
-                pos: apos,
+                offset: narrow(aoff),
+                ns: ans,
             });
         }
-        let id = self.doc.elements.len();
+        let scope = if new_scope {
+            self.doc.scopes.push(Scope { base, lang });
+            narrow(self.doc.scopes.len() - 1)
+        } else {
+            parent_scope
+        };
+        let id = narrow(self.doc.elements.len());
         self.doc.elements.push(Element {
-            prefix: prefix.map(str::to_string),
-            local: local.to_string(),
+            start: narrow(start),
+            name_len: narrow(qname.len()),
+            content: (narrow(end), narrow(end)),
+            end: narrow(end),
+            attrs: (attrs_from, narrow(self.doc.attrs.len())),
             ns,
-            attrs,
-            text: String::new(),
-            children: Vec::new(),
-            pos,
-            base,
-            lang,
+            scope,
+            first_child: NONE,
+            next_sibling: NONE,
         });
-        match parent {
-            Some(p) => {
-                if let Some(pe) = self.doc.elements.get_mut(p) {
-                    pe.children.push(id);
+        match self.stack.last_mut() {
+            Some(open) => {
+                let prev = std::mem::replace(&mut open.last_child, id);
+                let link = if prev == NONE {
+                    self.doc
+                        .elements
+                        .get_mut(open.id as usize)
+                        .map(|p| &mut p.first_child)
+                } else {
+                    self.doc
+                        .elements
+                        .get_mut(prev as usize)
+                        .map(|p| &mut p.next_sibling)
+                };
+                if let Some(link) = link {
+                    *link = id;
                 }
             }
             None => {
                 if self.doc.root.is_some() {
                     sink.at(
                         "xml.wellformed",
-                        pos,
+                        self.doc.lines.pos(start),
                         format!("<{qname}> is a second root element; a document has exactly one"),
                     );
                     return false;
                 }
-                self.doc.root = Some(id);
+                self.doc.root = Some(id as usize);
             }
         }
-        self.stack.push((id, mark));
+        self.stack.push(Open {
+            id,
+            mark,
+            last_child: NONE,
+        });
         !fatal
     }
 
-    fn end(&mut self) {
-        if let Some((_, mark)) = self.stack.pop() {
-            self.bindings.truncate(mark);
+    /// Closes the innermost element; `close` is the byte range of its end
+    /// tag, `None` for an empty-element tag.
+    fn end(&mut self, close: Option<(usize, usize)>) {
+        if let Some(open) = self.stack.pop() {
+            self.bindings.truncate(open.mark);
+            if let (Some((from, to)), Some(el)) =
+                (close, self.doc.elements.get_mut(open.id as usize))
+            {
+                el.content.1 = narrow(from);
+                el.end = narrow(to);
+            }
         }
     }
 
+    /// Checks character data; the tree keeps only the content ranges, and
+    /// [`Node::text`] reads the text back from them.
     fn text(&mut self, raw: &str, start: usize, cdata: bool, sink: &mut Sink) -> bool {
-        let Some(&(cur, _)) = self.stack.last() else {
+        if self.stack.is_empty() {
             if !raw.trim().is_empty() {
                 let lead = raw.len() - raw.trim_start().len();
                 sink.at(
                     "xml.wellformed",
-                    self.idx.pos(start + lead),
+                    self.doc.lines.pos(start + lead),
                     "character data outside the root element".into(),
                 );
                 return false;
             }
             return true;
-        };
-        let (value, fatal) = if cdata {
-            (raw.to_string(), false)
-        } else {
-            unescape(raw, start, self.has_doctype, self.idx, sink)
-        };
-        if let Some(el) = self.doc.elements.get_mut(cur) {
-            el.text.push_str(&value);
         }
-        !fatal
+        if cdata {
+            return true;
+        }
+        !check_references(raw, start, self.doc.has_doctype, &self.doc.lines, sink)
     }
 }
 
 /// Parses decoded text into a [`Document`], reporting XML-level findings.
-pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
-    let mut idx = LineIndex::new(text);
-    check_chars(text, &mut idx, sink);
+pub(super) fn parse<'t>(text: &'t str, sink: &mut Sink) -> Document<'t> {
+    let lines = LineIndex::new(text);
+    check_chars(text, &lines, sink);
     let mut reader = Reader::from_str(text);
     {
         let cfg = reader.config_mut();
@@ -665,11 +1055,20 @@ pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
     }
     let mut b = Builder {
         text,
-        idx: &mut idx,
-        doc: Document::default(),
+        doc: Document {
+            text,
+            lines,
+            elements: Vec::new(),
+            attrs: Vec::new(),
+            namespaces: Vec::new(),
+            scopes: vec![Scope::default()],
+            has_doctype: false,
+            root: None,
+            wellformed: false,
+        },
         stack: Vec::new(),
         bindings: Vec::new(),
-        has_doctype: false,
+        interned: HashMap::new(),
     };
     let mut ok = true;
     loop {
@@ -679,14 +1078,18 @@ pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
         let step_ok = match ev {
             Err(err) => {
                 let off = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-                let p = b.idx.pos(off);
+                let p = b.doc.lines.pos(off);
                 sink.at("xml.wellformed", p, err.to_string());
                 false
             }
             Ok(Event::Eof) => {
-                if let Some(&(open, _)) = b.stack.last() {
-                    let name = b.doc.get(open).map(Element::qname).unwrap_or_default();
-                    let p = b.idx.pos(text.len());
+                if let Some(open) = b.stack.last() {
+                    let name = b
+                        .doc
+                        .get(open.id as usize)
+                        .map(|n| n.qname())
+                        .unwrap_or_default();
+                    let p = b.doc.lines.pos(text.len());
                     sink.at(
                         "xml.wellformed",
                         p,
@@ -694,7 +1097,7 @@ pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
                     );
                     ok = false;
                 } else if b.doc.root.is_none() {
-                    let p = b.idx.pos(text.len());
+                    let p = b.doc.lines.pos(text.len());
                     sink.at("xml.wellformed", p, "no root element".into());
                     ok = false;
                 }
@@ -703,15 +1106,15 @@ pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
             Ok(Event::Start(e)) => b.start(&e, start, end, sink),
             Ok(Event::Empty(e)) => {
                 let r = b.start(&e, start, end, sink);
-                b.end();
+                b.end(None);
                 r
             }
             Ok(Event::End(_)) => {
-                b.end();
+                b.end(Some((start, end)));
                 true
             }
             Ok(Event::Text(t)) => {
-                let raw = String::from_utf8_lossy(&t).into_owned();
+                let raw = String::from_utf8_lossy(&t);
                 b.text(&raw, start, false, sink)
             }
             // quick-xml reports `&name;` apart from the text around it; put it back so
@@ -721,11 +1124,11 @@ pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
                 b.text(&raw, start, false, sink)
             }
             Ok(Event::CData(t)) => {
-                let raw = String::from_utf8_lossy(&t).into_owned();
+                let raw = String::from_utf8_lossy(&t);
                 b.text(&raw, start, true, sink)
             }
             Ok(Event::DocType(_)) => {
-                b.has_doctype = true;
+                b.doc.has_doctype = true;
                 true
             }
             Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => true,
@@ -744,7 +1147,7 @@ pub(super) fn parse(text: &str, sink: &mut Sink) -> Document {
 mod tests {
     use super::*;
 
-    fn parse_str(s: &str) -> (Document, Vec<crate::validate::Finding>) {
+    fn parse_str(s: &str) -> (Document<'_>, Vec<crate::validate::Finding>) {
         let mut sink = Sink::default();
         let doc = parse(s, &mut sink);
         (doc, sink.into_sorted())
@@ -783,16 +1186,22 @@ mod tests {
     fn line_and_column_count_characters() {
         let (doc, f) = parse_str("<a>\n<ü>é<b x='1'/></ü></a>");
         assert!(f.is_empty(), "{f:?}");
-        let b = doc.elements.iter().find(|e| e.local == "b").expect("b");
-        assert_eq!(b.pos, (2, 5));
-        assert_eq!(b.attrs[0].pos, (2, 8));
+        let b = doc.nodes().find(|e| e.local() == "b").expect("b");
+        assert_eq!(b.pos(), (2, 5));
+        assert_eq!(b.attr("x").expect("x").pos(), (2, 8));
     }
 
     #[test]
     fn escaped_lt_in_attribute_is_fine() {
         let (doc, f) = parse_str("<a t='1 &lt; 2'/>");
         assert!(f.is_empty(), "{f:?}");
-        assert_eq!(doc.elements[0].attrs[0].value, "1 < 2");
+        assert_eq!(
+            doc.nodes()
+                .next()
+                .and_then(|e| e.attr("t"))
+                .map(|a| a.value()),
+            Some("1 < 2")
+        );
         let (_, f) = parse_str("<a t='1 < 2'/>");
         assert_eq!(f[0].code, "xml.wellformed");
     }
@@ -808,8 +1217,8 @@ mod tests {
     #[test]
     fn namespaces_resolve_and_undeclared_reported() {
         let (doc, f) = parse_str("<a xmlns='urn:x' xmlns:p='urn:p'><p:b/><q:c/></a>");
-        assert_eq!(doc.elements[0].ns.as_deref(), Some("urn:x"));
-        assert_eq!(doc.elements[1].ns.as_deref(), Some("urn:p"));
+        let ns: Vec<_> = doc.nodes().map(|e| e.ns()).collect();
+        assert_eq!(ns, [Some("urn:x"), Some("urn:p"), None]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].code, "xml.namespace.undeclared");
     }
@@ -820,5 +1229,100 @@ mod tests {
         let (doc, f) = parse_str(&s);
         assert!(f.is_empty());
         assert_eq!(doc.descendants(0).len(), 199_999);
+    }
+
+    /// The obvious line-start table the marks replace.
+    fn naive_pos(text: &str, off: usize) -> (usize, usize) {
+        let (mut line, mut col) = (1, 1);
+        let b = text.as_bytes();
+        for (i, c) in text.char_indices() {
+            if i >= off {
+                break;
+            }
+            match c {
+                '\n' => (line, col) = (line + 1, 1),
+                '\r' if b.get(i + 1) != Some(&b'\n') => (line, col) = (line + 1, 1),
+                _ => col += 1,
+            }
+        }
+        (line, col)
+    }
+
+    #[test]
+    fn line_index_agrees_with_counting_from_the_start() {
+        let pieces = ["a", "é", "\n", "\r\n", "\r", "ж", "🙂", "<x>", "\t"];
+        let mut seed: u64 = 7;
+        let mut text = String::new();
+        for _ in 0..6000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let idx = LineIndex::new(&text);
+        let mut offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        // Forward, then in a scrambled order (backward jumps across marks).
+        for &o in &offsets {
+            assert_eq!(idx.pos(o), naive_pos(&text, o), "offset {o}");
+        }
+        offsets.sort_by_key(|&o| (o * 7919) % 1009);
+        for &o in &offsets {
+            assert_eq!(idx.pos(o), naive_pos(&text, o), "offset {o}");
+        }
+        // Past the end clamps; inside a character snaps back.
+        assert_eq!(idx.pos(text.len() + 10), naive_pos(&text, text.len()));
+    }
+
+    #[test]
+    fn text_is_the_direct_character_data() {
+        let (doc, f) =
+            parse_str("<a>x &amp; y<b>inner</b><![CDATA[<c>]]><!-- no -->z<?pi?>&#233;<d/>\n</a>");
+        assert!(f.is_empty(), "{f:?}");
+        let a = doc.get(0).expect("root");
+        assert_eq!(a.text(), "x & y<c>zé\n");
+        assert_eq!(doc.nodes().nth(1).expect("b").text(), "inner");
+        assert!(matches!(
+            doc.nodes().nth(1).expect("b").text(),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(doc.nodes().nth(2).expect("d").text(), "");
+        let (doc, _) = parse_str("<a><b></b><c>1</c></a>");
+        assert_eq!(doc.get(1).expect("b").text(), "");
+        assert_eq!(doc.get(0).expect("a").text(), "");
+    }
+
+    #[test]
+    fn undefined_entities_stay_as_written_under_a_doctype() {
+        let (doc, f) = parse_str("<!DOCTYPE a [<!ENTITY e 'x'>]><a>1 &e; 2</a>");
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(doc.get(0).expect("a").text(), "1 &e; 2");
+    }
+
+    #[test]
+    fn scopes_inherit_base_and_lang() {
+        let (doc, _) = parse_str(
+            "<a xml:base='https://e.com/x/' xml:lang='ru'><b xml:base='y/'><c/></b><d/></a>",
+        );
+        let base: Vec<_> = doc.nodes().map(|n| n.base()).collect();
+        assert_eq!(
+            base,
+            [
+                Some("https://e.com/x/"),
+                Some("https://e.com/x/y/"),
+                Some("https://e.com/x/y/"),
+                Some("https://e.com/x/")
+            ]
+        );
+        assert!(doc.nodes().all(|n| n.lang() == Some("ru")));
+        let kids: Vec<_> = doc.children(0).map(|(_, n)| n.local()).collect();
+        assert_eq!(kids, ["b", "d"]);
+        assert_eq!(doc.descendants(0), [1, 2, 3]);
+    }
+
+    #[test]
+    fn an_element_stays_small() {
+        // The tree is the part of check's memory that grows with the number
+        // of elements; a feed of short items has one per ~50 input bytes.
+        assert_eq!(std::mem::size_of::<Element>(), 44);
     }
 }
