@@ -120,7 +120,7 @@ fn assert_renders_valid(bytes: &[u8]) -> Result<(), TestCaseError> {
     );
     for format in [Format::Rss, Format::Atom, Format::Json] {
         let doc = feed::render(&model, format).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let report = validate::check(&doc, &CheckOptions { now: None })
+        let report = validate::check(&doc, &CheckOptions::default())
             .map_err(|e| TestCaseError::fail(format!("{format}: {e}")))?;
         prop_assert!(
             report.findings.is_empty(),

@@ -472,7 +472,13 @@ fn publish(
 
 /// Validates a rendered document; a document the validator cannot read at all is one error.
 fn check_document(bytes: &[u8], format: Format, now: Option<DateTime<Utc>>) -> Vec<Finding> {
-    match validate::check(bytes, &CheckOptions { now }) {
+    match validate::check(
+        bytes,
+        &CheckOptions {
+            now,
+            publishing: true,
+        },
+    ) {
         Ok(report) => report.findings,
         Err(e) => vec![Finding {
             severity: Severity::Error,
@@ -643,5 +649,26 @@ fn link(
             title: headline.to_string(),
             url: None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Story text is always escaped, so live markup can only come from a defect; when it does,
+    /// the build's check refuses the feed instead of warning.
+    #[test]
+    fn active_content_stops_the_write() {
+        let rss = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>T</title><link>https://e.org/</link><description>D</description>
+<atom:link href="https://e.org/rss.xml" rel="self" type="application/rss+xml"/>
+<item><title>A</title><link>https://e.org/a</link><guid isPermaLink="false">tag:e.org,2025:a</guid>
+<content:encoded>&lt;p onclick="x()"&gt;hi&lt;/p&gt;</content:encoded></item>
+</channel></rss>"#;
+        let findings = check_document(rss.as_bytes(), Format::Rss, None);
+        let script = findings.iter().find(|f| f.code == "html.script").unwrap();
+        assert_eq!(script.severity, Severity::Error, "{findings:#?}");
     }
 }

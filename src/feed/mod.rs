@@ -254,7 +254,11 @@ pub(crate) fn sample_feed() -> Feed {
 #[cfg(test)]
 pub(crate) fn render_and_parse_back(feed: &Feed, format: Format) -> (String, feed_rs::model::Feed) {
     let bytes = render(feed, format).unwrap();
-    let report = crate::validate::check(&bytes, &crate::validate::CheckOptions::default()).unwrap();
+    let opts = crate::validate::CheckOptions {
+        publishing: true,
+        ..Default::default()
+    };
+    let report = crate::validate::check(&bytes, &opts).unwrap();
     assert!(
         report.findings.is_empty(),
         "{format}: {:#?}",

@@ -56,6 +56,7 @@ pub fn assert_valid(bytes: &[u8]) {
         bytes,
         &CheckOptions {
             now: Some(chrono::Utc::now()),
+            publishing: true,
         },
     )
     .expect("the document is readable");
