@@ -172,6 +172,7 @@ impl Archive {
                 out.problems.push(ArticleError {
                     path: folder.to_path_buf(),
                     line: None,
+                    column: None,
                     kind: ArticleErrorKind::Folder(e.to_string()),
                 });
                 return out;
@@ -184,6 +185,7 @@ impl Archive {
                     out.problems.push(ArticleError {
                         path: folder.to_path_buf(),
                         line: None,
+                        column: None,
                         kind: ArticleErrorKind::Folder(e.to_string()),
                     });
                     continue;
@@ -200,6 +202,7 @@ impl Archive {
                 out.problems.push(ArticleError {
                     path,
                     line: None,
+                    column: None,
                     kind: ArticleErrorKind::FileName(
                         "the name is not valid UTF-8; rename it (ids and URLs are made from names)"
                             .into(),
@@ -307,6 +310,7 @@ pub fn read_facts(
         return Facts::Failed(Box::new(ArticleError {
             path,
             line: None,
+            column: None,
             kind: ArticleErrorKind::TooLarge {
                 size: stamp.size,
                 cap: opts.max_file_size,

@@ -15,7 +15,7 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// A file or folder could not be read or written.
-    #[error("{action} `{}`: {source}", shown(path))]
+    #[error("{action} `{}`", shown(path))]
     Io {
         /// What was being done ("cannot read", "cannot write"…).
         action: &'static str,
@@ -35,7 +35,7 @@ pub enum Error {
         waited_secs: u64,
     },
     /// `--strict` was given and a story could not be published.
-    #[error("--strict: {0}")]
+    #[error("{0}")]
     Strict(ArticleError),
     /// The articles folder cannot be read.
     #[error(

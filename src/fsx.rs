@@ -15,7 +15,7 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The open or the read failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] io::Error),
     /// The path names something other than a regular file.
     #[error("not a regular file (it is {0})")]

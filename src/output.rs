@@ -426,6 +426,17 @@ impl OutputLock {
 mod tests {
     use super::*;
 
+    /// An error and its causes, as the CLI prints them.
+    fn chain(e: &dyn std::error::Error) -> String {
+        let mut out = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            out.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        out
+    }
+
     #[test]
     fn unchanged_bytes_do_not_touch_the_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -569,7 +580,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let feed = dir.path().join("rss.xml");
         std::fs::create_dir(&feed).unwrap();
-        let e = write_if_changed(&feed, b"<rss/>").unwrap_err().to_string();
+        let e = chain(&write_if_changed(&feed, b"<rss/>").unwrap_err());
         assert!(e.contains("rss.xml") && e.contains("it is a folder"), "{e}");
         assert_eq!(names(dir.path()), ["rss.xml"], "no temporary file left");
     }
@@ -580,9 +591,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("elsewhere");
         std::os::unix::fs::symlink(&target, dir.path().join(LOCK_FILE)).unwrap();
-        let e = OutputLock::acquire(dir.path(), Duration::ZERO)
-            .unwrap_err()
-            .to_string();
+        let e = OutputLock::acquire(dir.path(), Duration::ZERO).unwrap_err();
+        let e = chain(&e);
         assert!(
             e.contains("it is a symbolic link") && e.contains("remove it"),
             "{e}"
@@ -596,9 +606,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         mkfifo(&dir.path().join(LOCK_FILE));
         let path = dir.path().to_path_buf();
-        let e = within(10, move || OutputLock::acquire(&path, Duration::ZERO))
-            .unwrap_err()
-            .to_string();
+        let e = within(10, move || OutputLock::acquire(&path, Duration::ZERO)).unwrap_err();
+        let e = chain(&e);
         assert!(e.contains("it is a FIFO") && e.contains("remove it"), "{e}");
     }
 
@@ -606,9 +615,8 @@ mod tests {
     fn a_folder_as_lock_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(LOCK_FILE)).unwrap();
-        let e = OutputLock::acquire(dir.path(), Duration::ZERO)
-            .unwrap_err()
-            .to_string();
+        let e = OutputLock::acquire(dir.path(), Duration::ZERO).unwrap_err();
+        let e = chain(&e);
         assert!(
             e.contains("it is a folder") && e.contains("remove it"),
             "{e}"

@@ -168,7 +168,10 @@ fn atom_to_stdout_for_pipes() {
     assert_eq!(out.stdout, atom, "stdout carries exactly the feed");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains('<'), "no XML on stderr: {stderr}");
-    assert!(stderr.contains("atom -: stdout"), "{stderr}");
+    assert!(
+        stderr.contains("-: note: atom feed written to stdout"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -192,10 +195,13 @@ fn summary_counts_related_and_files() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("related: 53 resolved, 7 unresolved"),
+        stderr.contains("related headlines: 53 resolved, 7 unresolved"),
         "{stderr}"
     );
-    assert!(stderr.contains("public/rss.xml: written"), "{stderr}");
+    assert!(
+        stderr.contains("public/rss.xml: note: rss feed written"),
+        "{stderr}"
+    );
 }
 
 #[test]

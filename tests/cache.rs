@@ -51,17 +51,17 @@ fn rerun_uses_the_cache_for_every_file() {
     let dir = project();
     let first = assert_same_as_fresh(dir.path());
     assert!(
-        first.contains("cache: 0 of 36 files unchanged (no cache yet)"),
+        first.contains(".wirefeed-cache: note: 0 of 36 files unchanged (no cache yet)"),
         "{first}"
     );
     let second = assert_same_as_fresh(dir.path());
     assert!(
-        second.contains("cache: 36 of 36 files unchanged"),
+        second.contains(".wirefeed-cache: note: 36 of 36 files unchanged"),
         "{second}"
     );
     // Problems found in earlier runs are still reported from the cache.
     assert!(
-        second.contains("impossible-date.txt:2: the date `31.02.2025` does not exist"),
+        second.contains("impossible-date.txt:2:10: error: the date `31.02.2025` does not exist"),
         "{second}"
     );
     assert!(second.contains("control-chars.txt:2: warning"), "{second}");
@@ -78,7 +78,10 @@ fn edit_with_same_size_is_seen() {
     assert_eq!(edited.len(), text.len());
     std::fs::write(&path, edited).unwrap();
     let summary = assert_same_as_fresh(dir.path());
-    assert!(summary.contains("cache: 35 of 36"), "{summary}");
+    assert!(
+        summary.contains(".wirefeed-cache: note: 35 of 36"),
+        "{summary}"
+    );
     let (_, feed) = read_feed(&dir.path().join("cached/atom.xml"));
     assert!(feed.entries[0]
         .title
@@ -186,17 +189,23 @@ fn nothing_changed_skips_rendering_but_never_trusts_a_tampered_feed() {
         summary.contains("feeds up to date, not rendered"),
         "{summary}"
     );
-    assert!(summary.contains("cached/rss.xml: unchanged"), "{summary}");
+    assert!(
+        summary.contains("cached/rss.xml: note: rss feed unchanged"),
+        "{summary}"
+    );
     // Problems are still reported when nothing is rendered.
     assert!(summary.contains("impossible-date.txt:2"), "{summary}");
-    assert!(summary.contains("related: "), "{summary}");
+    assert!(summary.contains("related headlines: "), "{summary}");
 
     // A feed changed behind wirefeed's back is rebuilt.
     let rss = dir.path().join("cached/rss.xml");
     let good = std::fs::read(&rss).unwrap();
     std::fs::write(&rss, b"<rss>broken").unwrap();
     let summary = build(dir.path(), "cached", &[]);
-    assert!(summary.contains("cached/rss.xml: written"), "{summary}");
+    assert!(
+        summary.contains("cached/rss.xml: note: rss feed written"),
+        "{summary}"
+    );
     assert_eq!(std::fs::read(&rss).unwrap(), good);
 
     // Other settings render again.
@@ -209,5 +218,8 @@ fn nothing_changed_skips_rendering_but_never_trusts_a_tampered_feed() {
     build(dir.path(), "cached", &[]);
     std::fs::remove_file(dir.path().join("cached/atom.xml")).unwrap();
     let summary = build(dir.path(), "cached", &[]);
-    assert!(summary.contains("cached/atom.xml: written"), "{summary}");
+    assert!(
+        summary.contains("cached/atom.xml: note: atom feed written"),
+        "{summary}"
+    );
 }

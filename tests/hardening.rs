@@ -119,7 +119,7 @@ fn script_file_and_folder_names_never_become_script_links() {
         );
         assert_eq!(code, 0, "{pattern}: {stderr}");
         assert!(
-            stderr.contains("related: 2 resolved"),
+            stderr.contains("related headlines: 2 resolved"),
             "{pattern}: {stderr}"
         );
         for file in ["rss.xml", "atom.xml"] {
@@ -435,11 +435,11 @@ fn file_names_are_shown_escaped_and_never_merged() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("articles/caf\\xE9.txt: the name is not valid UTF-8"),
+        stderr.contains("articles/caf\\xE9.txt: error: the name is not valid UTF-8"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("articles/caf\\xE8.txt: the name is not valid UTF-8"),
+        stderr.contains("articles/caf\\xE8.txt: error: the name is not valid UTF-8"),
         "{stderr}"
     );
     assert!(!stderr.contains('\u{FFFD}'), "{stderr}");
@@ -454,7 +454,7 @@ fn the_summary_adds_up_and_a_cache_that_cannot_be_saved_is_a_warning() {
     let (code, stderr) = build(dir.path(), &["-v", "--limit", "5"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("warning: the cache was not saved"),
+        stderr.contains("public/.wirefeed-cache: warning: not saved"),
         "{stderr}"
     );
     assert!(!stderr.lines().any(|l| l.starts_with("error")), "{stderr}");

@@ -93,7 +93,7 @@ fn shared_headlines_resolve_to_the_closest_story_and_older_wins_a_tie() {
     let summary = build(&["--limit", "3", "-v", "--no-cache"]);
     let stderr = String::from_utf8(summary.stderr).unwrap();
     assert!(
-        stderr.contains("related: 2 resolved, 1 unresolved"),
+        stderr.contains("related headlines: 2 resolved, 1 unresolved"),
         "{stderr}"
     );
 }

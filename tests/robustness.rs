@@ -30,21 +30,21 @@ fn mixed_folder_publishes_every_good_story_and_names_every_bad_file() {
     assert_eq!(code, 1, "{stderr}");
     insta::assert_snapshot!("mixed_folder_stderr", stderr);
     for expected in [
-        "bad/empty.txt: the file is empty",
-        "bad/blank-only.txt: the file has only blank lines",
-        "bad/binary.png: binary content",
-        "bad/headline-only.txt:1: the story has a headline but no dateline",
-        "bad/no-dateline.txt:2: expected a dateline like `ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/.`",
-        "bad/impossible-date.txt:2: the date `31.02.2025` does not exist",
-        "bad/out-of-range-date.txt:2: the date `18.06.1025` is out of range",
-        "bad/latin1-not-utf8.txt: the text is not valid UTF-8",
-        "dup/story.txt: id `dup/story` is also the id of `dup/story.text`",
-        "dup/story.text: id `dup/story` is also the id of `dup/story.txt`",
+        "bad/empty.txt: error: the file is empty",
+        "bad/blank-only.txt: error: the file has only blank lines",
+        "bad/binary.png: error: binary content",
+        "bad/headline-only.txt:1: error: the story has a headline but no dateline",
+        "bad/no-dateline.txt:2:1: error: expected a dateline like `ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/.`",
+        "bad/impossible-date.txt:2:10: error: the date `31.02.2025` does not exist",
+        "bad/out-of-range-date.txt:2:10: error: the date `18.06.1025` is out of range",
+        "bad/latin1-not-utf8.txt: error: the text is not valid UTF-8",
+        "dup/story.txt: error: id `dup/story` is also the id of `dup/story.text`",
+        "dup/story.text: error: id `dup/story` is also the id of `dup/story.txt`",
         "control-chars.txt:2: warning: removed 1 control character(s) not allowed in feeds (first: U+0000)",
         "control-chars.txt:3: warning: removed 1 control character(s) not allowed in feeds (first: U+0007)",
         "unknown-city.txt:2: warning: unknown city `АТЛАНТИДА`",
         "13 published, 0 older than the feed's newest, 10 skipped",
-        "not UTF-8: 3 file(s)",
+        "articles: note: 3 file(s) not in UTF-8",
     ] {
         assert!(stderr.contains(expected), "missing `{expected}` in:\n{stderr}");
     }
@@ -61,8 +61,14 @@ fn mixed_folder_publishes_every_good_story_and_names_every_bad_file() {
 #[test]
 fn legacy_encodings_are_decoded_into_the_feed() {
     let (dir, _, stderr) = build_folder(&fixture("mixed"), &[]);
-    assert!(stderr.contains("cp1251.txt: windows-1251"), "{stderr}");
-    assert!(stderr.contains("utf16le-bom.txt: UTF-16LE"), "{stderr}");
+    assert!(
+        stderr.contains("cp1251.txt: note: decoded from windows-1251"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("utf16le-bom.txt: note: decoded from UTF-16LE"),
+        "{stderr}"
+    );
     let (_, feed) = read_feed(&dir.path().join("public/atom.xml"));
     let titles: Vec<String> = feed
         .entries
@@ -157,7 +163,7 @@ fn file_over_the_size_cap_is_refused() {
         .unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("big.txt: the file is 5") && stderr.contains("4096-byte limit"),
+        stderr.contains("big.txt: error: the file is 5") && stderr.contains("4096-byte limit"),
         "{stderr}"
     );
 }
@@ -166,7 +172,10 @@ fn file_over_the_size_cap_is_refused() {
 fn strict_makes_the_first_bad_file_fatal_and_writes_nothing() {
     let (dir, code, stderr) = build_folder(&fixture("mixed"), &["--strict"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("--strict: "), "{stderr}");
+    assert!(
+        stderr.contains(": note: --strict stops at the first story"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("public/rss.xml").exists());
 }
 
@@ -238,8 +247,14 @@ fn unchanged_feeds_are_not_rewritten() {
     std::thread::sleep(Duration::from_millis(50));
     let out = wirefeed(dir.path()).args(["build", "-v"]).output().unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("public/rss.xml: unchanged"), "{stderr}");
-    assert!(stderr.contains("public/atom.xml: unchanged"), "{stderr}");
+    assert!(
+        stderr.contains("public/rss.xml: note: rss feed unchanged"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("public/atom.xml: note: atom feed unchanged"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::metadata(&rss).unwrap().modified().unwrap(), before);
 }
 
@@ -518,4 +533,63 @@ fn an_empty_archive_gives_valid_empty_feeds_and_a_warning() {
             "{file}"
         );
     }
+}
+
+/// Whether a line has the one diagnostic shape: `path[:line[:col]]: severity: message`.
+fn has_the_shape(line: &str) -> bool {
+    ["error", "warning", "note"].iter().any(|level| {
+        line.split_once(&format!(": {level}: "))
+            .is_some_and(|(place, message)| {
+                let mut parts = place.rsplitn(3, ':').collect::<Vec<_>>();
+                parts.reverse();
+                // `path`, `path:line` or `path:line:col`, the numbers being numbers.
+                let numbers = parts.iter().skip(1).all(|n| n.parse::<usize>().is_ok())
+                    || !parts.iter().skip(1).any(|n| n.parse::<usize>().is_ok());
+                !parts[0].is_empty() && numbers && !message.is_empty()
+            })
+    })
+}
+
+#[test]
+fn every_line_of_a_messy_build_has_the_one_shape() {
+    // Bad files and warnings, and a feed that fails its check (a control character in the
+    // title), in one run.
+    let (_, code, stderr) = build_folder(&fixture("mixed"), &["--title", "News\u{1}"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("public/rss.xml:"), "{stderr}");
+    assert!(stderr.contains(": error: xml.char.invalid: "), "{stderr}");
+    for line in stderr.lines() {
+        assert!(
+            has_the_shape(line),
+            "not in the one shape: {line:?}\n{stderr}"
+        );
+    }
+    assert!(!has_the_shape(
+        "error: rss feed, line 3:4: xml.char.invalid: x"
+    ));
+    assert!(has_the_shape("a/b.txt:2:10: error: x"));
+}
+
+#[test]
+fn a_story_error_shows_its_line_with_a_caret_when_asked_and_is_plain_when_piped() {
+    let (_, _, plain) = build_folder(&fixture("mixed"), &[]);
+    assert!(
+        !plain.contains('\u{1b}') && !plain.contains(" | "),
+        "{plain}"
+    );
+    let (_, _, color) = build_folder(&fixture("mixed"), &["--color", "always"]);
+    assert!(color.contains('\u{1b}'), "{color}");
+    let lines: Vec<&str> = color.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("impossible-date.txt:2:10:"))
+        .unwrap();
+    assert!(
+        lines[at + 1].contains(" 2 | ДУШАНБЕ, 31.02.2025"),
+        "{color}"
+    );
+    // The caret stands under column 10, where the date starts.
+    let caret = lines[at + 2];
+    let bar = caret.find('|').unwrap();
+    assert_eq!(caret[bar + 2..].find('^'), Some(9), "{caret:?}");
 }

@@ -156,6 +156,17 @@ pub fn parse(line: &str) -> Result<Dateline, ArticleErrorKind> {
     })
 }
 
+/// The 1-based column (in characters) of what a dateline error is about: the date as written
+/// for a bad date, else the start of the line.
+pub fn column_of(line: &str, error: &ArticleErrorKind) -> usize {
+    match error {
+        ArticleErrorKind::BadDate { found, .. } => line
+            .find(found.as_str())
+            .map_or(1, |byte| line[..byte].chars().count() + 1),
+        _ => 1,
+    }
+}
+
 fn excerpt(line: &str) -> String {
     let mut s: String = line.chars().take(60).collect();
     if s.len() < line.len() {

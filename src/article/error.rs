@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::shown;
+use crate::diagnostic::{Diagnostic, Level};
 
 /// What the dateline of a story should look like; quoted in messages so people can fix the file.
 pub const DATELINE_EXAMPLE: &str = "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/.";
@@ -103,12 +103,15 @@ pub enum ArticleErrorKind {
 
 /// A story file that could not be published, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{}{}: {kind}", shown(path), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error("{}", Diagnostic::new(path, Level::Error, kind.to_string()).at(*line, column.map(|c| c as usize)))]
 pub struct ArticleError {
     /// The file, as the user named it (articles folder joined with the relative path).
     pub path: PathBuf,
     /// 1-based line number, where the problem has one.
     pub line: Option<usize>,
+    /// 1-based column in characters on that line, where the problem has one.
+    #[serde(default)]
+    pub column: Option<u32>,
     /// What went wrong.
     pub kind: ArticleErrorKind,
 }
@@ -146,7 +149,7 @@ pub enum ArticleWarningKind {
 
 /// A warning about one story, with where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{}{}: warning: {kind}", shown(path), line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error("{}", Diagnostic::new(path, Level::Warning, kind.to_string()).at(*line, None))]
 pub struct ArticleWarning {
     /// The file.
     pub path: PathBuf,

@@ -133,6 +133,7 @@ pub fn read_error(path: &Path, e: fsx::ReadError) -> ArticleError {
     ArticleError {
         path: path.to_path_buf(),
         line: None,
+        column: None,
         kind,
     }
 }
@@ -219,6 +220,7 @@ fn with_story<R>(
     let err = |line, kind| ArticleError {
         path: path.to_path_buf(),
         line,
+        column: None,
         kind,
     };
     if bytes.len() as u64 > opts.max_file_size {
@@ -276,7 +278,10 @@ fn with_story<R>(
 
     let story = Story::split(&lines).map_err(|(line, kind)| err(line, kind))?;
     let (dl_line, dl_text) = story.dateline_line;
-    let dateline = dateline::parse(dl_text).map_err(|k| err(Some(dl_line), k))?;
+    let dateline = dateline::parse(dl_text).map_err(|kind| ArticleError {
+        column: u32::try_from(dateline::column_of(dl_text, &kind)).ok(),
+        ..err(Some(dl_line), kind)
+    })?;
     let zone = match opts.cities.zone(&dateline.city) {
         Some(zone) => zone,
         None => {

@@ -203,6 +203,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         files: scan.scanned.len(),
         from_cache: scan.scanned.iter().filter(|s| s.cached).count(),
         cache_note: scan.cache_note.clone(),
+        cache: config.cache.then(|| place.out_dir.join(cache::CACHE_FILE)),
         unreadable: scan.problems.len(),
         errors: std::mem::take(&mut scan.problems),
         ignored: std::mem::take(&mut scan.ignored),
@@ -338,7 +339,9 @@ fn save_cache(place: &Place, scan: &Scan, memo: Option<&OutputMemo>, report: &mu
         memo,
     );
     if let Err(e) = output::write_scratch(&place.out_dir.join(cache::CACHE_FILE), &bytes) {
-        report.cache_error = Some(e.to_string());
+        // The report names the file; say only why.
+        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+        report.cache_error = Some(why);
     }
 }
 
@@ -541,6 +544,7 @@ fn reject_duplicates(
             errors.push(ArticleError {
                 path: archive.path_of(&scanned[stories[this].index].rel_path),
                 line: None,
+                column: None,
                 kind: ArticleErrorKind::Duplicate {
                     what: what.to_string(),
                     value: value.clone(),

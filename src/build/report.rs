@@ -118,6 +118,8 @@ pub struct BuildReport {
     pub warnings: Vec<ArticleWarning>,
     /// Entries of the articles folder passed over on purpose (links not followed, FIFOs…).
     pub ignored: Vec<ArticleWarning>,
+    /// The cache file, when the cache is used.
+    pub cache: Option<PathBuf>,
     /// Why the cache could not be saved, if it could not (the feeds were still written).
     pub cache_error: Option<String>,
     /// Files that were not UTF-8: (relative path, encoding).

@@ -8,10 +8,11 @@ use clap::Args;
 
 use wirefeed::build::{BuildOptions, Output};
 use wirefeed::config::{Config, SettingsArgs};
+use wirefeed::diagnostic::{Diagnostic, Level};
 use wirefeed::Error;
 
 use super::progress::ProgressLine;
-use super::report::{print_report, Verbosity};
+use super::report::{print_report, Places, Printer, Verbosity};
 use crate::exit;
 
 /// Build the feeds from the articles folder.
@@ -48,6 +49,17 @@ pub struct BuildArgs {
     /// Print warnings, cache and encoding details even without a terminal.
     #[arg(short, long)]
     verbose: bool,
+    /// Colour messages and show story errors' source lines: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
+}
+
+/// When to colour.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 /// A problem found before the build starts: bad flags or configuration (exit 2).
@@ -104,7 +116,15 @@ pub fn execute(args: BuildArgs) -> ExitCode {
     drop(progress);
     match result {
         Ok(report) => {
-            print_report(&report, verbosity, &config.articles);
+            let printer = Printer {
+                verbosity,
+                color: args.color == Color::Always || (args.color == Color::Auto && terminal),
+            };
+            let places = Places {
+                articles: &config.articles,
+                cache: report.cache.clone(),
+            };
+            print_report(&report, printer, &places);
             if let Some(bytes) = &report.stdout {
                 if let Err(e) = super::write_stdout(bytes) {
                     if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -121,11 +141,17 @@ pub fn execute(args: BuildArgs) -> ExitCode {
                 exit::OK
             })
         }
+        Err(Error::Strict(e)) => {
+            eprintln!("{e}");
+            let note = "--strict stops at the first story that cannot be published";
+            eprintln!("{}", Diagnostic::new(&e.path, Level::Note, note));
+            ExitCode::from(exit::SKIPPED)
+        }
         Err(e) => {
             super::print_error(&e);
             ExitCode::from(match e {
                 Error::Config(_) | Error::ArticlesFolder { .. } => exit::USAGE,
-                Error::Strict(_) | Error::ArchiveShrank { .. } => exit::SKIPPED,
+                Error::ArchiveShrank { .. } => exit::SKIPPED,
                 _ => exit::IO,
             })
         }

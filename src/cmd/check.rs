@@ -144,7 +144,7 @@ pub fn execute(args: &CheckArgs) -> ExitCode {
         let name = if path.as_os_str() == "-" {
             "<stdin>".to_string()
         } else {
-            path.display().to_string()
+            wirefeed::diagnostic::shown(path)
         };
         let outcome = match read(path, args.max_size) {
             Err(e) => Outcome::Fatal {

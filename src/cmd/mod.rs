@@ -33,15 +33,12 @@ pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     out.write_all(bytes).and_then(|()| out.flush())
 }
 
-/// Prints an error and its causes to stderr.
+/// Prints an error and its causes on one line, each once: `error: what: why: why`.
 pub fn print_error(err: &dyn std::error::Error) {
     let mut msg = format!("error: {err}");
     let mut source = err.source();
     while let Some(s) = source {
-        let text = s.to_string();
-        if !msg.contains(&text) {
-            msg.push_str(&format!("\n  caused by: {text}"));
-        }
+        msg.push_str(&format!(": {s}"));
         source = s.source();
     }
     eprintln!("{msg}");

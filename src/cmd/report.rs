@@ -1,60 +1,175 @@
-//! The build's summary and problems on stderr.
+//! The build's problems and summary on stderr, every line in the one diagnostic shape
+//! (`path:line[:col]: severity: [code: ]message`), so that cron mail, `grep` and editors read
+//! them alike. On a terminal (or with `--color always`) severities are coloured and a story error
+//! shows its source line with a caret, as rustc does.
 
+use std::path::{Path, PathBuf};
+
+use anstyle::{AnsiColor, Style};
+use wirefeed::article::{decode, ArticleError};
 use wirefeed::build::{BuildReport, FeedStatus};
-use wirefeed::diagnostic::shown;
+use wirefeed::diagnostic::{snippet, Diagnostic, Level};
+use wirefeed::fsx;
+use wirefeed::validate::Severity;
 
+/// How much to say.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {
+    /// Errors only.
     Quiet,
+    /// Errors and warnings (cron: silence when all is well).
     ProblemsOnly,
-    Normal { details: bool },
+    /// Also the summary; `details` adds per-file encodings and the cache.
+    Normal {
+        /// `--verbose`.
+        details: bool,
+    },
 }
 
-pub fn print_report(r: &BuildReport, v: Verbosity, articles: &std::path::Path) {
-    if r.files == 0 {
+/// How to say it.
+#[derive(Clone, Copy)]
+pub struct Printer {
+    /// What to print.
+    pub verbosity: Verbosity,
+    /// Colours and source snippets (a terminal, or `--color always`).
+    pub color: bool,
+}
+
+/// Where the build read and wrote, for the messages that are about a folder.
+pub struct Places<'a> {
+    /// The articles folder.
+    pub articles: &'a Path,
+    /// The cache file, when the cache is used.
+    pub cache: Option<PathBuf>,
+}
+
+impl Printer {
+    fn emit(&self, d: &Diagnostic<'_>) {
+        if !self.color {
+            eprintln!("{d}");
+            return;
+        }
+        let style = match d.level {
+            Level::Error => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            Level::Warning => Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+            Level::Note => Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
+        };
+        let code = d.code.map(|c| format!("{c}: ")).unwrap_or_default();
         eprintln!(
-            "warning: no story files in `{}`; the feeds have no entries (check --articles)",
-            shown(articles)
+            "{}: {style}{}{style:#}: {code}{}",
+            d.location(),
+            d.level,
+            d.message
         );
     }
-    if let Some(e) = &r.cache_error {
-        eprintln!("warning: the cache was not saved ({e}); the next build reads every file again");
+
+    /// A story error, with its source line under it on a terminal.
+    fn story_error(&self, e: &ArticleError) {
+        eprintln!("{}", self.paint_error(e));
+        if let (true, Some(line), Some(column)) = (self.color, e.line, e.column) {
+            if let Some(text) = source_line(&e.path, line) {
+                let blue = Style::new().bold().fg_color(Some(AnsiColor::Blue.into()));
+                eprintln!("{blue}{}{blue:#}", snippet(line, &text, column as usize));
+            }
+        }
+    }
+
+    fn paint_error(&self, e: &ArticleError) -> String {
+        let plain = e.to_string();
+        if !self.color {
+            return plain;
+        }
+        let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+        plain.replacen(": error: ", &format!(": {red}error{red:#}: "), 1)
+    }
+
+    fn note(&self, path: &Path, message: String) {
+        self.emit(&Diagnostic::new(path, Level::Note, message));
+    }
+}
+
+/// Line `number` of a story file, decoded as the parser decodes it; `None` if it cannot be
+/// read again (it is only an illustration).
+fn source_line(path: &Path, number: usize) -> Option<String> {
+    let bytes = fsx::read_regular(path, false, wirefeed::config::DEFAULT_MAX_FILE_SIZE).ok()?;
+    let decoded = decode::decode(&bytes, None).ok()?;
+    let text = decoded.text;
+    // Lines end as the parser ends them: LF or CRLF, or a lone CR in old Mac files.
+    let line = if text.contains('\n') {
+        text.split('\n').nth(number - 1)?.trim_end_matches('\r')
+    } else {
+        text.split('\r').nth(number - 1)?
+    };
+    Some(line.to_string())
+}
+
+/// Prints what went wrong, then (unless quiet) warnings and the summary.
+pub fn print_report(r: &BuildReport, p: Printer, places: &Places<'_>) {
+    if r.files == 0 {
+        p.emit(&Diagnostic::new(
+            places.articles,
+            Level::Warning,
+            "no story files; the feeds have no entries (check --articles)",
+        ));
+    }
+    if let (Some(why), Some(cache)) = (&r.cache_error, &places.cache) {
+        let message = format!("not saved ({why}); the next build reads every file again");
+        p.emit(&Diagnostic::new(cache, Level::Warning, message));
     }
     for e in &r.errors {
-        eprintln!("error: {e}");
+        p.story_error(e);
     }
-    for feed in r.feeds.iter() {
+    let stdout = PathBuf::from("-");
+    for feed in &r.feeds {
+        let path = feed.path.as_deref().unwrap_or(&stdout);
         for f in &feed.findings {
-            let level = format!("{:?}", f.severity).to_lowercase();
-            if level == "error" || v != Verbosity::Quiet {
-                eprintln!(
-                    "{level}: {} feed, line {}:{}: {}: {}",
-                    feed.format, f.line, f.column, f.code, f.message
+            let level = match f.severity {
+                Severity::Error => Level::Error,
+                Severity::Warning => Level::Warning,
+            };
+            if level == Level::Error || p.verbosity != Verbosity::Quiet {
+                p.emit(
+                    &Diagnostic::new(path, level, f.message.clone())
+                        .at(Some(f.line), Some(f.column))
+                        .code(f.code),
                 );
             }
         }
         if feed.status == FeedStatus::Refused {
-            eprintln!(
-                "error: the {} feed failed validation and was NOT written{}",
-                feed.format,
-                feed.path
-                    .as_ref()
-                    .map(|p| format!("; `{}` is untouched", p.display()))
-                    .unwrap_or_default()
+            let message = format!(
+                "the {} feed failed validation and was NOT written; the file on disk is untouched",
+                feed.format
             );
+            p.emit(&Diagnostic::new(path, Level::Error, message));
         }
     }
-    if v == Verbosity::Quiet {
+    if p.verbosity == Verbosity::Quiet {
         return;
     }
     for w in r.ignored.iter().chain(&r.warnings) {
-        eprintln!("{w}");
+        eprintln!("{}", p.paint_warning(w));
     }
-    let Verbosity::Normal { details } = v else {
-        return;
-    };
+    if let Verbosity::Normal { details } = p.verbosity {
+        print_summary(r, p, places, details, &stdout);
+    }
+}
+
+impl Printer {
+    fn paint_warning(&self, w: &wirefeed::article::ArticleWarning) -> String {
+        let plain = w.to_string();
+        if !self.color {
+            return plain;
+        }
+        let yellow = Style::new().bold().fg_color(Some(AnsiColor::Yellow.into()));
+        plain.replacen(": warning: ", &format!(": {yellow}warning{yellow:#}: "), 1)
+    }
+}
+
+/// The counts (they add up: files = published + older + skipped), encodings, cache and what
+/// became of each feed, as notes.
+fn print_summary(r: &BuildReport, p: Printer, places: &Places<'_>, details: bool, stdout: &Path) {
     let mut line = format!(
-        "wirefeed: {} files read: {} published, {} older than the feed's newest, {} skipped",
+        "{} files read: {} published, {} older than the feed's newest, {} skipped",
         r.files, r.published, r.not_selected, r.skipped
     );
     if r.unreadable > 0 {
@@ -69,47 +184,51 @@ pub fn print_report(r: &BuildReport, v: Verbosity, articles: &std::path::Path) {
             r.ignored.len()
         ));
     }
-    eprintln!("{line}");
-    eprintln!(
-        "related: {} resolved, {} unresolved",
-        r.related_resolved, r.related_unresolved
+    p.note(places.articles, line);
+    p.note(
+        places.articles,
+        format!(
+            "related headlines: {} resolved, {} unresolved",
+            r.related_resolved, r.related_unresolved
+        ),
     );
     if !r.legacy_encodings.is_empty() {
-        eprintln!("not UTF-8: {} file(s)", r.legacy_encodings.len());
+        let n = r.legacy_encodings.len();
+        p.note(places.articles, format!("{n} file(s) not in UTF-8"));
         if details {
-            for (path, enc) in &r.legacy_encodings {
-                eprintln!("  {path}: {enc}");
+            for (path, encoding) in &r.legacy_encodings {
+                p.note(
+                    &places.articles.join(path),
+                    format!("decoded from {encoding}"),
+                );
             }
         }
     }
-    if details {
-        eprintln!(
-            "cache: {} of {} files unchanged{}{}",
-            r.from_cache,
-            r.files,
-            r.cache_note
-                .as_ref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default(),
-            if r.up_to_date {
-                "; feeds up to date, not rendered"
-            } else {
-                ""
-            }
+    if let (true, Some(cache)) = (details, &places.cache) {
+        let note = r
+            .cache_note
+            .as_ref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        let skipped = if r.up_to_date {
+            "; feeds up to date, not rendered"
+        } else {
+            ""
+        };
+        let message = format!(
+            "{} of {} files unchanged{note}{skipped}",
+            r.from_cache, r.files
         );
+        p.note(cache, message);
     }
     for feed in &r.feeds {
         let status = match feed.status {
             FeedStatus::Written => "written",
             FeedStatus::Unchanged => "unchanged",
-            FeedStatus::Returned => "stdout",
+            FeedStatus::Returned => "written to stdout",
             FeedStatus::Refused => "REFUSED",
         };
-        let place = feed
-            .path
-            .as_ref()
-            .map(|p| shown(p))
-            .unwrap_or_else(|| "-".into());
-        eprintln!("{} {place}: {status}", feed.format);
+        let path = feed.path.as_deref().unwrap_or(stdout);
+        p.note(path, format!("{} feed {status}", feed.format));
     }
 }

@@ -37,7 +37,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config `{}`: {source}", crate::diagnostic::shown(path))]
+    #[error("cannot read config `{}`", crate::diagnostic::shown(path))]
     Read {
         /// The file.
         path: PathBuf,
