@@ -25,7 +25,7 @@ const VERSION: u32 = 3;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileStamp {
+pub(crate) struct FileStamp {
     /// Size in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
@@ -38,7 +38,7 @@ pub struct FileStamp {
 
 impl FileStamp {
     /// The stamp of a file's metadata.
-    pub fn of(meta: &std::fs::Metadata) -> Self {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Self {
         let ns = |t: io::Result<std::time::SystemTime>| {
             t.ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
@@ -68,7 +68,7 @@ impl FileStamp {
 /// What a build needs of a story it may not publish. Deliberately small (no headline text): an
 /// archive of 100,000 stories keeps 100,000 of these in memory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoryFacts {
+pub(crate) struct StoryFacts {
     /// [`crate::related::title_key`] of the headline.
     pub key: u64,
     /// Publication time: seconds since the epoch…
@@ -83,7 +83,7 @@ pub struct StoryFacts {
 
 /// The outcome of parsing one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Facts {
+pub(crate) enum Facts {
     /// A publishable story.
     Story(StoryFacts),
     /// A file that cannot be published, and why (boxed: rare, and it would double every record).
@@ -96,7 +96,7 @@ pub enum Facts {
 /// stamp it had, none was added or removed, the settings fingerprint is the same and each feed
 /// file on disk still has the bytes that were written, the feeds would come out identical.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutputMemo {
+pub(crate) struct OutputMemo {
     /// Fingerprint of everything that shapes the documents besides the stories.
     pub fingerprint: u64,
     /// The xxh3 of each feed written, in the order of the build's formats. No paths: the cache
@@ -113,7 +113,7 @@ pub struct OutputMemo {
 impl OutputMemo {
     /// Whether the build's feed files (in the order of its formats) still hold the recorded
     /// bytes; each is read only if it is a regular file of sane size.
-    pub fn files_intact(&self, paths: &[std::path::PathBuf]) -> bool {
+    pub(crate) fn files_intact(&self, paths: &[std::path::PathBuf]) -> bool {
         !self.hashes.is_empty()
             && self.hashes.len() == paths.len()
             && self.hashes.iter().zip(paths).all(|(hash, path)| {
@@ -124,7 +124,7 @@ impl OutputMemo {
 }
 
 /// A file of the archive, its current stamp, and its facts if the cache has them for that stamp.
-pub type CachedFile = (String, FileStamp, Option<Facts>);
+pub(crate) type CachedFile = (String, FileStamp, Option<Facts>);
 
 /// Facts per relative path, as loaded from disk, sorted by path.
 ///
@@ -132,7 +132,7 @@ pub type CachedFile = (String, FileStamp, Option<Facts>);
 /// two is a merge that moves each record out without copying, and memory stays one record per
 /// file even for archives of hundreds of thousands of stories.
 #[derive(Debug, Default)]
-pub struct Cache {
+pub(crate) struct Cache {
     entries: Vec<(String, FileStamp, Facts)>,
     /// What the last build wrote, if it wrote clean feeds.
     pub memo: Option<OutputMemo>,
@@ -156,10 +156,10 @@ struct CacheFileRef<'a> {
 impl Cache {
     /// Largest cache file read (1 GiB). A record is about a hundred bytes, so this is room for
     /// some ten million stories; anything larger is not a cache wirefeed wrote, and is rebuilt.
-    pub const MAX_FILE_SIZE: u64 = 1 << 30;
+    pub(crate) const MAX_FILE_SIZE: u64 = 1 << 30;
 
     /// Loads the cache; on any problem returns an empty one and says why (for `--verbose`).
-    pub fn load(path: &Path, fingerprint: u64) -> (Self, Option<String>) {
+    pub(crate) fn load(path: &Path, fingerprint: u64) -> (Self, Option<String>) {
         let empty = |why: String| (Cache::default(), Some(why));
         // Not followed through a symlink and read with a cap: the output folder is not
         // trusted, and a FIFO, a device or a huge file there is just not our cache.
@@ -198,7 +198,10 @@ impl Cache {
     /// Pairs each of `files` (sorted, with current stamps) with the facts cached for it when its
     /// stamp is unchanged, moving the records out of the cache. Returns how many records were
     /// dropped (files that are gone or changed), so the caller knows to rewrite the cache.
-    pub fn match_sorted(mut self, files: Vec<(String, FileStamp)>) -> (Vec<CachedFile>, usize) {
+    pub(crate) fn match_sorted(
+        mut self,
+        files: Vec<(String, FileStamp)>,
+    ) -> (Vec<CachedFile>, usize) {
         let mut cached = std::mem::take(&mut self.entries).into_iter().peekable();
         let mut dropped = 0;
         let matched = files
@@ -220,19 +223,15 @@ impl Cache {
         (matched, dropped)
     }
 
-    /// Number of files in the cache.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// Whether the cache is empty.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 }
 
 /// Serialises records into the cache's file format, ready to be written atomically.
-pub fn to_bytes<'a>(
+pub(crate) fn to_bytes<'a>(
     fingerprint: u64,
     entries: impl Iterator<Item = (&'a str, &'a FileStamp, &'a Facts)>,
     memo: Option<&'a OutputMemo>,

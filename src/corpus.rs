@@ -19,7 +19,7 @@ use crate::fsx;
 
 /// One file of the archive and what is known of it.
 #[derive(Debug, Clone)]
-pub struct Scanned {
+pub(crate) struct Scanned {
     /// Path relative to the articles folder, `/`-separated.
     pub rel_path: String,
     /// Its stamp, for the cache.
@@ -32,7 +32,7 @@ pub struct Scanned {
 
 impl StoryFacts {
     /// The story's publication time.
-    pub fn date(&self) -> DateTime<FixedOffset> {
+    pub(crate) fn date(&self) -> DateTime<FixedOffset> {
         FixedOffset::east_opt(self.offset)
             .and_then(|tz| tz.timestamp_opt(self.secs, 0).single())
             .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
@@ -40,11 +40,11 @@ impl StoryFacts {
 }
 
 /// A story file found by [`Archive::walk`], with its stamp.
-pub type Walked = (String, FileStamp);
+pub(crate) type Walked = (String, FileStamp);
 
 /// What [`Archive::walk`] found: the story files, and what it could not or would not read.
 #[derive(Debug, Default)]
-pub struct Walk {
+pub(crate) struct Walk {
     /// Story files, sorted by relative path.
     pub files: Vec<Walked>,
     /// Folders that could not be read and names that cannot be published.
@@ -54,10 +54,10 @@ pub struct Walk {
 }
 
 /// A folder's identity on disk (device and inode), to recognise it under any spelling.
-pub type FolderId = (u64, u64);
+pub(crate) type FolderId = (u64, u64);
 
 /// The identity of the folder at `path`, where the platform has one.
-pub fn folder_id(path: &Path) -> Option<FolderId> {
+pub(crate) fn folder_id(path: &Path) -> Option<FolderId> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -90,7 +90,7 @@ fn id_of_meta(_meta: &std::fs::Metadata) -> Option<FolderId> {
 /// whose target lies inside the archive are read; `follow_symlinks` reads every link (and walks
 /// linked folders, each folder once, so a link cycle cannot loop).
 #[derive(Debug, Clone)]
-pub struct Archive {
+pub(crate) struct Archive {
     root: PathBuf,
     real_root: PathBuf,
     follow_symlinks: bool,
@@ -107,7 +107,7 @@ struct Listing {
 
 impl Archive {
     /// Opens the archive at `root`; fails when the folder cannot be read.
-    pub fn open(root: &Path, follow_symlinks: bool) -> std::io::Result<Self> {
+    pub(crate) fn open(root: &Path, follow_symlinks: bool) -> std::io::Result<Self> {
         std::fs::read_dir(root)?; // the top folder itself must be readable
         Ok(Archive {
             root: root.to_path_buf(),
@@ -116,13 +116,8 @@ impl Archive {
         })
     }
 
-    /// The folder as configured.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// The path of a story file from its relative path.
-    pub fn path_of(&self, rel_path: &str) -> PathBuf {
+    pub(crate) fn path_of(&self, rel_path: &str) -> PathBuf {
         self.root.join(rel_path)
     }
 
@@ -135,7 +130,7 @@ impl Archive {
     /// thousands of folders deep cannot overflow the stack. Each file is stat-ed through its
     /// folder's handle (`DirEntry::metadata`, i.e. `fstatat`), which spares the kernel a path
     /// lookup per file: on a rerun with nothing changed, these stats are most of the work.
-    pub fn walk(&self, exclude: Option<FolderId>) -> Walk {
+    pub(crate) fn walk(&self, exclude: Option<FolderId>) -> Walk {
         let mut walk = Walk::default();
         let mut seen: HashSet<FolderId> = exclude.into_iter().collect();
         seen.extend(folder_id(&self.root));
@@ -279,7 +274,7 @@ impl Archive {
 
     /// Reads a story file's bytes, never through a link the walk would not follow, never
     /// blocking on a FIFO, and never more than `cap` bytes.
-    pub fn read(&self, rel_path: &str, cap: u64) -> Result<Vec<u8>, ArticleError> {
+    pub(crate) fn read(&self, rel_path: &str, cap: u64) -> Result<Vec<u8>, ArticleError> {
         let path = self.path_of(rel_path);
         let opened = match fsx::open_regular(&path, self.follow_symlinks) {
             // The walk took this link because it points inside: open the real file, checked
@@ -299,7 +294,7 @@ impl Archive {
 
 /// Reads and parses one file into its facts. `stamp` is the walk's: a file changed after it is
 /// stat-ed gets a newer stamp, so the next run reads it again.
-pub fn read_facts(
+pub(crate) fn read_facts(
     archive: &Archive,
     rel_path: &str,
     stamp: FileStamp,
@@ -335,7 +330,7 @@ pub fn read_facts(
 
 /// Scans the archive's files in parallel: a file that comes with facts (from the cache, for
 /// an unchanged stamp) is taken as it is, any other is read and parsed.
-pub fn scan(
+pub(crate) fn scan(
     archive: &Archive,
     files: Vec<CachedFile>,
     opts: &ParseOptions,

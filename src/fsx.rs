@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// Why a file was not read: I/O trouble, the wrong kind of file, or too many bytes.
 #[derive(Debug, thiserror::Error)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// The open or the read failed.
     #[error(transparent)]
     Io(#[from] io::Error),
@@ -31,7 +31,7 @@ pub enum ReadError {
 }
 
 /// What kind of file `meta` describes, in words for a message.
-pub fn kind_of(meta: &Metadata) -> &'static str {
+pub(crate) fn kind_of(meta: &Metadata) -> &'static str {
     let t = meta.file_type();
     #[cfg(unix)]
     {
@@ -59,7 +59,7 @@ pub fn kind_of(meta: &Metadata) -> &'static str {
 
 /// Opens `path` for reading if it is a regular file. With `follow` false, a symlink as the last
 /// component is refused instead of followed.
-pub fn open_regular(path: &Path, follow: bool) -> Result<(File, Metadata), ReadError> {
+pub(crate) fn open_regular(path: &Path, follow: bool) -> Result<(File, Metadata), ReadError> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -88,13 +88,13 @@ pub fn open_regular(path: &Path, follow: bool) -> Result<(File, Metadata), ReadE
 }
 
 /// Reads a whole regular file of at most `cap` bytes (see [`open_regular`]).
-pub fn read_regular(path: &Path, follow: bool, cap: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, follow: bool, cap: u64) -> Result<Vec<u8>, ReadError> {
     let (file, meta) = open_regular(path, follow)?;
     read_capped(file, meta.len(), cap)
 }
 
 /// Reads an opened file of announced `size`, stopping past `cap` bytes.
-pub fn read_capped(file: File, size: u64, cap: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_capped(file: File, size: u64, cap: u64) -> Result<Vec<u8>, ReadError> {
     if size > cap {
         return Err(ReadError::TooLarge { size, cap });
     }

@@ -4,14 +4,18 @@
 //!
 //! 1. [`article`] decodes one story file and parses it into a typed [`article::Article`]
 //!    (with its [`article::Dateline`], language, credit and related headlines);
-//! 2. [`corpus`] scans a whole archive in parallel (with the per-file [`cache`]) and keeps
+//! 2. the archive is scanned in parallel (through a per-file cache, [`CACHE_FILE`]), keeping
 //!    only what a build needs from the stories that are not published;
 //! 3. [`related`] resolves related headlines against the whole archive;
 //! 4. [`feed`] turns the chosen stories into a format-neutral [`feed::Feed`] and renders it
 //!    as RSS, Atom or JSON Feed;
 //! 5. [`validate`] checks every document before [`output`] writes it atomically.
 //!
-//! [`build()`] ties these steps together; the `wirefeed` binary is a thin layer over it.
+//! [`build()`] ties these steps together; the `wirefeed` binary is a thin layer over it. The
+//! public surface is what a library user needs: the typed model and parser ([`article`]), the
+//! settings ([`config`]), the feed model and renderers ([`feed`]), the validator ([`validate`]),
+//! atomic writes ([`output`]) and how messages are shown ([`diagnostic`]); the scan, the cache
+//! and the file-opening rules are internal.
 //!
 //! ```
 //! use std::path::Path;
@@ -31,22 +35,23 @@
 
 pub mod article;
 pub mod build;
-pub mod cache;
+mod cache;
 pub mod config;
-pub mod corpus;
+mod corpus;
 pub mod diagnostic;
-pub mod error;
+mod error;
 pub mod feed;
-pub mod format;
-pub mod fsx;
-pub mod language_tag;
+mod format;
+mod fsx;
+mod language_tag;
 pub mod output;
-pub mod published;
+mod published;
 pub mod related;
 pub mod validate;
 
-pub use article::Article;
 pub use article::{ArticleError, Dateline};
 pub use build::{build, BuildOptions, BuildReport};
+pub use cache::CACHE_FILE;
 pub use config::Config;
 pub use error::Error;
+pub use format::Format;

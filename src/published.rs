@@ -21,7 +21,7 @@ use crate::output::MAX_FEED_SIZE;
 
 /// The entry ids of a feed document (RSS `item/guid`, Atom `entry/id`, JSON Feed `items[].id`).
 /// A document that cannot be read yields the ids found before the problem.
-pub fn entry_ids(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn entry_ids(bytes: &[u8]) -> Vec<String> {
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -100,7 +100,7 @@ fn json_ids(bytes: &[u8]) -> Vec<String> {
 
 /// The story ids published in the feed files at `paths` (those that exist), given the prefix
 /// that makes entry ids of story ids. Ids of other origins are ignored.
-pub fn story_ids(paths: &[&Path], id_prefix: &str) -> HashSet<String> {
+pub(crate) fn story_ids(paths: &[&Path], id_prefix: &str) -> HashSet<String> {
     let mut stories = HashSet::new();
     for path in paths {
         let Ok(bytes) = fsx::read_regular(path, false, MAX_FEED_SIZE) else {

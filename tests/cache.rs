@@ -155,7 +155,7 @@ fn mtime_going_backwards_is_still_a_change() {
 fn corrupt_or_foreign_cache_is_rebuilt_silently() {
     let dir = project();
     assert_same_as_fresh(dir.path());
-    let cache = dir.path().join("cached").join(wirefeed::cache::CACHE_FILE);
+    let cache = dir.path().join("cached").join(wirefeed::CACHE_FILE);
     let mut bytes = std::fs::read(&cache).unwrap();
     let mid = bytes.len() / 2;
     bytes.truncate(mid);

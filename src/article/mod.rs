@@ -124,7 +124,7 @@ pub fn read_bytes(path: &Path, cap: u64) -> Result<Vec<u8>, ArticleError> {
 }
 
 /// The [`ArticleError`] for a story file that could not be read.
-pub fn read_error(path: &Path, e: fsx::ReadError) -> ArticleError {
+pub(crate) fn read_error(path: &Path, e: fsx::ReadError) -> ArticleError {
     let kind = match e {
         fsx::ReadError::Io(e) => ArticleErrorKind::Io(e.to_string()),
         fsx::ReadError::NotRegular(what) => ArticleErrorKind::NotAFile(what.to_string()),
@@ -136,6 +136,22 @@ pub fn read_error(path: &Path, e: fsx::ReadError) -> ArticleError {
         column: None,
         kind,
     }
+}
+
+/// Line `number` (1-based) of a story file, decoded as the parser decodes it, to show under a
+/// message; `None` when the file cannot be read again.
+pub fn source_line(path: &Path, number: usize, opts: &ParseOptions) -> Option<String> {
+    let bytes = fsx::read_regular(path, false, opts.max_file_size).ok()?;
+    let text = decode::decode(&bytes, opts.encoding).ok()?.text;
+    // Lines end as the parser ends them: LF or CRLF, or a lone CR in old Mac files.
+    let line = if text.contains('\n') {
+        text.split('\n')
+            .nth(number.checked_sub(1)?)?
+            .trim_end_matches('\r')
+    } else {
+        text.split('\r').nth(number.checked_sub(1)?)?
+    };
+    Some(line.to_string())
 }
 
 /// Parses the bytes of one story file. `path` is only used in messages.

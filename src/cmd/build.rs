@@ -116,8 +116,10 @@ pub fn execute(args: BuildArgs) -> ExitCode {
     drop(progress);
     match result {
         Ok(report) => {
+            let parse = wirefeed::article::ParseOptions::new(&config.story);
             let printer = Printer {
                 verbosity,
+                parse: &parse,
                 color: args.color == Color::Always || (args.color == Color::Auto && terminal),
             };
             let places = Places {

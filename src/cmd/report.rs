@@ -6,10 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
-use wirefeed::article::{decode, ArticleError};
+use wirefeed::article::{self, ArticleError, ParseOptions};
 use wirefeed::build::{BuildReport, FeedStatus};
 use wirefeed::diagnostic::{snippet, Diagnostic, Level};
-use wirefeed::fsx;
 use wirefeed::validate::Severity;
 
 /// How much to say.
@@ -28,11 +27,13 @@ pub enum Verbosity {
 
 /// How to say it.
 #[derive(Clone, Copy)]
-pub struct Printer {
+pub struct Printer<'a> {
     /// What to print.
     pub verbosity: Verbosity,
     /// Colours and source snippets (a terminal, or `--color always`).
     pub color: bool,
+    /// How stories are read, to show an error's source line.
+    pub parse: &'a ParseOptions,
 }
 
 /// Where the build read and wrote, for the messages that are about a folder.
@@ -43,7 +44,7 @@ pub struct Places<'a> {
     pub cache: Option<PathBuf>,
 }
 
-impl Printer {
+impl Printer<'_> {
     fn emit(&self, d: &Diagnostic<'_>) {
         if !self.color {
             eprintln!("{d}");
@@ -67,7 +68,7 @@ impl Printer {
     fn story_error(&self, e: &ArticleError) {
         eprintln!("{}", self.paint_error(e));
         if let (true, Some(line), Some(column)) = (self.color, e.line, e.column) {
-            if let Some(text) = source_line(&e.path, line) {
+            if let Some(text) = article::source_line(&e.path, line, self.parse) {
                 let blue = Style::new().bold().fg_color(Some(AnsiColor::Blue.into()));
                 eprintln!("{blue}{}{blue:#}", snippet(line, &text, column as usize));
             }
@@ -88,23 +89,8 @@ impl Printer {
     }
 }
 
-/// Line `number` of a story file, decoded as the parser decodes it; `None` if it cannot be
-/// read again (it is only an illustration).
-fn source_line(path: &Path, number: usize) -> Option<String> {
-    let bytes = fsx::read_regular(path, false, wirefeed::config::DEFAULT_MAX_FILE_SIZE).ok()?;
-    let decoded = decode::decode(&bytes, None).ok()?;
-    let text = decoded.text;
-    // Lines end as the parser ends them: LF or CRLF, or a lone CR in old Mac files.
-    let line = if text.contains('\n') {
-        text.split('\n').nth(number - 1)?.trim_end_matches('\r')
-    } else {
-        text.split('\r').nth(number - 1)?
-    };
-    Some(line.to_string())
-}
-
 /// Prints what went wrong, then (unless quiet) warnings and the summary.
-pub fn print_report(r: &BuildReport, p: Printer, places: &Places<'_>) {
+pub fn print_report(r: &BuildReport, p: Printer<'_>, places: &Places<'_>) {
     if r.files == 0 {
         p.emit(&Diagnostic::new(
             places.articles,
@@ -154,7 +140,7 @@ pub fn print_report(r: &BuildReport, p: Printer, places: &Places<'_>) {
     }
 }
 
-impl Printer {
+impl Printer<'_> {
     fn paint_warning(&self, w: &wirefeed::article::ArticleWarning) -> String {
         let plain = w.to_string();
         if !self.color {
@@ -167,7 +153,13 @@ impl Printer {
 
 /// The counts (they add up: files = published + older + skipped), encodings, cache and what
 /// became of each feed, as notes.
-fn print_summary(r: &BuildReport, p: Printer, places: &Places<'_>, details: bool, stdout: &Path) {
+fn print_summary(
+    r: &BuildReport,
+    p: Printer<'_>,
+    places: &Places<'_>,
+    details: bool,
+    stdout: &Path,
+) {
     let mut line = format!(
         "{} files read: {} published, {} older than the feed's newest, {} skipped",
         r.files, r.published, r.not_selected, r.skipped

@@ -1,6 +1,6 @@
 //! The raw layer: exactly what `wirefeed.toml` and the command line say, every field optional.
 //!
-//! Each setting is declared once, in the [`settings!`] list below: its TOML key (table and field
+//! Each setting is declared once, in the `settings!` list below: its TOML key (table and field
 //! name), its flag, its default and its one-line doc come from that one declaration, which makes
 //! the file's struct, the flags' struct, the layering of flags over the file, and the catalogue
 //! ([`settings`]) that the README and `--help` are checked against. A setting cannot be added to
@@ -223,13 +223,21 @@ pub struct SettingsArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub build: BuildFlags,
-    /// Add or override a dateline city, e.g. --city "ПЕНДЖИКЕНТ=Asia/Dushanbe" (repeatable)
-    /// [config: [cities]].
-    #[arg(long, value_name = "NAME=ZONE", value_parser = key_value)]
+    /// Add or override a dateline city (repeatable).
+    #[arg(
+        long,
+        value_name = "NAME=ZONE",
+        value_parser = key_value,
+        help = "Add or override a dateline city, e.g. --city \"ПЕНДЖИКЕНТ=Asia/Dushanbe\" (repeatable) [config: [cities]]"
+    )]
     pub city: Vec<(String, String)>,
-    /// Map an agency to its own feed, e.g. --agency "НИАТ «Ховар»=https://khovar.tj/rss.xml"
-    /// (repeatable) [config: [agencies."NAME"] url].
-    #[arg(long, value_name = "NAME=URL", value_parser = key_value)]
+    /// Map an agency to its own feed (repeatable).
+    #[arg(
+        long,
+        value_name = "NAME=URL",
+        value_parser = key_value,
+        help = "Map an agency to its own feed, e.g. --agency \"НИАТ «Ховар»=https://khovar.tj/rss.xml\" (repeatable) [config: [agencies.\"NAME\"] url]"
+    )]
     pub agency: Vec<(String, String)>,
 }
 
