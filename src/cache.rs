@@ -21,7 +21,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,7 +180,7 @@ impl Cache {
         if version != VERSION.to_le_bytes() {
             return empty("cache from another version".into());
         }
-        match bincode::deserialize::<CacheFile>(body) {
+        match postcard::from_bytes::<CacheFile>(body) {
             Ok(file) if file.fingerprint == fingerprint => {
                 let mut entries = file.entries;
                 if !entries.is_sorted_by(|a, b| a.0 < b.0) {
@@ -243,8 +243,10 @@ pub(crate) fn to_bytes<'a>(
         entries: entries.collect(),
         memo,
     };
-    // Serialising plain structs into a Vec cannot fail.
-    out.extend(bincode::serialize(&file).unwrap_or_default());
+    // postcard (compact varints; bincode 1 is unmaintained, RUSTSEC-2025-0141) fails only on
+    // values serde cannot write, such as a path that is not UTF-8. Then the cache is left
+    // empty, and the next run rebuilds it, as for any corrupt cache.
+    out.extend(postcard::to_allocvec(&file).unwrap_or_default());
     out
 }
 
