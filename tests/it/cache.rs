@@ -1,12 +1,10 @@
 //! The per-file cache never changes the output: after every kind of change to the archive, a
 //! build that uses the cache writes the same bytes as a build from scratch.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use common::*;
+use crate::common::*;
 use filetime::FileTime;
 
 const SITE: &str = "https://example.org/";

@@ -1,8 +1,6 @@
 //! Related headlines resolved against the whole archive, end to end.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn story(title: &str, date: &str, related: &[&str]) -> String {
     let mut s = format!("{title}\nДУШАНБЕ, {date} /НИАТ «Ховар»/. Текст новости.\nФОТО: Автор\n");

@@ -2,11 +2,9 @@
 //! or a script link, no tree or link makes a build crash or read what it should not, and an
 //! empty or half-mounted archive never wipes published feeds.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const SITE: &str = "https://example.org/";
 

@@ -1,12 +1,10 @@
 //! Messy archives and cron: every bad input is a per-file message, the rest is published, and a
 //! run can never leave a broken feed behind.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 
 const SITE: &str = "https://example.org/";
 

@@ -6,9 +6,6 @@
 //! Every run has a deadline and an address-space cap, so a regression fails the test instead
 //! of hanging CI or eating the machine's memory; its peak memory is measured (`wait4`), which
 //! is how a read without bound that still ends (the cap makes it fail quietly) is caught.
-#![cfg(unix)]
-
-mod common;
 
 use std::io::Read;
 use std::os::unix::fs::{symlink, FileTypeExt, PermissionsExt};
@@ -17,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::*;
+use crate::common::*;
 
 /// Longest a build may take before it is taken for hung.
 const DEADLINE: Duration = Duration::from_secs(60);

@@ -1,9 +1,7 @@
 //! The shipped `articles/` and `wirefeed.toml`, end to end: the feeds a fresh clone publishes.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use feed_rs::model::Feed;
 use serde_json::Value;
 
