@@ -659,6 +659,185 @@ fn link(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::FileStamp;
+    use crate::config::RawConfig;
+
+    fn config(extra: &str) -> Config {
+        let text = format!("[feed]\nsite_url = \"https://e.org/\"\n{extra}");
+        Config::from_raw(&RawConfig::parse(&text).unwrap()).unwrap()
+    }
+
+    /// A scanned story at `rel` dated `secs` after 2025-01-01, with headline key `key`.
+    fn story(rel: &str, secs: i64, key: u64) -> Scanned {
+        Scanned {
+            rel_path: rel.into(),
+            stamp: FileStamp::default(),
+            facts: Facts::Story(StoryFacts {
+                key,
+                secs: 1_735_689_600 + secs,
+                offset: 18_000,
+                legacy_encoding: None,
+                warnings: vec![],
+            }),
+            cached: false,
+        }
+    }
+
+    #[test]
+    fn collect_stories_reports_failed_files_and_keeps_the_rest() {
+        let failed = Scanned {
+            facts: Facts::Failed(Box::new(ArticleError {
+                path: "a/bad.txt".into(),
+                line: Some(2),
+                column: None,
+                kind: ArticleErrorKind::HeadlineOnly,
+            })),
+            ..story("bad.txt", 0, 0)
+        };
+        let scanned = [story("x/a.txt", 5, 1), failed];
+        let mut report = BuildReport::default();
+        let stories = collect_stories(&scanned, &mut report);
+        assert_eq!(stories.len(), 1);
+        assert_eq!(stories[0].id, "x/a");
+        assert_eq!(report.errors.len(), 1);
+    }
+
+    #[test]
+    fn duplicates_by_id_or_url_are_both_refused_naming_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::open(dir.path(), false).unwrap();
+        let scanned = [
+            story("a.txt", 1, 1),
+            story("a.text", 2, 2),
+            story("2025/b.txt", 3, 3),
+            story("2024/b.txt", 4, 4),
+            story("c.txt", 5, 5),
+        ];
+        let mut report = BuildReport::default();
+        let mut stories = collect_stories(&scanned, &mut report);
+        // The default pattern has no {id}: the two `b` stories of one month share a URL.
+        let mut errors = Vec::new();
+        reject_duplicates(&config(""), &archive, &scanned, &mut stories, &mut errors);
+        let kept: Vec<&str> = stories.iter().map(|s| s.id).collect();
+        assert_eq!(kept, ["c"]);
+        assert_eq!(errors.len(), 4);
+        assert!(
+            errors[0].to_string().contains("also the id of `a.text`"),
+            "{}",
+            errors[0]
+        );
+        assert!(errors.iter().any(|e| e.to_string().contains("URL")));
+        // With {id} in the pattern, only the id clash remains.
+        let mut stories = collect_stories(&scanned, &mut report);
+        let mut errors = Vec::new();
+        let by_id = config("article_url = \"n/{id}/\"\n");
+        reject_duplicates(&by_id, &archive, &scanned, &mut stories, &mut errors);
+        assert_eq!(stories.len(), 3);
+    }
+
+    #[test]
+    fn refuse_to_shrink_compares_with_the_feeds_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = dir.path().join("atom.xml");
+        let ids: String = ["a", "b", "c", "d"]
+            .iter()
+            .map(|id| format!("<entry><id>tag:e.org,2025:{id}</id></entry>"))
+            .collect();
+        std::fs::write(&feed, format!("<feed>{ids}</feed>")).unwrap();
+        let scanned = [
+            story("a.txt", 1, 1),
+            story("b.txt", 2, 2),
+            story("z.txt", 3, 3),
+        ];
+        let mut report = BuildReport::default();
+        let stories = collect_stories(&scanned, &mut report);
+        let c = config("");
+        // Two of the four published stories are left: exactly the default ratio of 0.5.
+        assert!(refuse_to_shrink(&c, &[feed.as_path()], &stories).is_ok());
+        let err = refuse_to_shrink(&c, &[feed.as_path()], &stories[..1]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ArchiveShrank {
+                    present: 1,
+                    published: 4,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // No feed on disk yet: nothing to protect.
+        let none = dir.path().join("rss.xml");
+        assert!(refuse_to_shrink(&c, &[none.as_path()], &[]).is_ok());
+    }
+
+    #[test]
+    fn read_newest_sorts_limits_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, day) in [("old", "01"), ("mid", "02"), ("new", "03")] {
+            let text = format!("{name}\nДУШАНБЕ, {day}.01.2025 /НИАТ «Ховар»/. Текст.\n");
+            std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
+        }
+        let archive = Archive::open(dir.path(), false).unwrap();
+        let scanned = [
+            story("old.txt", 0, 1),
+            story("new.txt", 172_800, 2),
+            story("mid.txt", 86_400, 3),
+        ];
+        let mut report = BuildReport::default();
+        let mut stories = collect_stories(&scanned, &mut report);
+        let c = config("limit = 2\n");
+        let opts = article::ParseOptions::new(&c.story);
+        let articles = read_newest(&c, &archive, &opts, &scanned, &mut stories, &mut report);
+        let titles: Vec<&str> = articles.iter().map(|(_, a)| a.title.as_str()).collect();
+        assert_eq!(titles, ["new", "mid"]);
+        assert_eq!(report.not_selected, 1);
+    }
+
+    #[test]
+    fn nothing_is_up_to_date_without_a_matching_memo() {
+        let scan = Scan {
+            scanned: vec![Scanned {
+                cached: true,
+                ..story("a.txt", 0, 1)
+            }],
+            problems: vec![],
+            ignored: vec![],
+            gone: 0,
+            cache_note: None,
+            memo: Some(OutputMemo {
+                fingerprint: 7,
+                hashes: vec![1],
+                ..OutputMemo::default()
+            }),
+            fingerprint: 1,
+        };
+        let c = config("");
+        let mut opts = BuildOptions::new(&c);
+        opts.formats = vec![Format::Rss];
+        let dir = tempfile::tempdir().unwrap();
+        let paths = [Some(dir.path().join("rss.xml"))];
+        let mut report = BuildReport::default();
+        // Another fingerprint (other settings): render again.
+        assert!(!up_to_date(&opts, &scan, 8, &paths, &mut report));
+        // Same fingerprint, but the feed file is gone: render again.
+        assert!(!up_to_date(&opts, &scan, 7, &paths, &mut report));
+        // Same fingerprint and the bytes are there: up to date.
+        std::fs::write(dir.path().join("rss.xml"), b"x").unwrap();
+        let hash = xxhash_rust::xxh3::xxh3_64(b"x");
+        let scan = Scan {
+            memo: Some(OutputMemo {
+                fingerprint: 7,
+                hashes: vec![hash],
+                published: 1,
+                ..OutputMemo::default()
+            }),
+            ..scan
+        };
+        report.stories = 1;
+        assert!(up_to_date(&opts, &scan, 7, &paths, &mut report));
+        assert!(report.up_to_date && report.published == 1);
+    }
 
     /// Story text is always escaped, so live markup can only come from a defect; when it does,
     /// the build's check refuses the feed instead of warning.
