@@ -62,6 +62,16 @@ struct Open {
     last_child: u32,
 }
 
+/// An attribute read from a start tag whose prefix is not resolved yet.
+struct RawAttr<'t> {
+    /// Name as written.
+    key: &'t str,
+    /// Value with references expanded.
+    value: Cow<'t, str>,
+    /// Byte offset of the name.
+    offset: usize,
+}
+
 struct Builder<'t> {
     text: &'t str,
     doc: Document<'t>,
@@ -99,18 +109,60 @@ impl<'t> Builder<'t> {
         Some((at, self.text.get(at..at + part.len())?))
     }
 
+    /// Opens an element; false when parsing must stop. The namespace
+    /// declarations of a tag are read before any of its prefixes is
+    /// resolved, since a tag may use a prefix it declares itself.
     fn start(&mut self, e: &BytesStart<'_>, start: usize, end: usize, sink: &mut Sink) -> bool {
-        let lines = &self.doc.lines;
         let Some((_, qname)) = self.source(e.name().as_ref()) else {
             sink.at(
                 "xml.wellformed",
-                lines.pos(start),
+                self.doc.lines.pos(start),
                 "unreadable element name".into(),
             );
             return false;
         };
         let mark = self.bindings.len();
-        let mut raw_attrs: Vec<(&'t str, Cow<'t, str>, usize)> = Vec::new();
+        let Some((raw_attrs, fatal)) = self.read_attrs(e, qname, start, sink) else {
+            return false;
+        };
+        let ns = self.element_ns(qname, start, sink);
+        let attrs_from = narrow(self.doc.attrs.len());
+        let scope = self.store_attrs(raw_attrs, sink);
+        let id = narrow(self.doc.elements.len());
+        self.doc.elements.push(Element {
+            start: narrow(start),
+            name_len: narrow(qname.len()),
+            content: (narrow(end), narrow(end)),
+            end: narrow(end),
+            attrs: (attrs_from, narrow(self.doc.attrs.len())),
+            ns,
+            scope,
+            first_child: NONE,
+            next_sibling: NONE,
+        });
+        if !self.link(id, qname, start, sink) {
+            return false;
+        }
+        self.stack.push(Open {
+            id,
+            mark,
+            last_child: NONE,
+        });
+        !fatal
+    }
+
+    /// Reads the attributes of a start tag. Namespace declarations become
+    /// bindings at once; the other attributes wait in the returned list
+    /// until every declaration of the tag is known. `None` when the tag is
+    /// too broken to go on; otherwise also whether an error was fatal.
+    fn read_attrs(
+        &mut self,
+        e: &BytesStart<'_>,
+        qname: &str,
+        start: usize,
+        sink: &mut Sink,
+    ) -> Option<(Vec<RawAttr<'t>>, bool)> {
+        let mut raw_attrs = Vec::new();
         let mut fatal = false;
         for a in e.attributes() {
             let a = match a {
@@ -121,7 +173,7 @@ impl<'t> Builder<'t> {
                         self.doc.lines.pos(start),
                         format!("malformed attributes in <{qname}>: {err}"),
                     );
-                    return false;
+                    return None;
                 }
             };
             let Some((aoff, key)) = self.source(a.key.as_ref()) else {
@@ -130,19 +182,9 @@ impl<'t> Builder<'t> {
                     self.doc.lines.pos(start),
                     format!("unreadable attribute name in <{qname}>"),
                 );
-                return false;
+                return None;
             };
-            let (voff, raw_val) = match self.source(&a.value) {
-                Some((voff, v)) => (voff, Cow::Borrowed(v)),
-                None => (aoff, String::from_utf8_lossy(&a.value).into_owned().into()),
-            };
-            let (value, f) = match raw_val {
-                Cow::Borrowed(v) => unescape(v, voff, self.doc.has_doctype, &self.doc.lines, sink),
-                Cow::Owned(v) => {
-                    let (x, f) = unescape(&v, voff, self.doc.has_doctype, &self.doc.lines, sink);
-                    (Cow::Owned(x.into_owned()), f)
-                }
-            };
+            let (value, f) = self.attr_value(&a.value, aoff, sink);
             fatal |= f;
             // Checked on the raw text: an escaped &lt; is fine.
             if a.value.contains(&b'<') {
@@ -154,25 +196,53 @@ impl<'t> Builder<'t> {
                 fatal = true;
             }
             if key == "xmlns" {
-                let ns = if value.is_empty() {
-                    NONE
-                } else {
-                    self.intern(&value)
-                };
-                self.bindings.push(("", ns));
+                self.declare("", &value);
             } else if let Some(p) = key.strip_prefix("xmlns:") {
-                let ns = if value.is_empty() {
-                    NONE
-                } else {
-                    self.intern(&value)
-                };
-                self.bindings.push((p, ns));
+                self.declare(p, &value);
             } else {
-                raw_attrs.push((key, value, aoff));
+                raw_attrs.push(RawAttr {
+                    key,
+                    value,
+                    offset: aoff,
+                });
             }
         }
-        let (prefix, _) = split_qname(qname);
-        let ns = match prefix {
+        Some((raw_attrs, fatal))
+    }
+
+    /// The value of the attribute whose name is at `aoff`, with references
+    /// expanded and reported; true when one of them is fatal. It stays
+    /// borrowed from the source unless the reader had to copy it or a
+    /// reference had to be expanded.
+    fn attr_value(&self, raw: &[u8], aoff: usize, sink: &mut Sink) -> (Cow<'t, str>, bool) {
+        let (voff, raw_val) = match self.source(raw) {
+            Some((voff, v)) => (voff, Cow::Borrowed(v)),
+            None => (aoff, String::from_utf8_lossy(raw).into_owned().into()),
+        };
+        match raw_val {
+            Cow::Borrowed(v) => unescape(v, voff, self.doc.has_doctype, &self.doc.lines, sink),
+            Cow::Owned(v) => {
+                let (x, f) = unescape(&v, voff, self.doc.has_doctype, &self.doc.lines, sink);
+                (Cow::Owned(x.into_owned()), f)
+            }
+        }
+    }
+
+    /// Binds `prefix` (`""`: the default namespace) for the element being
+    /// opened and its content; an empty URI undeclares it.
+    fn declare(&mut self, prefix: &'t str, uri: &str) {
+        let ns = if uri.is_empty() {
+            NONE
+        } else {
+            self.intern(uri)
+        };
+        self.bindings.push((prefix, ns));
+    }
+
+    /// Namespace of the element named `qname`: an unprefixed name is in the
+    /// default namespace, the `xml` prefix is bound without a declaration.
+    fn element_ns(&mut self, qname: &str, start: usize, sink: &mut Sink) -> u32 {
+        match split_qname(qname).0 {
             None => self.lookup("").unwrap_or(NONE),
             Some("xml") => self.intern(XML_NS),
             Some(p) => self.lookup(p).unwrap_or_else(|| {
@@ -183,7 +253,30 @@ impl<'t> Builder<'t> {
                 );
                 NONE
             }),
-        };
+        }
+    }
+
+    /// Namespace of the attribute named `key` at `aoff`: unlike an element,
+    /// an unprefixed attribute has none (Namespaces in XML, 6.2).
+    fn attr_ns(&mut self, key: &str, aoff: usize, sink: &mut Sink) -> u32 {
+        match split_qname(key).0 {
+            None => NONE,
+            Some("xml") => self.intern(XML_NS),
+            Some(p) => self.lookup(p).unwrap_or_else(|| {
+                sink.at(
+                    "xml.namespace.undeclared",
+                    self.doc.lines.pos(aoff),
+                    format!("attribute prefix '{p}' in {key} is not declared"),
+                );
+                NONE
+            }),
+        }
+    }
+
+    /// Stores the attributes of the element being opened and returns its
+    /// scope. Elements share their parent's scope unless they set
+    /// `xml:base` or `xml:lang`, so a scope is not paid for per element.
+    fn store_attrs(&mut self, raw_attrs: Vec<RawAttr<'t>>, sink: &mut Sink) -> u32 {
         let parent = self.stack.last().map(|o| o.id);
         let parent_scope = parent
             .and_then(|p| self.doc.elements.get(p as usize))
@@ -193,21 +286,8 @@ impl<'t> Builder<'t> {
             None => (None, None),
         };
         let mut new_scope = false;
-        let attrs_from = narrow(self.doc.attrs.len());
-        for (key, value, aoff) in raw_attrs {
-            let (ap, _) = split_qname(key);
-            let ans = match ap {
-                None => NONE,
-                Some("xml") => self.intern(XML_NS),
-                Some(p) => self.lookup(p).unwrap_or_else(|| {
-                    sink.at(
-                        "xml.namespace.undeclared",
-                        self.doc.lines.pos(aoff),
-                        format!("attribute prefix '{p}' in {key} is not declared"),
-                    );
-                    NONE
-                }),
-            };
+        for RawAttr { key, value, offset } in raw_attrs {
+            let ans = self.attr_ns(key, offset, sink);
             if self.doc.namespace(ans) == Some(XML_NS) {
                 match split_qname(key).1 {
                     "base" => {
@@ -226,28 +306,22 @@ impl<'t> Builder<'t> {
             self.doc.attrs.push(Attr {
                 qname: key,
                 value,
-                offset: narrow(aoff),
+                offset: narrow(offset),
                 ns: ans,
             });
         }
-        let scope = if new_scope {
+        if new_scope {
             self.doc.scopes.push(Scope { base, lang });
             narrow(self.doc.scopes.len() - 1)
         } else {
             parent_scope
-        };
-        let id = narrow(self.doc.elements.len());
-        self.doc.elements.push(Element {
-            start: narrow(start),
-            name_len: narrow(qname.len()),
-            content: (narrow(end), narrow(end)),
-            end: narrow(end),
-            attrs: (attrs_from, narrow(self.doc.attrs.len())),
-            ns,
-            scope,
-            first_child: NONE,
-            next_sibling: NONE,
-        });
+        }
+    }
+
+    /// Links element `id` after the last child of the innermost open
+    /// element, or makes it the root; false (reported) when it would be a
+    /// second root.
+    fn link(&mut self, id: u32, qname: &str, start: usize, sink: &mut Sink) -> bool {
         match self.stack.last_mut() {
             Some(open) => {
                 let prev = std::mem::replace(&mut open.last_child, id);
@@ -278,12 +352,7 @@ impl<'t> Builder<'t> {
                 self.doc.root = Some(id as usize);
             }
         }
-        self.stack.push(Open {
-            id,
-            mark,
-            last_child: NONE,
-        });
-        !fatal
+        true
     }
 
     /// Closes the innermost element; `close` is the byte range of its end
