@@ -72,6 +72,7 @@ struct RawAttr<'t> {
     offset: usize,
 }
 
+/// The state of [`parse`] between two events of the reader.
 struct Builder<'t> {
     text: &'t str,
     doc: Document<'t>,
@@ -84,6 +85,87 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
+    fn new(text: &'t str, lines: LineIndex<'t>) -> Self {
+        Builder {
+            text,
+            doc: Document {
+                text,
+                lines,
+                elements: Vec::new(),
+                attrs: Vec::new(),
+                namespaces: Vec::new(),
+                scopes: vec![Scope::default()],
+                has_doctype: false,
+                root: None,
+                wellformed: false,
+            },
+            stack: Vec::new(),
+            bindings: Vec::new(),
+            interned: HashMap::new(),
+        }
+    }
+
+    /// Applies one event of the reader, `start..end` in the text; false
+    /// when parsing must stop.
+    fn event(&mut self, ev: Event<'_>, start: usize, end: usize, sink: &mut Sink) -> bool {
+        match ev {
+            Event::Start(e) => self.start(&e, start, end, sink),
+            Event::Empty(e) => {
+                let r = self.start(&e, start, end, sink);
+                self.end(None);
+                r
+            }
+            Event::End(_) => {
+                self.end(Some((start, end)));
+                true
+            }
+            Event::Text(t) => {
+                let raw = String::from_utf8_lossy(&t);
+                self.text(&raw, start, false, sink)
+            }
+            // quick-xml reports `&name;` apart from the text around it; put it back so
+            // `unescape` checks and resolves it like any other reference.
+            Event::GeneralRef(r) => {
+                let raw = format!("&{};", String::from_utf8_lossy(&r));
+                self.text(&raw, start, false, sink)
+            }
+            Event::CData(t) => {
+                let raw = String::from_utf8_lossy(&t);
+                self.text(&raw, start, true, sink)
+            }
+            Event::DocType(_) => {
+                self.doc.has_doctype = true;
+                true
+            }
+            // `parse` ends at Eof before asking here.
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Eof => true,
+        }
+    }
+
+    /// Checks that the document, now read to its end, was complete.
+    fn eof(&self, sink: &mut Sink) -> bool {
+        if let Some(open) = self.stack.last() {
+            let name = self
+                .doc
+                .get(open.id as usize)
+                .map(|n| n.qname())
+                .unwrap_or_default();
+            let p = self.doc.lines.pos(self.text.len());
+            sink.at(
+                "xml.wellformed",
+                p,
+                format!("document ends before <{name}> is closed"),
+            );
+            false
+        } else if self.doc.root.is_none() {
+            let p = self.doc.lines.pos(self.text.len());
+            sink.at("xml.wellformed", p, "no root element".into());
+            false
+        } else {
+            true
+        }
+    }
+
     fn intern(&mut self, uri: &str) -> u32 {
         if let Some(&i) = self.interned.get(uri) {
             return i;
@@ -403,91 +485,26 @@ pub(super) fn parse<'t>(text: &'t str, sink: &mut Sink) -> Document<'t> {
         cfg.expand_empty_elements = false;
         cfg.trim_text(false);
     }
-    let mut b = Builder {
-        text,
-        doc: Document {
-            text,
-            lines,
-            elements: Vec::new(),
-            attrs: Vec::new(),
-            namespaces: Vec::new(),
-            scopes: vec![Scope::default()],
-            has_doctype: false,
-            root: None,
-            wellformed: false,
-        },
-        stack: Vec::new(),
-        bindings: Vec::new(),
-        interned: HashMap::new(),
-    };
-    let mut ok = true;
-    loop {
+    let mut b = Builder::new(text, lines);
+    let ok = loop {
         let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let ev = reader.read_event();
         let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let step_ok = match ev {
+        match ev {
             Err(err) => {
                 let off = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
                 let p = b.doc.lines.pos(off);
                 sink.at("xml.wellformed", p, err.to_string());
-                false
+                break false;
             }
-            Ok(Event::Eof) => {
-                if let Some(open) = b.stack.last() {
-                    let name = b
-                        .doc
-                        .get(open.id as usize)
-                        .map(|n| n.qname())
-                        .unwrap_or_default();
-                    let p = b.doc.lines.pos(text.len());
-                    sink.at(
-                        "xml.wellformed",
-                        p,
-                        format!("document ends before <{name}> is closed"),
-                    );
-                    ok = false;
-                } else if b.doc.root.is_none() {
-                    let p = b.doc.lines.pos(text.len());
-                    sink.at("xml.wellformed", p, "no root element".into());
-                    ok = false;
+            Ok(Event::Eof) => break b.eof(sink),
+            Ok(ev) => {
+                if !b.event(ev, start, end, sink) {
+                    break false;
                 }
-                break;
             }
-            Ok(Event::Start(e)) => b.start(&e, start, end, sink),
-            Ok(Event::Empty(e)) => {
-                let r = b.start(&e, start, end, sink);
-                b.end(None);
-                r
-            }
-            Ok(Event::End(_)) => {
-                b.end(Some((start, end)));
-                true
-            }
-            Ok(Event::Text(t)) => {
-                let raw = String::from_utf8_lossy(&t);
-                b.text(&raw, start, false, sink)
-            }
-            // quick-xml reports `&name;` apart from the text around it; put it back so
-            // `unescape` checks and resolves it like any other reference.
-            Ok(Event::GeneralRef(r)) => {
-                let raw = format!("&{};", String::from_utf8_lossy(&r));
-                b.text(&raw, start, false, sink)
-            }
-            Ok(Event::CData(t)) => {
-                let raw = String::from_utf8_lossy(&t);
-                b.text(&raw, start, true, sink)
-            }
-            Ok(Event::DocType(_)) => {
-                b.doc.has_doctype = true;
-                true
-            }
-            Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => true,
-        };
-        if !step_ok {
-            ok = false;
-            break;
         }
-    }
+    };
     let mut doc = b.doc;
     doc.wellformed = ok;
     doc
