@@ -57,24 +57,7 @@ impl Ctx<'_> {
         sink: &mut Sink,
     ) -> (bool, Option<DateTime<FixedOffset>>) {
         let doc = self.doc;
-        match doc.child(id, A, "id") {
-            None => sink.at(
-                "atom.id.missing",
-                el.pos(),
-                format!("<{what}> requires an <id>"),
-            ),
-            // A script scheme is absolute but worse: `url.scheme` reports it.
-            Some(i) if !is_absolute_url(&i.text()) && script_scheme(&i.text()).is_none() => sink
-                .at(
-                    "atom.id.relative",
-                    i.pos(),
-                    format!(
-                        "<id> '{}' is not an absolute IRI (use e.g. tag: or urn:uuid:)",
-                        i.text().trim()
-                    ),
-                ),
-            Some(_) => {}
-        }
+        required_id(doc, id, el, what, sink);
         if doc.child(id, A, "title").is_none() {
             sink.at(
                 "atom.title.missing",
@@ -96,19 +79,16 @@ impl Ctx<'_> {
         if let Some(p) = doc.child(id, A, "published") {
             self.date(p, sink);
         }
-        let mut has_author = false;
-        for (aid, a) in doc.children_named(id, A, "author") {
-            has_author = true;
-            if doc.child(aid, A, "name").is_none() {
-                sink.at(
-                    "atom.author.name",
-                    a.pos(),
-                    "<author> requires a <name>".into(),
-                );
-            }
-        }
+        let has_author = authors(doc, id, sink);
+        self.text_constructs(id, sink);
+        link_elements(doc, id, sink);
+        (has_author, updated)
+    }
+
+    /// The `type` of the text constructs of `id`, and the HTML in a summary.
+    fn text_constructs(&self, id: usize, sink: &mut Sink) {
         for local in ["title", "subtitle", "rights", "summary"] {
-            for (tid, t) in doc.children_named(id, A, local) {
+            for (tid, t) in self.doc.children_named(id, A, local) {
                 if let Some(ty) = t.attr("type") {
                     if !matches!(ty.value().trim(), "text" | "html" | "xhtml") {
                         sink.at(
@@ -126,40 +106,86 @@ impl Ctx<'_> {
                 }
             }
         }
-        let mut alternates: HashMap<(String, String), (usize, usize)> = HashMap::new();
-        for (_, l) in doc.children_named(id, A, "link") {
-            if l.attr("href").is_none() {
-                sink.at(
-                    "atom.link.href",
-                    l.pos(),
-                    "<link> requires an href attribute".into(),
-                );
+    }
+
+    /// Checks the entries of the feed `root`; returns the newest valid
+    /// `updated` among them.
+    fn entries(
+        &self,
+        root: usize,
+        feed_author: bool,
+        sink: &mut Sink,
+    ) -> Option<DateTime<FixedOffset>> {
+        let doc = self.doc;
+        let mut ids: HashSet<Cow<'_, str>> = HashSet::new();
+        let mut newest: Option<DateTime<FixedOffset>> = None;
+        for (eid, entry) in doc.children_named(root, A, "entry") {
+            let (has_author, updated) = self.common(eid, entry, "entry", sink);
+            if let Some(u) = updated {
+                newest = Some(newest.map_or(u, |n| n.max(u)));
             }
-            let rel = l.attr("rel").map_or("alternate", |r| r.value().trim());
-            if rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" {
-                let key = (
-                    l.attr("type")
-                        .map(|t| t.value().trim().to_ascii_lowercase())
-                        .unwrap_or_default(),
-                    l.attr("hreflang")
-                        .map(|t| t.value().trim().to_ascii_lowercase())
-                        .unwrap_or_default(),
-                );
-                if let Some(first) = alternates.get(&key) {
+            if let Some(i) = doc.child(eid, A, "id") {
+                let v = i.trimmed_text();
+                if ids.contains(&v) {
                     sink.at(
-                        "atom.link.alternate-duplicate",
-                        l.pos(),
-                        format!(
-                            "second alternate link with type '{}' and hreflang '{}' (first at line {})",
-                            key.0, key.1, first.0
-                        ),
+                        "atom.id.duplicate",
+                        i.pos(),
+                        format!("entry <id> '{v}' is used by an earlier entry"),
                     );
                 } else {
-                    alternates.insert(key, l.pos());
+                    ids.insert(v);
                 }
             }
+            let source_author = doc
+                .children_named(eid, A, "source")
+                .any(|(sid, _)| doc.child(sid, A, "author").is_some());
+            if !has_author && !feed_author && !source_author {
+                sink.at(
+                    "atom.author.missing",
+                    entry.pos(),
+                    "<entry> has no <author> and neither the feed nor the entry's <source> provides one".into(),
+                );
+            }
+            self.content(eid, entry, sink);
         }
-        (has_author, updated)
+        newest
+    }
+
+    /// An entry needs `<content>` or an alternate link to show; content by
+    /// reference (`src`) must be empty, and `type` says how to read it.
+    fn content(&self, eid: usize, entry: Node<'_, '_>, sink: &mut Sink) {
+        let doc = self.doc;
+        let content = doc.children_named(eid, A, "content").next();
+        let has_alternate = doc.children_named(eid, A, "link").any(|(_, l)| {
+            l.attr("rel")
+                .is_none_or(|r| r.value().trim() == "alternate")
+        });
+        if content.is_none() && !has_alternate {
+            sink.at(
+                "atom.entry.link-or-content",
+                entry.pos(),
+                "<entry> needs a <content> or a <link rel=\"alternate\">".into(),
+            );
+        }
+        let Some((cid, c)) = content else { return };
+        if c.attr("src").is_some() && (!c.text().trim().is_empty() || c.has_children()) {
+            sink.at(
+                "atom.content.src-not-empty",
+                c.pos(),
+                "<content src=\"...\"> must be empty".into(),
+            );
+        }
+        if let Some(ty) = c.attr("type") {
+            let v = ty.value().trim();
+            if !matches!(v, "text" | "html" | "xhtml") && !is_mime_type(v) {
+                sink.at(
+                    "atom.type.invalid",
+                    ty.pos(),
+                    format!("<content type=\"{v}\"> must be text, html, xhtml or a MIME type"),
+                );
+            }
+        }
+        self.html_checks(Some(cid), c, sink);
     }
 
     /// HTML-level checks for a text construct or content of type html/xhtml.
@@ -207,23 +233,7 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
     let cx = Ctx { doc, opts };
     let Some(feed) = doc.get(root) else { return };
     let (feed_author, feed_updated) = cx.common(root, feed, "feed", sink);
-
-    for el in doc.nodes() {
-        if el.ns() == A {
-            check_links(el, sink);
-        }
-        if let Some(l) = el.attr_ns(XML_NS, "lang") {
-            let v = l.value().trim();
-            // xml:lang="" legitimately means "no language".
-            if !v.is_empty() && !is_language_tag(v) {
-                sink.at(
-                    "atom.lang.invalid",
-                    l.pos(),
-                    format!("xml:lang=\"{v}\" is not a language tag"),
-                );
-            }
-        }
-    }
+    check_every_element(doc, sink);
     if feed.lang().is_none_or(|l| l.trim().is_empty()) {
         sink.at(
             "feed.lang.missing",
@@ -241,69 +251,7 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
             "<feed> has no <link rel=\"self\" href=\"...\"/>".into(),
         );
     }
-
-    let mut ids: HashSet<Cow<'_, str>> = HashSet::new();
-    let mut newest: Option<DateTime<FixedOffset>> = None;
-    for (eid, entry) in doc.children_named(root, A, "entry") {
-        let (has_author, updated) = cx.common(eid, entry, "entry", sink);
-        if let Some(u) = updated {
-            newest = Some(newest.map_or(u, |n| n.max(u)));
-        }
-        if let Some(i) = doc.child(eid, A, "id") {
-            let v = i.trimmed_text();
-            if ids.contains(&v) {
-                sink.at(
-                    "atom.id.duplicate",
-                    i.pos(),
-                    format!("entry <id> '{v}' is used by an earlier entry"),
-                );
-            } else {
-                ids.insert(v);
-            }
-        }
-        let source_author = doc
-            .children_named(eid, A, "source")
-            .any(|(sid, _)| doc.child(sid, A, "author").is_some());
-        if !has_author && !feed_author && !source_author {
-            sink.at(
-                "atom.author.missing",
-                entry.pos(),
-                "<entry> has no <author> and neither the feed nor the entry's <source> provides one".into(),
-            );
-        }
-        let content = doc.children_named(eid, A, "content").next();
-        let has_alternate = doc.children_named(eid, A, "link").any(|(_, l)| {
-            l.attr("rel")
-                .is_none_or(|r| r.value().trim() == "alternate")
-        });
-        if content.is_none() && !has_alternate {
-            sink.at(
-                "atom.entry.link-or-content",
-                entry.pos(),
-                "<entry> needs a <content> or a <link rel=\"alternate\">".into(),
-            );
-        }
-        if let Some((cid, c)) = content {
-            if c.attr("src").is_some() && (!c.text().trim().is_empty() || c.has_children()) {
-                sink.at(
-                    "atom.content.src-not-empty",
-                    c.pos(),
-                    "<content src=\"...\"> must be empty".into(),
-                );
-            }
-            if let Some(ty) = c.attr("type") {
-                let v = ty.value().trim();
-                if !matches!(v, "text" | "html" | "xhtml") && !is_mime_type(v) {
-                    sink.at(
-                        "atom.type.invalid",
-                        ty.pos(),
-                        format!("<content type=\"{v}\"> must be text, html, xhtml or a MIME type"),
-                    );
-                }
-            }
-            cx.html_checks(Some(cid), c, sink);
-        }
-    }
+    let newest = cx.entries(root, feed_author, sink);
     if let (Some(fu), Some(n)) = (feed_updated, newest) {
         if fu < n {
             let pos = doc
@@ -318,6 +266,102 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
                     n.to_rfc3339()
                 ),
             );
+        }
+    }
+}
+
+/// The rules that hold for an element wherever it is (feed, entry, source,
+/// author): URL schemes and `xml:lang`.
+fn check_every_element(doc: &Document<'_>, sink: &mut Sink) {
+    for el in doc.nodes() {
+        if el.ns() == A {
+            check_links(el, sink);
+        }
+        if let Some(l) = el.attr_ns(XML_NS, "lang") {
+            let v = l.value().trim();
+            // xml:lang="" legitimately means "no language".
+            if !v.is_empty() && !is_language_tag(v) {
+                sink.at(
+                    "atom.lang.invalid",
+                    l.pos(),
+                    format!("xml:lang=\"{v}\" is not a language tag"),
+                );
+            }
+        }
+    }
+}
+
+/// The `<id>` of feed or entry `id`: required, and an absolute IRI.
+fn required_id(doc: &Document<'_>, id: usize, el: Node<'_, '_>, what: &str, sink: &mut Sink) {
+    match doc.child(id, A, "id") {
+        None => sink.at(
+            "atom.id.missing",
+            el.pos(),
+            format!("<{what}> requires an <id>"),
+        ),
+        // A script scheme is absolute but worse: `url.scheme` reports it.
+        Some(i) if !is_absolute_url(&i.text()) && script_scheme(&i.text()).is_none() => sink.at(
+            "atom.id.relative",
+            i.pos(),
+            format!(
+                "<id> '{}' is not an absolute IRI (use e.g. tag: or urn:uuid:)",
+                i.text().trim()
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// Whether `id` has an `<author>`; each one needs a `<name>`.
+fn authors(doc: &Document<'_>, id: usize, sink: &mut Sink) -> bool {
+    let mut has_author = false;
+    for (aid, a) in doc.children_named(id, A, "author") {
+        has_author = true;
+        if doc.child(aid, A, "name").is_none() {
+            sink.at(
+                "atom.author.name",
+                a.pos(),
+                "<author> requires a <name>".into(),
+            );
+        }
+    }
+    has_author
+}
+
+/// The `<link>`s of `id`: each needs an href, and two alternates with the
+/// same type and hreflang leave a reader no way to choose.
+fn link_elements(doc: &Document<'_>, id: usize, sink: &mut Sink) {
+    let mut alternates: HashMap<(String, String), (usize, usize)> = HashMap::new();
+    for (_, l) in doc.children_named(id, A, "link") {
+        if l.attr("href").is_none() {
+            sink.at(
+                "atom.link.href",
+                l.pos(),
+                "<link> requires an href attribute".into(),
+            );
+        }
+        let rel = l.attr("rel").map_or("alternate", |r| r.value().trim());
+        if rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate" {
+            let key = (
+                l.attr("type")
+                    .map(|t| t.value().trim().to_ascii_lowercase())
+                    .unwrap_or_default(),
+                l.attr("hreflang")
+                    .map(|t| t.value().trim().to_ascii_lowercase())
+                    .unwrap_or_default(),
+            );
+            if let Some(first) = alternates.get(&key) {
+                sink.at(
+                    "atom.link.alternate-duplicate",
+                    l.pos(),
+                    format!(
+                        "second alternate link with type '{}' and hreflang '{}' (first at line {})",
+                        key.0, key.1, first.0
+                    ),
+                );
+            } else {
+                alternates.insert(key, l.pos());
+            }
         }
     }
 }

@@ -40,9 +40,7 @@ fn is_relative(v: &str) -> bool {
 /// carrying the escaped HTML. `base` is the `xml:base` in scope, if any.
 pub(crate) fn check_html(html: &str, base: Option<&str>, pos: (usize, usize), sink: &mut Sink) {
     let b = html.as_bytes();
-    let mut relative: Vec<String> = Vec::new();
-    let mut active: Vec<String> = Vec::new();
-    let mut scripted: Vec<String> = Vec::new();
+    let mut hits = Hits::default();
     let mut i = 0;
     while i < b.len() {
         if b[i] != b'<' {
@@ -61,107 +59,143 @@ pub(crate) fn check_html(html: &str, base: Option<&str>, pos: (usize, usize), si
         while i < b.len() && b[i].is_ascii_alphanumeric() {
             i += 1;
         }
+        // Not a tag (`a < b`, `</p>`, `<!DOCTYPE`): nothing to judge.
         if i == name_start {
             continue;
         }
         let tag = html.get(name_start..i).unwrap_or("").to_ascii_lowercase();
         if ACTIVE_TAGS.contains(&tag.as_str()) {
-            active.push(format!("<{tag}>"));
+            hits.active.push(format!("<{tag}>"));
         }
-        // Attributes up to the closing '>'.
-        loop {
-            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-                i += 1;
+        i = scan_attrs(html, i, |name, value| hits.attr(&tag, name, value, base));
+    }
+    hits.report(pos, sink);
+}
+
+/// Scans the attributes of a tag from `i`, just after its name, to past
+/// its `>`, calling `attr` with each name (lower-cased) and raw value (empty
+/// when there is none); returns where scanning goes on.
+fn scan_attrs(html: &str, mut i: usize, mut attr: impl FnMut(&str, &str)) -> usize {
+    let b = html.as_bytes();
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'>' {
+            return i + 1;
+        }
+        let an_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let aname = html.get(an_start..i).unwrap_or("").to_ascii_lowercase();
+        // A stray `=` (or a name cut by one): step over it.
+        if i == an_start {
+            i += 1;
+            continue;
+        }
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < b.len() && b[i] == b'=' {
+            (value, i) = attr_value(html, i + 1);
+        }
+        attr(&aname, &value);
+    }
+}
+
+/// Reads an attribute value from `i`, just after its `=`: quoted up to the
+/// same quote (or the end of the fragment), or bare up to whitespace or
+/// `>`. Returns it and where scanning goes on.
+fn attr_value(html: &str, mut i: usize) -> (String, usize) {
+    let b = html.as_bytes();
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+        let q = b[i];
+        let vs = i + 1;
+        i = vs;
+        while i < b.len() && b[i] != q {
+            i += 1;
+        }
+        let value = html.get(vs..i.min(b.len())).unwrap_or("").to_string();
+        (value, i + 1)
+    } else {
+        let vs = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+            i += 1;
+        }
+        (html.get(vs..i).unwrap_or("").to_string(), i)
+    }
+}
+
+/// What the rules found in one fragment. Each rule reports once per
+/// fragment, naming its first hit and counting the others, so a story
+/// full of relative links is one finding, not hundreds.
+#[derive(Default)]
+struct Hits {
+    relative: Vec<String>,
+    active: Vec<String>,
+    scripted: Vec<String>,
+}
+
+impl Hits {
+    /// The rules on the attribute `aname=value` of a `<tag>`.
+    fn attr(&mut self, tag: &str, aname: &str, value: &str, base: Option<&str>) {
+        if aname.len() > 2 && aname.starts_with("on") {
+            self.active.push(format!("{aname}= on <{tag}>"));
+        }
+        if tag == "meta"
+            && aname == "http-equiv"
+            && decode_refs(value).trim().eq_ignore_ascii_case("refresh")
+        {
+            self.active.push("<meta http-equiv=\"refresh\">".into());
+        }
+        let urls: Vec<Cow<'_, str>> = if aname == "srcset" {
+            srcset_urls(value).into_iter().map(Cow::Borrowed).collect()
+        } else if URL_ATTRS.contains(&aname) {
+            vec![Cow::Borrowed(value)]
+        } else {
+            Vec::new()
+        };
+        let mut script_url = false;
+        for url in urls {
+            // Browsers decode character references before they read
+            // the scheme: `&#106;avascript:` is `javascript:`.
+            if let Some(scheme) = script_scheme(&decode_refs(&url)) {
+                self.scripted
+                    .push(format!("{aname}={} ({scheme}:) on <{tag}>", quote(&url)));
+                script_url = true;
             }
-            if i >= b.len() || b[i] == b'>' {
-                i += 1;
-                break;
-            }
-            let an_start = i;
-            while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/')
-            {
-                i += 1;
-            }
-            let aname = html.get(an_start..i).unwrap_or("").to_ascii_lowercase();
-            if i == an_start {
-                i += 1;
-                continue;
-            }
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            let mut value = String::new();
-            if i < b.len() && b[i] == b'=' {
-                i += 1;
-                while i < b.len() && b[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-                    let q = b[i];
-                    let vs = i + 1;
-                    i = vs;
-                    while i < b.len() && b[i] != q {
-                        i += 1;
-                    }
-                    value = html.get(vs..i.min(b.len())).unwrap_or("").to_string();
-                    i += 1;
-                } else {
-                    let vs = i;
-                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
-                        i += 1;
-                    }
-                    value = html.get(vs..i).unwrap_or("").to_string();
-                }
-            }
-            if aname.len() > 2 && aname.starts_with("on") {
-                active.push(format!("{aname}= on <{tag}>"));
-            }
-            if tag == "meta"
-                && aname == "http-equiv"
-                && decode_refs(&value).trim().eq_ignore_ascii_case("refresh")
-            {
-                active.push("<meta http-equiv=\"refresh\">".into());
-            }
-            let urls: Vec<Cow<'_, str>> = if aname == "srcset" {
-                srcset_urls(&value).into_iter().map(Cow::Borrowed).collect()
-            } else if URL_ATTRS.contains(&aname.as_str()) {
-                vec![Cow::Borrowed(value.as_str())]
-            } else {
-                Vec::new()
-            };
-            let mut script_url = false;
-            for url in urls {
-                // Browsers decode character references before they read
-                // the scheme: `&#106;avascript:` is `javascript:`.
-                if let Some(scheme) = script_scheme(&decode_refs(&url)) {
-                    scripted.push(format!("{aname}={} ({scheme}:) on <{tag}>", quote(&url)));
-                    script_url = true;
-                }
-            }
-            if !script_url
-                && (aname == "href" || aname == "src")
-                && base.is_none()
-                && is_relative(&value)
-            {
-                relative.push(format!("{aname}=\"{value}\""));
-            }
+        }
+        if !script_url
+            && (aname == "href" || aname == "src")
+            && base.is_none()
+            && is_relative(value)
+        {
+            self.relative.push(format!("{aname}=\"{value}\""));
         }
     }
-    report(sink, "html.url.relative", pos, &relative, "relative URL in HTML content with no xml:base in scope (readers resolve it against their own location)");
-    report(
-        sink,
-        "html.script",
-        pos,
-        &active,
-        "active content in HTML (feed readers strip it; it is unsafe to embed)",
-    );
-    report(
-        sink,
-        "html.url.scheme",
-        pos,
-        &scripted,
-        "a script or local-file URL in HTML content runs in the reader when followed or loaded",
-    );
+
+    fn report(&self, pos: (usize, usize), sink: &mut Sink) {
+        report(sink, "html.url.relative", pos, &self.relative, "relative URL in HTML content with no xml:base in scope (readers resolve it against their own location)");
+        report(
+            sink,
+            "html.script",
+            pos,
+            &self.active,
+            "active content in HTML (feed readers strip it; it is unsafe to embed)",
+        );
+        report(
+            sink,
+            "html.url.scheme",
+            pos,
+            &self.scripted,
+            "a script or local-file URL in HTML content runs in the reader when followed or loaded",
+        );
+    }
 }
 
 /// The URLs of a `srcset` list (`url [descriptor], ...`), split as the

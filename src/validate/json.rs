@@ -6,6 +6,7 @@
 
 use super::report::Sink;
 use super::scheme::{check_id, check_link};
+use super::xml::LineIndex;
 use serde_json::Value;
 
 /// Byte offsets of the values of the top-level `"items"` array, found with
@@ -91,20 +92,8 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
         );
         return;
     };
-    let idx = super::xml::LineIndex::new(text);
-    match obj.get("version").and_then(Value::as_str) {
-        Some(s) if s.starts_with("https://jsonfeed.org/version/") => {}
-        other => sink.at(
-            "json.version",
-            // Point at the key when present (a nested "version" earlier in
-            // the text is possible but rare); otherwise at the object.
-            text.find("\"version\"").map_or((1, 1), |o| idx.pos(o)),
-            format!(
-                "version {} must be https://jsonfeed.org/version/1.1",
-                other.map_or("(missing)".to_string(), |s| format!("'{s}'"))
-            ),
-        ),
-    }
+    let idx = LineIndex::new(text);
+    check_version(obj, text, &idx, sink);
     if !obj.get("title").is_some_and(Value::is_string) {
         sink.push(
             "json.required",
@@ -138,37 +127,64 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
     let offsets = item_offsets(text);
     for (n, item) in items.iter().enumerate() {
         let pos = offsets.get(n).map_or((1, 1), |&o| idx.pos(o));
-        if let Some(item) = item.as_object() {
-            if let Some(id) = item.get("id").and_then(Value::as_str) {
-                check_id(id, &format!("items[{n}].id"), pos, sink);
-            }
-            for key in [
-                "url",
-                "external_url",
-                "image",
-                "banner_image",
-                "attachments",
-                "author",
-                "authors",
-            ] {
-                check_links(item, key, &format!("items[{n}].{key}"), pos, sink);
-            }
+        check_item(n, item, pos, sink);
+    }
+}
+
+/// `version` must be a JSON Feed version URL.
+fn check_version(
+    obj: &serde_json::Map<String, Value>,
+    text: &str,
+    idx: &LineIndex<'_>,
+    sink: &mut Sink,
+) {
+    match obj.get("version").and_then(Value::as_str) {
+        Some(s) if s.starts_with("https://jsonfeed.org/version/") => {}
+        other => sink.at(
+            "json.version",
+            // Point at the key when present (a nested "version" earlier in
+            // the text is possible but rare); otherwise at the object.
+            text.find("\"version\"").map_or((1, 1), |o| idx.pos(o)),
+            format!(
+                "version {} must be https://jsonfeed.org/version/1.1",
+                other.map_or("(missing)".to_string(), |s| format!("'{s}'"))
+            ),
+        ),
+    }
+}
+
+/// Checks `items[n]`, whose findings are positioned at `pos`.
+fn check_item(n: usize, item: &Value, pos: (usize, usize), sink: &mut Sink) {
+    if let Some(item) = item.as_object() {
+        if let Some(id) = item.get("id").and_then(Value::as_str) {
+            check_id(id, &format!("items[{n}].id"), pos, sink);
         }
-        if !item.get("id").is_some_and(Value::is_string) {
-            sink.at(
-                "json.item.id",
-                pos,
-                format!("items[{n}] needs a string 'id'"),
-            );
+        for key in [
+            "url",
+            "external_url",
+            "image",
+            "banner_image",
+            "attachments",
+            "author",
+            "authors",
+        ] {
+            check_links(item, key, &format!("items[{n}].{key}"), pos, sink);
         }
-        let has = |k: &str| item.get(k).is_some_and(Value::is_string);
-        if !has("content_html") && !has("content_text") {
-            sink.at(
-                "json.item.content",
-                pos,
-                format!("items[{n}] needs 'content_html' or 'content_text'"),
-            );
-        }
+    }
+    if !item.get("id").is_some_and(Value::is_string) {
+        sink.at(
+            "json.item.id",
+            pos,
+            format!("items[{n}] needs a string 'id'"),
+        );
+    }
+    let has = |k: &str| item.get(k).is_some_and(Value::is_string);
+    if !has("content_html") && !has("content_text") {
+        sink.at(
+            "json.item.content",
+            pos,
+            format!("items[{n}] needs 'content_html' or 'content_text'"),
+        );
     }
 }
 

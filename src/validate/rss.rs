@@ -141,7 +141,23 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
             );
         }
     }
+    check_every_element(doc, sink);
+    let mut channel = Channel {
+        has_self: false,
+        has_lang: chan.lang().is_some(),
+        last_build: None,
+        newest_item: None,
+        guids: HashMap::new(),
+    };
+    for (cid, c) in doc.children(chan_id) {
+        channel.child(&cx, cid, c, sink);
+    }
+    channel.finish(chan, sink);
+}
 
+/// The rules that hold for an element wherever it is: atom:link schemes
+/// and namespaces readers do not know.
+fn check_every_element(doc: &Document<'_>, sink: &mut Sink) {
     // Unknown namespaces: once per URI, at its first element.
     let mut seen_ns = HashSet::new();
     for el in doc.nodes() {
@@ -161,75 +177,41 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
             }
         }
     }
+}
 
-    let mut has_self = false;
-    let mut has_lang = chan.lang().is_some();
-    let mut last_build: Option<(DateTime<FixedOffset>, (usize, usize))> = None;
-    let mut newest_item: Option<DateTime<FixedOffset>> = None;
-    // Keyed by the guid as borrowed from the source (no copy per item), with
-    // the element id of its first use.
-    let mut guids: HashMap<Cow<'_, str>, usize> = HashMap::new();
+/// What the children of `<channel>` tell about the feed as a whole, for
+/// the rules that can only be judged once all of them are read.
+struct Channel<'t> {
+    has_self: bool,
+    has_lang: bool,
+    last_build: Option<(DateTime<FixedOffset>, (usize, usize))>,
+    newest_item: Option<DateTime<FixedOffset>>,
+    /// Keyed by the guid as borrowed from the source (no copy per item),
+    /// with the element id of its first use.
+    guids: HashMap<Cow<'t, str>, usize>,
+}
 
-    for (cid, c) in doc.children(chan_id) {
+impl<'t> Channel<'t> {
+    /// Checks the child `c` (id `cid`) of `<channel>`.
+    fn child(&mut self, cx: &Ctx<'t>, cid: usize, c: Node<'_, 't>, sink: &mut Sink) {
+        let doc = cx.doc;
         match (c.ns(), c.local()) {
             (None, "link") => cx.url(c, "<link>", sink),
             (None, "language") => {
-                has_lang = true;
-                let text = c.text();
-                let v = text.trim();
-                if !is_language_tag(v) {
-                    sink.at(
-                        "rss.language",
-                        c.pos(),
-                        format!("'{v}' is not a language tag (e.g. en-us)"),
-                    );
-                }
+                self.has_lang = true;
+                check_language(c, sink);
             }
             (None, "pubDate") => {
                 cx.date(c, sink);
             }
             (None, "lastBuildDate") => {
                 if let Some(d) = cx.date(c, sink) {
-                    last_build = Some((d, c.pos()));
+                    self.last_build = Some((d, c.pos()));
                 }
             }
-            (None, "ttl") => {
-                let text = c.text();
-                let v = text.trim();
-                if v.parse::<u64>().is_err() {
-                    sink.at(
-                        "rss.ttl",
-                        c.pos(),
-                        format!("<ttl> '{v}' is not a non-negative integer (minutes)"),
-                    );
-                }
-            }
-            (None, "skipHours") => {
-                for (_, h) in doc.children_named(cid, None, "hour") {
-                    let text = h.text();
-                    let v = text.trim();
-                    if !v.parse::<u8>().is_ok_and(|n| n <= 23) {
-                        sink.at(
-                            "rss.skiphours",
-                            h.pos(),
-                            format!("<hour> '{v}' is not an hour 0-23"),
-                        );
-                    }
-                }
-            }
-            (None, "skipDays") => {
-                for (_, d) in doc.children_named(cid, None, "day") {
-                    let text = d.text();
-                    let v = text.trim();
-                    if !DAY_NAMES.contains(&v) {
-                        sink.at(
-                            "rss.skipdays",
-                            d.pos(),
-                            format!("<day> '{v}' is not one of Monday ... Sunday"),
-                        );
-                    }
-                }
-            }
+            (None, "ttl") => check_ttl(c, sink),
+            (None, "skipHours") => check_skip_hours(doc, cid, sink),
+            (None, "skipDays") => check_skip_days(doc, cid, sink),
             (None, "image") => {
                 if let Some(u) = doc.child(cid, None, "url") {
                     cx.url(u, "<image><url>", sink);
@@ -246,59 +228,121 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
             (Some(ATOM_NS), "link")
                 if c.attr("rel").is_some_and(|r| r.value().trim() == "self") =>
             {
-                has_self = true;
-                match c.attr("type") {
-                    Some(t) if t.value().trim() == "application/rss+xml" => {}
-                    Some(t) => sink.at(
-                        "rss.self.type",
-                        t.pos(),
-                        format!(
-                            "self link type=\"{}\" should be application/rss+xml",
-                            t.value()
-                        ),
-                    ),
-                    None => sink.at(
-                        "rss.self.type",
-                        c.pos(),
-                        "self link has no type; it should be type=\"application/rss+xml\"".into(),
-                    ),
-                }
+                self.has_self = true;
+                check_self_type(c, sink);
             }
             (None, "item") => {
-                if let Some(d) = check_item(&cx, cid, c, &mut guids, sink) {
-                    newest_item = Some(newest_item.map_or(d, |n| n.max(d)));
+                if let Some(d) = check_item(cx, cid, c, &mut self.guids, sink) {
+                    self.newest_item = Some(self.newest_item.map_or(d, |n| n.max(d)));
                 }
             }
             _ => {}
         }
     }
-    if !has_self {
-        sink.at(
-            "rss.self.missing",
-            chan.pos(),
-            "<channel> has no <atom:link rel=\"self\" type=\"application/rss+xml\" href=\"...\"/>"
-                .into(),
-        );
-    }
-    if !has_lang {
-        sink.at(
-            "feed.lang.missing",
-            chan.pos(),
-            "<channel> has no <language>".into(),
-        );
-    }
-    if let (Some((lb, pos)), Some(newest)) = (last_build, newest_item) {
-        if lb < newest {
+
+    /// The rules on what the channel's children said, or did not say.
+    fn finish(&self, chan: Node<'_, '_>, sink: &mut Sink) {
+        if !self.has_self {
             sink.at(
-                "feed.updated.stale",
-                pos,
-                format!(
-                    "<lastBuildDate> {} is older than the newest item pubDate {}",
-                    lb.to_rfc2822(),
-                    newest.to_rfc2822()
-                ),
+                "rss.self.missing",
+                chan.pos(),
+                "<channel> has no <atom:link rel=\"self\" type=\"application/rss+xml\" href=\"...\"/>"
+                    .into(),
             );
         }
+        if !self.has_lang {
+            sink.at(
+                "feed.lang.missing",
+                chan.pos(),
+                "<channel> has no <language>".into(),
+            );
+        }
+        if let (Some((lb, pos)), Some(newest)) = (self.last_build, self.newest_item) {
+            if lb < newest {
+                sink.at(
+                    "feed.updated.stale",
+                    pos,
+                    format!(
+                        "<lastBuildDate> {} is older than the newest item pubDate {}",
+                        lb.to_rfc2822(),
+                        newest.to_rfc2822()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_language(c: Node<'_, '_>, sink: &mut Sink) {
+    let text = c.text();
+    let v = text.trim();
+    if !is_language_tag(v) {
+        sink.at(
+            "rss.language",
+            c.pos(),
+            format!("'{v}' is not a language tag (e.g. en-us)"),
+        );
+    }
+}
+
+fn check_ttl(c: Node<'_, '_>, sink: &mut Sink) {
+    let text = c.text();
+    let v = text.trim();
+    if v.parse::<u64>().is_err() {
+        sink.at(
+            "rss.ttl",
+            c.pos(),
+            format!("<ttl> '{v}' is not a non-negative integer (minutes)"),
+        );
+    }
+}
+
+fn check_skip_hours(doc: &Document<'_>, cid: usize, sink: &mut Sink) {
+    for (_, h) in doc.children_named(cid, None, "hour") {
+        let text = h.text();
+        let v = text.trim();
+        if !v.parse::<u8>().is_ok_and(|n| n <= 23) {
+            sink.at(
+                "rss.skiphours",
+                h.pos(),
+                format!("<hour> '{v}' is not an hour 0-23"),
+            );
+        }
+    }
+}
+
+fn check_skip_days(doc: &Document<'_>, cid: usize, sink: &mut Sink) {
+    for (_, d) in doc.children_named(cid, None, "day") {
+        let text = d.text();
+        let v = text.trim();
+        if !DAY_NAMES.contains(&v) {
+            sink.at(
+                "rss.skipdays",
+                d.pos(),
+                format!("<day> '{v}' is not one of Monday ... Sunday"),
+            );
+        }
+    }
+}
+
+/// The type of the channel's `<atom:link rel="self">`: readers that
+/// follow it expect the RSS media type.
+fn check_self_type(c: Node<'_, '_>, sink: &mut Sink) {
+    match c.attr("type") {
+        Some(t) if t.value().trim() == "application/rss+xml" => {}
+        Some(t) => sink.at(
+            "rss.self.type",
+            t.pos(),
+            format!(
+                "self link type=\"{}\" should be application/rss+xml",
+                t.value()
+            ),
+        ),
+        None => sink.at(
+            "rss.self.type",
+            c.pos(),
+            "self link has no type; it should be type=\"application/rss+xml\"".into(),
+        ),
     }
 }
 
@@ -324,103 +368,10 @@ fn check_item<'t>(
             (None, "link") => cx.url(c, "<link>", sink),
             (None, "comments") => cx.url(c, "<comments>", sink),
             (None, "pubDate") => pub_date = cx.date(c, sink),
-            (None, "guid") => {
-                let guid = c.trimmed_text();
-                let v = &*guid;
-                let permalink = c
-                    .attr("isPermaLink")
-                    .is_none_or(|a| a.value().trim() == "true");
-                let bad_scheme = if permalink {
-                    scheme::check_link(v, "permalink <guid>", c.pos(), sink)
-                } else {
-                    scheme::check_id(v, "<guid>", c.pos(), sink)
-                };
-                if permalink && !bad_scheme && !is_absolute_url(v) {
-                    let why = if c.attr("isPermaLink").is_none() {
-                        " (isPermaLink defaults to true; add isPermaLink=\"false\" for an opaque id)"
-                    } else {
-                        ""
-                    };
-                    sink.at(
-                        "rss.guid.permalink",
-                        c.pos(),
-                        format!("permalink <guid> '{v}' is not an absolute URL{why}"),
-                    );
-                }
-                if let Some(first) = guids.get(v).and_then(|&f| doc.get(f)) {
-                    sink.at(
-                        "rss.guid.duplicate",
-                        c.pos(),
-                        format!("<guid> '{v}' already used at line {}", first.pos().0),
-                    );
-                } else {
-                    guids.insert(guid, cid);
-                }
-            }
-            (None, "source") => match c.attr("url") {
-                None => sink.at(
-                    "rss.source.url",
-                    c.pos(),
-                    "<source> requires a url attribute".into(),
-                ),
-                Some(u) => {
-                    if !scheme::check_link(u.value(), "<source url>", u.pos(), sink)
-                        && !is_absolute_url(u.value())
-                    {
-                        sink.at(
-                            "rss.url.relative",
-                            u.pos(),
-                            format!("<source url=\"{}\"> must be an absolute URL", u.value()),
-                        );
-                    }
-                }
-            },
-            (None, "author") => {
-                let text = c.text();
-                let v = text.trim();
-                if !has_email(v) {
-                    sink.at(
-                        "rss.author.email",
-                        c.pos(),
-                        format!("<author> '{v}' must contain an e-mail address (use dc:creator for a plain name)"),
-                    );
-                }
-            }
-            (None, "enclosure") => {
-                let mut missing = Vec::new();
-                for a in ["url", "length", "type"] {
-                    if c.attr(a).is_none_or(|v| v.value().trim().is_empty()) {
-                        missing.push(a);
-                    }
-                }
-                if !missing.is_empty() {
-                    sink.at(
-                        "rss.enclosure.required",
-                        c.pos(),
-                        format!("<enclosure> is missing {}", missing.join(", ")),
-                    );
-                }
-                if let Some(l) = c.attr("length").filter(|l| !l.value().trim().is_empty()) {
-                    if l.value().trim().parse::<u64>().is_err() {
-                        sink.at(
-                            "rss.enclosure.required",
-                            l.pos(),
-                            format!("<enclosure length=\"{}\"> must be a byte count", l.value()),
-                        );
-                    }
-                }
-                if let Some(u) = c.attr("url").filter(|u| !u.value().trim().is_empty()) {
-                    if !scheme::check_link(u.value(), "<enclosure url>", u.pos(), sink)
-                        && !is_absolute_url(u.value())
-                    {
-                        sink.at(
-                            "rss.url.relative",
-                            u.pos(),
-                            format!("<enclosure url=\"{}\"> must be an absolute URL", u.value()),
-                        );
-                    }
-                }
-            }
+            (None, "guid") => check_guid(doc, cid, c, guids, sink),
+            (None, "source") => check_source(c, sink),
+            (None, "author") => check_author(c, sink),
+            (None, "enclosure") => check_enclosure(c, sink),
             (None, "description") => check_html(&c.text(), c.base(), c.pos(), sink),
             (Some(CONTENT_NS), "encoded") => {
                 if c.text().trim().is_empty() {
@@ -437,6 +388,121 @@ fn check_item<'t>(
         }
     }
     pub_date
+}
+
+/// A `<guid>` (id `cid`): a permalink must be an absolute http(s) URL, and
+/// no two items may share one; `guids` holds those seen so far.
+fn check_guid<'t>(
+    doc: &Document<'_>,
+    cid: usize,
+    c: Node<'_, 't>,
+    guids: &mut HashMap<Cow<'t, str>, usize>,
+    sink: &mut Sink,
+) {
+    let guid = c.trimmed_text();
+    let v = &*guid;
+    let permalink = c
+        .attr("isPermaLink")
+        .is_none_or(|a| a.value().trim() == "true");
+    let bad_scheme = if permalink {
+        scheme::check_link(v, "permalink <guid>", c.pos(), sink)
+    } else {
+        scheme::check_id(v, "<guid>", c.pos(), sink)
+    };
+    if permalink && !bad_scheme && !is_absolute_url(v) {
+        let why = if c.attr("isPermaLink").is_none() {
+            " (isPermaLink defaults to true; add isPermaLink=\"false\" for an opaque id)"
+        } else {
+            ""
+        };
+        sink.at(
+            "rss.guid.permalink",
+            c.pos(),
+            format!("permalink <guid> '{v}' is not an absolute URL{why}"),
+        );
+    }
+    if let Some(first) = guids.get(v).and_then(|&f| doc.get(f)) {
+        sink.at(
+            "rss.guid.duplicate",
+            c.pos(),
+            format!("<guid> '{v}' already used at line {}", first.pos().0),
+        );
+    } else {
+        guids.insert(guid, cid);
+    }
+}
+
+fn check_source(c: Node<'_, '_>, sink: &mut Sink) {
+    match c.attr("url") {
+        None => sink.at(
+            "rss.source.url",
+            c.pos(),
+            "<source> requires a url attribute".into(),
+        ),
+        Some(u) => {
+            if !scheme::check_link(u.value(), "<source url>", u.pos(), sink)
+                && !is_absolute_url(u.value())
+            {
+                sink.at(
+                    "rss.url.relative",
+                    u.pos(),
+                    format!("<source url=\"{}\"> must be an absolute URL", u.value()),
+                );
+            }
+        }
+    }
+}
+
+fn check_author(c: Node<'_, '_>, sink: &mut Sink) {
+    let text = c.text();
+    let v = text.trim();
+    if !has_email(v) {
+        sink.at(
+            "rss.author.email",
+            c.pos(),
+            format!(
+                "<author> '{v}' must contain an e-mail address (use dc:creator for a plain name)"
+            ),
+        );
+    }
+}
+
+/// An `<enclosure>` needs all three of url, length and type for a
+/// podcast client to fetch it.
+fn check_enclosure(c: Node<'_, '_>, sink: &mut Sink) {
+    let mut missing = Vec::new();
+    for a in ["url", "length", "type"] {
+        if c.attr(a).is_none_or(|v| v.value().trim().is_empty()) {
+            missing.push(a);
+        }
+    }
+    if !missing.is_empty() {
+        sink.at(
+            "rss.enclosure.required",
+            c.pos(),
+            format!("<enclosure> is missing {}", missing.join(", ")),
+        );
+    }
+    if let Some(l) = c.attr("length").filter(|l| !l.value().trim().is_empty()) {
+        if l.value().trim().parse::<u64>().is_err() {
+            sink.at(
+                "rss.enclosure.required",
+                l.pos(),
+                format!("<enclosure length=\"{}\"> must be a byte count", l.value()),
+            );
+        }
+    }
+    if let Some(u) = c.attr("url").filter(|u| !u.value().trim().is_empty()) {
+        if !scheme::check_link(u.value(), "<enclosure url>", u.pos(), sink)
+            && !is_absolute_url(u.value())
+        {
+            sink.at(
+                "rss.url.relative",
+                u.pos(),
+                format!("<enclosure url=\"{}\"> must be an absolute URL", u.value()),
+            );
+        }
+    }
 }
 
 /// True when `s` contains something shaped like `local@domain.tld`.
