@@ -57,9 +57,11 @@ pub(crate) fn kind_of(meta: &Metadata) -> &'static str {
     }
 }
 
-/// Opens `path` for reading if it is a regular file. With `follow` false, a symlink as the last
-/// component is refused instead of followed.
-pub(crate) fn open_regular(path: &Path, follow: bool) -> Result<(File, Metadata), ReadError> {
+/// Opens `path` for reading without blocking (a FIFO opens at once and reads as empty). With
+/// `follow` false, a symlink as the last component is refused instead of followed. What was
+/// opened is not checked: for a file the caller has just seen to be a regular file, where a
+/// swapped-in FIFO reads as empty and a device is cut off by the read's cap.
+pub(crate) fn open(path: &Path, follow: bool) -> Result<File, ReadError> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -71,15 +73,20 @@ pub(crate) fn open_regular(path: &Path, follow: bool) -> Result<(File, Metadata)
         }
         options.custom_flags(flags);
     }
-    let file = match options.open(path) {
-        Ok(f) => f,
+    match options.open(path) {
+        Ok(f) => Ok(f),
         // O_NOFOLLOW on a symlink fails with ELOOP: say what it is rather than "too many links".
         #[cfg(unix)]
         Err(e) if !follow && e.raw_os_error() == Some(libc::ELOOP) => {
-            return Err(ReadError::NotRegular("a symbolic link"))
+            Err(ReadError::NotRegular("a symbolic link"))
         }
-        Err(e) => return Err(e.into()),
-    };
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens `path` for reading if it is a regular file (see [`open`]), checked on the handle.
+pub(crate) fn open_regular(path: &Path, follow: bool) -> Result<(File, Metadata), ReadError> {
+    let file = open(path, follow)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta)));
