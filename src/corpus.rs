@@ -84,6 +84,16 @@ fn id_of_meta(_meta: &std::fs::Metadata) -> Option<FolderId> {
     None
 }
 
+/// A folder of the archive that could not be read (or not to the end).
+fn folder_problem(folder: &Path, e: &std::io::Error) -> ArticleError {
+    ArticleError {
+        path: folder.to_path_buf(),
+        line: None,
+        column: None,
+        kind: ArticleErrorKind::Folder(e.to_string()),
+    }
+}
+
 /// The articles folder as a build reads it: where it is, and which symbolic links it follows.
 ///
 /// A link inside the archive may point anywhere, e.g. at `/etc/passwd`. By default only links
@@ -168,12 +178,7 @@ impl Archive {
         let entries = match std::fs::read_dir(folder) {
             Ok(e) => e,
             Err(e) => {
-                out.problems.push(ArticleError {
-                    path: folder.to_path_buf(),
-                    line: None,
-                    column: None,
-                    kind: ArticleErrorKind::Folder(e.to_string()),
-                });
+                out.problems.push(folder_problem(folder, &e));
                 return out;
             }
         };
@@ -181,12 +186,7 @@ impl Archive {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    out.problems.push(ArticleError {
-                        path: folder.to_path_buf(),
-                        line: None,
-                        column: None,
-                        kind: ArticleErrorKind::Folder(e.to_string()),
-                    });
+                    out.problems.push(folder_problem(folder, &e));
                     continue;
                 }
             };

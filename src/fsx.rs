@@ -115,6 +115,14 @@ pub(crate) fn read_capped(file: File, size: u64, cap: u64) -> Result<Vec<u8>, Re
     Ok(bytes)
 }
 
+/// Makes a FIFO at `path`, for the tests of code that must not block on one.
+#[cfg(all(test, unix))]
+pub(crate) fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mkfifo only reads the NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,9 +163,7 @@ mod tests {
     fn a_fifo_does_not_block() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fifo");
-        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: mkfifo only reads the NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        mkfifo(&path);
         let e = read_regular(&path, true, 10).unwrap_err();
         assert!(matches!(e, ReadError::NotRegular("a FIFO")), "{e}");
     }

@@ -513,11 +513,7 @@ mod tests {
     }
 
     #[cfg(unix)]
-    fn mkfifo(path: &Path) {
-        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: mkfifo only reads the NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-    }
+    use crate::fsx::mkfifo;
 
     #[cfg(unix)]
     fn mode(path: &Path) -> u32 {

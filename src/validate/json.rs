@@ -23,13 +23,7 @@ fn item_offsets(text: &str) -> Vec<usize> {
         match b[i] {
             b'"' => {
                 let s = i;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = string_end(b, i);
                 if depth == 1 {
                     last_key_at_depth1 = Some((s + 1, i.min(b.len())));
                 }
@@ -226,6 +220,19 @@ fn check_links(
     }
 }
 
+/// The index of the closing quote of the JSON string that opens at `open` (or the end of the
+/// input when it is not closed), skipping escaped characters.
+fn string_end(b: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < b.len() && b[i] != b'"' {
+        if b[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// Byte offset of the `"key"` of a top-level member, found with the same
 /// kind of iterative scan as [`item_offsets`].
 fn top_level_key(text: &str, key: &str) -> Option<usize> {
@@ -236,13 +243,7 @@ fn top_level_key(text: &str, key: &str) -> Option<usize> {
         match b[i] {
             b'"' => {
                 let s = i;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = string_end(b, i);
                 let is_key = text
                     .get(i + 1..)
                     .is_some_and(|r| r.trim_start().starts_with(':'));

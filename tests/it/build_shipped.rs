@@ -17,7 +17,7 @@ fn build_shipped() -> (tempfile::TempDir, Vec<u8>, Feed, Vec<u8>, Feed) {
 }
 
 fn inspect_all(dir: &std::path::Path) -> Vec<Value> {
-    let mut files: Vec<_> = walk(&dir.join("articles"));
+    let mut files: Vec<_> = files_under(&dir.join("articles"));
     files.sort();
     let out = wirefeed(dir).arg("inspect").args(&files).output().unwrap();
     assert!(out.status.success());
@@ -26,19 +26,6 @@ fn inspect_all(dir: &std::path::Path) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -38,6 +38,20 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A temp dir holding a copy of the shipped `articles/` and `wirefeed.toml`.
 pub fn shipped_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

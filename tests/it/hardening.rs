@@ -340,7 +340,7 @@ fn an_empty_or_half_mounted_archive_never_wipes_the_feeds() {
 
     // Half of it: 5 of 13 left is under the default ratio of 0.5; 7 is over it.
     let half = dir.path().join("half");
-    let mut files: Vec<_> = walk_files(&dir.path().join("articles"));
+    let mut files: Vec<_> = files_under(&dir.path().join("articles"));
     files.sort();
     for f in &files[..5] {
         let rel = f.strip_prefix(dir.path().join("articles")).unwrap();
@@ -364,19 +364,6 @@ fn an_empty_or_half_mounted_archive_never_wipes_the_feeds() {
     assert_eq!(code, 0, "{stderr}");
     let (_, feed) = read_feed(&dir.path().join("public/atom.xml"));
     assert!(feed.entries.is_empty());
-}
-
-fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk_files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
