@@ -10,7 +10,7 @@ use wirefeed::validate::{check, CheckError, CheckOptions, Finding};
 
 /// Output format of `wirefeed check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum OutputStyle {
     /// `path:line:column: severity: code: message`, one per line.
     Text,
     /// A JSON array of finding objects.
@@ -38,7 +38,7 @@ pub struct CheckArgs {
     pub files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: OutputStyle,
     /// Largest input accepted, in bytes (each file and standard input);
     /// reading stops there, so a device or a growing file cannot exhaust
     /// memory.
@@ -211,11 +211,11 @@ pub fn execute(args: &CheckArgs) -> ExitCode {
     code
 }
 
-fn print(format: Format, results: &[(String, Outcome)]) -> io::Result<()> {
+fn print(format: OutputStyle, results: &[(String, Outcome)]) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match format {
-        Format::Text => {
+        OutputStyle::Text => {
             for (path, o) in results {
                 match o {
                     Outcome::Findings(fs) => {
@@ -230,7 +230,7 @@ fn print(format: Format, results: &[(String, Outcome)]) -> io::Result<()> {
                 }
             }
         }
-        Format::Json => {
+        OutputStyle::Json => {
             let mut records = Vec::new();
             for (path, o) in results {
                 match o {
