@@ -285,6 +285,93 @@ impl Default for StorySettings {
     }
 }
 
+/// A title and a description that say something (RSS requires both and readers show them),
+/// and a limit of at least one entry.
+fn check_texts_and_limit(
+    title: &Option<String>,
+    description: &Option<String>,
+    limit: &Option<usize>,
+) -> Result<usize, ConfigError> {
+    for (key, value) in [("feed.title", title), ("feed.description", description)] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(ConfigError::Invalid {
+                key,
+                value: String::new(),
+                problem: "must not be empty: RSS requires it and readers show it".into(),
+            });
+        }
+    }
+    let limit = *required(limit, "feed.limit")?;
+    if limit == 0 {
+        return Err(ConfigError::Invalid {
+            key: "feed.limit",
+            value: "0".into(),
+            problem: "a feed needs at least one entry".into(),
+        });
+    }
+    Ok(limit)
+}
+
+/// The checked `[build]` table.
+struct BuildPart {
+    articles: PathBuf,
+    out: PathBuf,
+    formats: Vec<Format>,
+    files: BTreeMap<Format, String>,
+    cache: bool,
+    lock_timeout: u64,
+    follow_symlinks: bool,
+    min_stories_ratio: f64,
+}
+
+impl BuildPart {
+    fn check(build: &RawBuild) -> Result<Self, ConfigError> {
+        // Taken apart field by field, so that a setting added to the raw layer and not checked
+        // here does not compile.
+        let RawBuild {
+            articles,
+            out,
+            formats,
+            rss_file,
+            atom_file,
+            json_file,
+            max_file_size: _, // in `story`
+            encoding: _,      // in `story`
+            cache,
+            lock_timeout,
+            follow_symlinks,
+            min_stories_ratio,
+        } = build;
+        let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
+        if !(0.0..=1.0).contains(&min_stories_ratio) {
+            return Err(ConfigError::Invalid {
+                key: "build.min_stories_ratio",
+                value: min_stories_ratio.to_string(),
+                problem: "a share from 0 (never refuse) to 1 (every story must still be there)"
+                    .into(),
+            });
+        }
+        let mut files = BTreeMap::new();
+        for (format, name, key) in [
+            (Format::Rss, rss_file, "build.rss_file"),
+            (Format::Atom, atom_file, "build.atom_file"),
+            (Format::Json, json_file, "build.json_file"),
+        ] {
+            files.insert(format, check_file_name(key, required(name, key)?)?);
+        }
+        Ok(BuildPart {
+            articles: required(articles, "build.articles")?.clone(),
+            out: required(out, "build.out")?.clone(),
+            formats: check_formats(required(formats, "build.formats")?)?,
+            files,
+            cache: *required(cache, "build.cache")?,
+            lock_timeout: *required(lock_timeout, "build.lock_timeout")?,
+            follow_symlinks: *required(follow_symlinks, "build.follow_symlinks")?,
+            min_stories_ratio,
+        })
+    }
+}
+
 impl Config {
     /// Checks a raw configuration (the file with the flags laid over it) and turns it into
     /// settings; the defaults fill what neither gives.
@@ -313,21 +400,7 @@ impl Config {
             limit,
             link_hosts,
         } = feed;
-        let RawBuild {
-            articles,
-            out,
-            formats,
-            rss_file,
-            atom_file,
-            json_file,
-            max_file_size: _, // in `story`
-            encoding: _,      // in `story`
-            cache,
-            lock_timeout,
-            follow_symlinks,
-            min_stories_ratio,
-        } = build;
-
+        let build = BuildPart::check(build)?;
         let site = site_url.as_deref().ok_or(ConfigError::Missing {
             key: "feed.site_url",
             hint: "set `site_url` under [feed] in wirefeed.toml or pass --site-url https://example.org/",
@@ -348,41 +421,7 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("tag:{host},2025:"));
         check_id_prefix(&id_prefix, &site_url, &link_hosts)?;
-        for (key, value) in [("feed.title", title), ("feed.description", description)] {
-            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-                return Err(ConfigError::Invalid {
-                    key,
-                    value: String::new(),
-                    problem: "must not be empty: RSS requires it and readers show it".into(),
-                });
-            }
-        }
-        let limit = *required(limit, "feed.limit")?;
-        if limit == 0 {
-            return Err(ConfigError::Invalid {
-                key: "feed.limit",
-                value: "0".into(),
-                problem: "a feed needs at least one entry".into(),
-            });
-        }
-        let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
-        if !(0.0..=1.0).contains(&min_stories_ratio) {
-            return Err(ConfigError::Invalid {
-                key: "build.min_stories_ratio",
-                value: min_stories_ratio.to_string(),
-                problem: "a share from 0 (never refuse) to 1 (every story must still be there)"
-                    .into(),
-            });
-        }
-        let formats = check_formats(required(formats, "build.formats")?)?;
-        let mut files = BTreeMap::new();
-        for (format, name, key) in [
-            (Format::Rss, rss_file, "build.rss_file"),
-            (Format::Atom, atom_file, "build.atom_file"),
-            (Format::Json, json_file, "build.json_file"),
-        ] {
-            files.insert(format, check_file_name(key, required(name, key)?)?);
-        }
+        let limit = check_texts_and_limit(title, description, limit)?;
         let agencies = agencies
             .iter()
             .map(|(name, a)| {
@@ -406,14 +445,14 @@ impl Config {
             limit,
             link_hosts,
             story,
-            articles: required(articles, "build.articles")?.clone(),
-            out: required(out, "build.out")?.clone(),
-            formats,
-            files,
-            cache: *required(cache, "build.cache")?,
-            lock_timeout: *required(lock_timeout, "build.lock_timeout")?,
-            follow_symlinks: *required(follow_symlinks, "build.follow_symlinks")?,
-            min_stories_ratio,
+            articles: build.articles,
+            out: build.out,
+            formats: build.formats,
+            files: build.files,
+            cache: build.cache,
+            lock_timeout: build.lock_timeout,
+            follow_symlinks: build.follow_symlinks,
+            min_stories_ratio: build.min_stories_ratio,
             agencies,
         })
     }
