@@ -36,6 +36,7 @@
 pub mod article;
 pub mod build;
 mod cache;
+pub mod clock;
 pub mod config;
 mod corpus;
 pub mod diagnostic;

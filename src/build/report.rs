@@ -35,7 +35,8 @@ pub struct BuildOptions {
     pub allow_empty: bool,
     /// Validate each document before writing it (the default; `--no-check` turns it off).
     pub check: bool,
-    /// The time used by the "date in the future" rule; `None` skips that rule.
+    /// The build clock ([`crate::clock::now`]): the time of the "date in the future" rule;
+    /// `None` skips that rule.
     pub now: Option<DateTime<Utc>>,
     /// Counters updated while the archive is scanned, for a progress display.
     pub progress: Option<Arc<Progress>>,
@@ -59,7 +60,9 @@ impl BuildOptions {
             strict: false,
             allow_empty: false,
             check: true,
-            now: Some(Utc::now()),
+            // A `SOURCE_DATE_EPOCH` that is not a time leaves the rules that need "now" off here;
+            // the CLI refuses it before building (see `clock`).
+            now: crate::clock::now().ok(),
             progress: None,
         }
     }

@@ -81,6 +81,9 @@ pub fn execute(args: BuildArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
+    if let Err(e) = wirefeed::clock::now() {
+        return usage(e);
+    }
     let mut opts = BuildOptions::new(&config);
     if let Some(output) = &args.output {
         if opts.formats.len() != 1 {

@@ -135,8 +135,15 @@ fn plural(n: usize, word: &str) -> String {
 
 /// Runs the subcommand; exit code 0 = no errors, 1 = errors, 2 = fatal.
 pub fn execute(args: &CheckArgs) -> ExitCode {
+    let now = match wirefeed::clock::now() {
+        Ok(now) => now,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let opts = CheckOptions {
-        now: Some(chrono::Utc::now()),
+        now: Some(now),
         ..CheckOptions::default()
     };
     let mut results = Vec::with_capacity(args.files.len());

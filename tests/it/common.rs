@@ -21,6 +21,8 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub fn wirefeed(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("wirefeed").expect("binary built");
     cmd.current_dir(dir);
+    // The build clock is the tests' to set, never the environment's.
+    cmd.env_remove(wirefeed::clock::SOURCE_DATE_EPOCH);
     cmd
 }
 

@@ -591,3 +591,46 @@ fn a_story_error_shows_its_line_with_a_caret_when_asked_and_is_plain_when_piped(
     let bar = caret.find('|').unwrap();
     assert_eq!(caret[bar + 2..].find('^'), Some(9), "{caret:?}");
 }
+
+#[test]
+fn source_date_epoch_is_the_build_clock() {
+    let dir = shipped_project();
+    wirefeed(dir.path()).arg("build").assert().code(0);
+    let check = |epoch: Option<&str>| {
+        let mut cmd = wirefeed(dir.path());
+        cmd.args(["check", "public/rss.xml"]);
+        if let Some(epoch) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+        (out.status.code(), text)
+    };
+    // In 2001 the shipped stories of 2025 lie in the future; today they do not.
+    let (code, text) = check(Some("1000000000"));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("date.future"), "{text}");
+    let (_, text) = check(None);
+    assert!(!text.contains("date.future"), "{text}");
+    // A clock nobody can read is refused by both commands.
+    let (code, text) = check(Some("yesterday"));
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("SOURCE_DATE_EPOCH=`yesterday` is not a time"),
+        "{text}"
+    );
+    let out = wirefeed(dir.path())
+        .arg("build")
+        .env("SOURCE_DATE_EPOCH", "1.5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // The build checks its feeds against the same clock: in 2001 they carry future dates.
+    let out = wirefeed(dir.path())
+        .args(["build", "--no-cache", "-v"])
+        .env("SOURCE_DATE_EPOCH", "1000000000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("warning: date.future"), "{stderr}");
+}
