@@ -21,7 +21,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +34,9 @@ pub(crate) struct FileStamp {
     pub ctime_ns: i64,
     /// Inode number (0 where unknown).
     pub inode: u64,
+    /// The story's metadata file, if it has one: xxh3 of its stamp (0 for none), so adding,
+    /// editing or deleting a sidecar changes the story's stamp and the story is read again.
+    pub sidecar: u64,
 }
 
 impl FileStamp {
@@ -61,7 +64,21 @@ impl FileStamp {
             mtime_ns: ns(meta.modified()),
             ctime_ns,
             inode,
+            sidecar: 0,
         }
+    }
+
+    /// The value that stands for this file as a story's sidecar in the story's stamp.
+    pub(crate) fn as_sidecar(&self) -> u64 {
+        let bytes: Vec<u8> = [
+            self.size.to_le_bytes(),
+            self.mtime_ns.to_le_bytes(),
+            self.ctime_ns.to_le_bytes(),
+            self.inode.to_le_bytes(),
+        ]
+        .concat();
+        // Never 0, which means "no sidecar".
+        xxhash_rust::xxh3::xxh3_64(&bytes).max(1)
     }
 }
 
@@ -79,6 +96,8 @@ pub(crate) struct StoryFacts {
     pub legacy_encoding: Option<String>,
     /// Warnings raised while parsing.
     pub warnings: Vec<ArticleWarning>,
+    /// Seconds since the epoch before which nothing of the story may appear.
+    pub embargo: Option<i64>,
 }
 
 /// The outcome of parsing one file.
@@ -86,6 +105,8 @@ pub(crate) struct StoryFacts {
 pub(crate) enum Facts {
     /// A publishable story.
     Story(StoryFacts),
+    /// A story its desk withdrew: it leaves every feed (not an error).
+    Withdrawn,
     /// A file that cannot be published, and why (boxed: rare, and it would double every record).
     Failed(Box<ArticleError>),
 }
@@ -108,6 +129,9 @@ pub(crate) struct OutputMemo {
     pub related_resolved: usize,
     /// Related headlines unresolved.
     pub related_unresolved: usize,
+    /// The earliest embargo that held a story back (seconds since the epoch): from then on the
+    /// feeds must be built again even if no file changed.
+    pub held_until: Option<i64>,
 }
 
 impl OutputMemo {
@@ -260,6 +284,7 @@ mod tests {
             mtime_ns: 1,
             ctime_ns: 2,
             inode: 3,
+            sidecar: 0,
         }
     }
 
@@ -270,6 +295,7 @@ mod tests {
             offset: 18_000,
             legacy_encoding: None,
             warnings: vec![],
+            embargo: None,
         })
     }
 

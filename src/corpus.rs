@@ -5,13 +5,14 @@
 //! (headline, title key, date, problems) and drops the text; the build reads the few published
 //! stories again in full.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use rayon::prelude::*;
 
+use crate::article::meta::{self, Meta, Status};
 use crate::article::{self, ParseOptions};
 use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::cache::{CachedFile, Facts, FileStamp, StoryFacts};
@@ -51,6 +52,19 @@ pub(crate) struct Walk {
     pub problems: Vec<ArticleError>,
     /// Entries passed over on purpose (links not followed, FIFOs…), each said once.
     pub skipped: Vec<ArticleWarning>,
+    /// Image files: photos, never stories.
+    pub photos: usize,
+}
+
+/// Extensions of photo files, in the order a story's photo is looked for.
+pub(crate) const PHOTO_EXTS: [&str; 5] = ["jpg", "jpeg", "png", "webp", "gif"];
+
+/// The extension of a relative path's file name, if it has one.
+fn extension(rel: &str) -> Option<&str> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.')
+        .filter(|(stem, _)| !stem.is_empty())
+        .map(|(_, ext)| ext)
 }
 
 /// A folder's identity on disk (device and inode), to recognise it under any spelling.
@@ -168,6 +182,7 @@ impl Archive {
             }
         }
         walk.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.pair_companions(&mut walk);
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         walk
@@ -271,9 +286,51 @@ impl Archive {
         }
     }
 
+    /// Sidecars (`<stem>.toml`) and photos are a story's companions, never stories: each
+    /// sidecar's stamp goes into its story's, so that editing, adding or removing it makes the
+    /// story read again; a sidecar with no story is said once and ignored.
+    fn pair_companions(&self, walk: &mut Walk) {
+        let mut sidecars: HashMap<String, FileStamp> = HashMap::new();
+        let mut stories = Vec::with_capacity(walk.files.len());
+        for (rel, stamp) in std::mem::take(&mut walk.files) {
+            match extension(&rel) {
+                Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => {
+                    sidecars.insert(article::id_of(&rel).to_string(), stamp);
+                }
+                Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
+                    walk.photos += 1;
+                }
+                _ => stories.push((rel, stamp)),
+            }
+        }
+        for (rel, stamp) in &mut stories {
+            if let Some(sidecar) = sidecars.remove(article::id_of(rel)) {
+                stamp.sidecar = sidecar.as_sidecar();
+            }
+        }
+        let mut orphans: Vec<String> = sidecars.into_keys().collect();
+        orphans.sort_unstable();
+        for id in orphans {
+            walk.skipped.push(ArticleWarning {
+                path: self.path_of(&format!("{id}.{}", meta::SIDECAR_EXT)),
+                line: None,
+                kind: ArticleWarningKind::Skipped(
+                    "metadata with no story beside it (`<stem>.toml` goes with `<stem>.txt`)"
+                        .into(),
+                ),
+            });
+        }
+        walk.files = stories;
+    }
+
     /// Whether a link's final target lies inside the archive.
     fn inside(&self, link: &Path) -> bool {
         std::fs::canonicalize(link).is_ok_and(|real| real.starts_with(&self.real_root))
+    }
+
+    /// Reads the metadata sidecar of a story (which the walk saw beside it).
+    pub(crate) fn read_meta(&self, rel_path: &str) -> Result<Meta, ArticleError> {
+        meta::read(&meta::sidecar_of(&self.path_of(rel_path)))
     }
 
     /// Reads a story file's bytes, never through a link the walk would not follow, never
@@ -338,16 +395,40 @@ pub(crate) fn read_facts(
         Ok(b) => b,
         Err(e) => return Facts::Failed(Box::new(e)),
     };
-    match article::summarize(&bytes, &path, opts) {
-        Ok(s) => Facts::Story(StoryFacts {
-            key: crate::related::title_key(&s.title),
-            secs: s.date.timestamp(),
-            offset: s.date.offset().local_minus_utc(),
-            legacy_encoding: (s.encoding != "UTF-8").then(|| s.encoding.to_string()),
-            warnings: s.warnings,
-        }),
-        Err(e) => Facts::Failed(Box::new(e)),
+    let summary = match article::summarize(&bytes, &path, opts) {
+        Ok(s) => s,
+        Err(e) => return Facts::Failed(Box::new(e)),
+    };
+    let meta = if stamp.sidecar == 0 {
+        Meta::default()
+    } else {
+        match archive.read_meta(rel_path) {
+            Ok(m) => m,
+            Err(e) => return Facts::Failed(Box::new(e)),
+        }
+    };
+    if meta.status == Status::Withdrawn {
+        return Facts::Withdrawn;
     }
+    let date = meta.published.unwrap_or(summary.date);
+    if let Some(updated) = meta.updated.filter(|u| *u < date) {
+        return Facts::Failed(Box::new(ArticleError {
+            path: meta::sidecar_of(&path),
+            line: None,
+            column: None,
+            kind: ArticleErrorKind::Meta(format!(
+                "`updated` ({updated}) is earlier than the story's publication ({date}); a correction comes after the story"
+            )),
+        }));
+    }
+    Facts::Story(StoryFacts {
+        key: crate::related::title_key(&summary.title),
+        secs: date.timestamp(),
+        offset: date.offset().local_minus_utc(),
+        legacy_encoding: (summary.encoding != "UTF-8").then(|| summary.encoding.to_string()),
+        warnings: summary.warnings,
+        embargo: meta.embargo.map(|e| e.timestamp()),
+    })
 }
 
 /// Scans the archive's files in parallel: a file that comes with facts (from the cache, for

@@ -28,6 +28,9 @@ pub enum ArticleErrorKind {
     /// The file's name cannot become an id.
     #[error("{0}")]
     FileName(String),
+    /// The story's metadata file (sidecar) is missing a requirement; the story is not published.
+    #[error("{0}; the story is not published until its metadata is fixed")]
+    Meta(String),
     /// The path names a FIFO, a device, a folder or a link that is not followed.
     #[error("it is {0}, not a regular file; only regular story files are read")]
     NotAFile(String),

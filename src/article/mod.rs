@@ -19,6 +19,7 @@ pub mod dateline;
 pub mod decode;
 mod error;
 pub mod lang;
+pub mod meta;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -66,6 +67,8 @@ pub struct Article {
     pub related: Vec<String>,
     /// The encoding the file was decoded from (`UTF-8`, `windows-1251`…).
     pub encoding: &'static str,
+    /// What the story's sidecar adds (empty without one); see [`Article::with_meta`].
+    pub meta: meta::Meta,
 }
 
 /// What the parser needs to know besides the bytes.
@@ -186,6 +189,7 @@ pub fn parse(
                     credit: (!story.credits.is_empty()).then(|| story.credits.join("; ")),
                     related: story.related.iter().map(|r| r.to_string()).collect(),
                     encoding,
+                    meta: meta::Meta::default(),
                 },
                 warnings,
             }
@@ -508,6 +512,24 @@ fn credit(line: &str) -> Option<&str> {
 }
 
 impl Article {
+    /// The story with its sidecar's metadata: the exact publication time and the language,
+    /// when the sidecar gives them, replace the dateline's and the detected ones.
+    pub fn with_meta(mut self, meta: meta::Meta) -> Self {
+        if let Some(published) = meta.published {
+            self.date = published;
+        }
+        if let Some(lang) = &meta.lang {
+            self.lang = lang.clone();
+        }
+        self.meta = meta;
+        self
+    }
+
+    /// The time of the latest change: the sidecar's `updated`, else the publication time.
+    pub fn updated(&self) -> DateTime<FixedOffset> {
+        self.meta.updated.unwrap_or(self.date)
+    }
+
     /// The lead paragraph (the dateline and its text) as plain text.
     pub fn lead(&self) -> &str {
         self.paragraphs.first().map(String::as_str).unwrap_or("")

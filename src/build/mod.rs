@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use rayon::prelude::*;
 
+use crate::article::meta::{self, Meta, Status};
 use crate::article::{self, Article};
 use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning};
 use crate::cache::{self, Cache, Facts, OutputMemo, StoryFacts};
@@ -137,6 +138,7 @@ struct Scan {
     scanned: Vec<Scanned>,
     problems: Vec<ArticleError>,
     ignored: Vec<ArticleWarning>,
+    photos: usize,
     /// Cached records of files that are gone or changed.
     gone: usize,
     cache_note: Option<String>,
@@ -187,6 +189,7 @@ fn scan_archive(
         ),
         problems: walk.problems,
         ignored: walk.skipped,
+        photos: walk.photos,
         gone,
         cache_note,
         memo,
@@ -207,6 +210,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         unreadable: scan.problems.len(),
         errors: std::mem::take(&mut scan.problems),
         ignored: std::mem::take(&mut scan.ignored),
+        photos: scan.photos,
         ..BuildReport::default()
     };
     let mut stories = collect_stories(&scan.scanned, &mut report);
@@ -217,8 +221,9 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &mut stories,
         &mut report.errors,
     );
+    report.skipped = scan.scanned.len() - stories.len() - report.withdrawn;
+    let next_lift = hold_embargoed(opts.now, &mut stories, &mut report);
     report.stories = stories.len();
-    report.skipped = scan.scanned.len() - stories.len();
     if opts.strict {
         if let Some(first) = report.errors.first() {
             return Err(Error::Strict(first.clone()));
@@ -235,6 +240,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     }
     let articles = read_newest(
         config,
+        opts.now,
         &place.archive,
         &parse_opts,
         &scan.scanned,
@@ -262,7 +268,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.published = publishable.len();
     let model = feed::build_feed(config, &publishable);
     let hashes = publish(opts, &model, paths, &mut report)?;
-    let memo = new_memo(opts, output_fingerprint, hashes, &report);
+    let memo = new_memo(opts, output_fingerprint, hashes, next_lift, &report);
     if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo) {
         save_cache(&place, &scan, memo.as_ref(), &mut report);
     }
@@ -280,10 +286,15 @@ fn up_to_date(
     report: &mut BuildReport,
 ) -> bool {
     let written: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
+    let now = opts.now.map(|t| t.timestamp());
+    // An embargo that lifted since the last build changes the feeds though no file did; with
+    // no clock to tell, it may have.
+    let lifted = |m: &OutputMemo| m.held_until.is_some_and(|t| now.is_none_or(|now| now >= t));
     let Some(memo) = scan.memo.as_ref().filter(|m| {
         scan.unchanged()
             && opts.output == Output::Folder
             && m.fingerprint == output_fingerprint
+            && !lifted(m)
             && m.files_intact(&written)
     }) else {
         return false;
@@ -313,6 +324,7 @@ fn new_memo(
     opts: &BuildOptions,
     fingerprint: u64,
     hashes: Vec<u64>,
+    held_until: Option<i64>,
     report: &BuildReport,
 ) -> Option<OutputMemo> {
     let clean = report
@@ -325,7 +337,33 @@ fn new_memo(
         published: report.published,
         related_resolved: report.related_resolved,
         related_unresolved: report.related_unresolved,
+        held_until,
     })
+}
+
+/// Holds back the stories under embargo at the build clock's `now` (all of them when there is
+/// no clock: fail closed), counting them; returns the earliest embargo still to lift.
+fn hold_embargoed(
+    now: Option<DateTime<Utc>>,
+    stories: &mut Vec<Dated<'_>>,
+    report: &mut BuildReport,
+) -> Option<i64> {
+    let now = now.map(|t| t.timestamp());
+    let held = |s: &Dated<'_>| {
+        s.facts
+            .embargo
+            .is_some_and(|e| now.is_none_or(|now| now < e))
+    };
+    let next = stories
+        .iter()
+        .filter(|s| held(s))
+        .filter_map(|s| s.facts.embargo)
+        .min();
+    let before = stories.len();
+    stories.retain(|s| !held(s));
+    report.embargoed = before - stories.len();
+    report.next_embargo = next.and_then(|secs| DateTime::from_timestamp(secs, 0));
+    next
 }
 
 /// Saves every file's facts for the next run. The feeds are out: a cache that cannot be saved
@@ -364,6 +402,7 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
                     date: facts.date(),
                 });
             }
+            Facts::Withdrawn => report.withdrawn += 1,
             Facts::Failed(e) => report.errors.push(e.as_ref().clone()),
         }
     }
@@ -395,6 +434,7 @@ fn refuse_to_shrink(config: &Config, paths: &[&Path], stories: &[Dated<'_>]) -> 
 /// that changed since the scan and no longer parses is reported like any bad file.
 fn read_newest(
     config: &Config,
+    now: Option<DateTime<Utc>>,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
@@ -408,11 +448,16 @@ fn read_newest(
     let read: Vec<(usize, Result<Article, ArticleError>)> = chosen
         .par_iter()
         .map(|s| {
-            let rel = &scanned[s.index].rel_path;
+            let file = &scanned[s.index];
+            let rel = &file.rel_path;
             let read = archive
                 .read(rel, parse_opts.max_file_size)
-                .and_then(|bytes| article::parse(&bytes, &archive.path_of(rel), rel, parse_opts));
-            (s.index, read.map(|p| p.article))
+                .and_then(|bytes| article::parse(&bytes, &archive.path_of(rel), rel, parse_opts))
+                .and_then(|p| match file.stamp.sidecar {
+                    0 => Ok(p.article),
+                    _ => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
+                });
+            (s.index, read)
         })
         .collect();
     let mut articles = Vec::with_capacity(read.len());
@@ -426,6 +471,28 @@ fn read_newest(
         }
     }
     articles
+}
+
+/// The sidecar of a story about to be published, read again: if it changed since the scan to
+/// withdraw or embargo the story, the story is not published this time (fail closed).
+fn still_publishable(
+    archive: &Archive,
+    rel: &str,
+    now: Option<DateTime<Utc>>,
+) -> Result<Meta, ArticleError> {
+    let meta = archive.read_meta(rel)?;
+    let embargoed = meta.embargo.is_some_and(|e| now.is_none_or(|now| now < e));
+    if meta.status == Status::Withdrawn || embargoed {
+        return Err(ArticleError {
+            path: meta::sidecar_of(&archive.path_of(rel)),
+            line: None,
+            column: None,
+            kind: ArticleErrorKind::Meta(
+                "changed during the build to withdraw or embargo the story; not published now, the next build takes the change".into(),
+            ),
+        });
+    }
+    Ok(meta)
 }
 
 /// Renders every format on all cores, checks each document, then writes them in order.
@@ -641,9 +708,15 @@ fn link(
     match target {
         Some((t, s)) => {
             let rel = &scanned[t].rel_path;
+            // The target's publication time as the scan knows it (its sidecar's, if it has
+            // one), the one its own entry's URL is made from.
+            let date = match &scanned[t].facts {
+                Facts::Story(facts) => facts.date(),
+                _ => s.date,
+            };
             let url = config
                 .article_url
-                .render(s.date, article::id_of(rel), article::slug_of(rel));
+                .render(date, article::id_of(rel), article::slug_of(rel));
             RelatedLink {
                 title: s.title.clone(),
                 url: Some(url),
@@ -678,6 +751,7 @@ mod tests {
                 offset: 18_000,
                 legacy_encoding: None,
                 warnings: vec![],
+                embargo: None,
             }),
             cached: false,
         }
@@ -788,7 +862,15 @@ mod tests {
         let mut stories = collect_stories(&scanned, &mut report);
         let c = config("limit = 2\n");
         let opts = article::ParseOptions::new(&c.story);
-        let articles = read_newest(&c, &archive, &opts, &scanned, &mut stories, &mut report);
+        let articles = read_newest(
+            &c,
+            None,
+            &archive,
+            &opts,
+            &scanned,
+            &mut stories,
+            &mut report,
+        );
         let titles: Vec<&str> = articles.iter().map(|(_, a)| a.title.as_str()).collect();
         assert_eq!(titles, ["new", "mid"]);
         assert_eq!(report.not_selected, 1);
@@ -803,6 +885,7 @@ mod tests {
             }],
             problems: vec![],
             ignored: vec![],
+            photos: 0,
             gone: 0,
             cache_note: None,
             memo: Some(OutputMemo {

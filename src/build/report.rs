@@ -111,8 +111,17 @@ pub struct BuildReport {
     pub published: usize,
     /// Stories older than the newest `limit`.
     pub not_selected: usize,
-    /// Story files that could not be published: `files = published + not_selected + skipped`.
+    /// Story files that could not be published:
+    /// `files = published + not_selected + skipped + withdrawn + embargoed`.
     pub skipped: usize,
+    /// Image files in the archive (photos, never stories).
+    pub photos: usize,
+    /// Stories their desk withdrew (not errors).
+    pub withdrawn: usize,
+    /// Stories held back by an embargo (not errors).
+    pub embargoed: usize,
+    /// When the next embargo lifts.
+    pub next_embargo: Option<DateTime<Utc>>,
     /// Folders that could not be read and file names that cannot be published (not in `files`).
     pub unreadable: usize,
     /// Files that could not be published, and folders or names that could not be read.

@@ -164,6 +164,12 @@ fn print_summary(
         "{} files read: {} published, {} older than the feed's newest, {} skipped",
         r.files, r.published, r.not_selected, r.skipped
     );
+    if r.withdrawn > 0 {
+        line.push_str(&format!(", {} withdrawn", r.withdrawn));
+    }
+    if r.embargoed > 0 {
+        line.push_str(&format!(", {} under embargo", r.embargoed));
+    }
     if r.unreadable > 0 {
         line.push_str(&format!(
             "; {} folder(s) or file name(s) could not be read",
@@ -176,7 +182,14 @@ fn print_summary(
             r.ignored.len()
         ));
     }
+    if r.photos > 0 {
+        line.push_str(&format!("; {} photo file(s)", r.photos));
+    }
     p.note(places.articles, line);
+    if let Some(next) = r.next_embargo {
+        let message = format!("the next embargo lifts at {}", next.to_rfc3339());
+        p.note(places.articles, message);
+    }
     p.note(
         places.articles,
         format!(

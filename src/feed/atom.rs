@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{
-    Content, Entry as AtomEntry, Feed as AtomFeed, Generator, Link, Person, Source, Text,
+    Category, Content, Entry as AtomEntry, Feed as AtomFeed, Generator, Link, Person, Source, Text,
     WriteConfig,
 };
 
@@ -112,7 +112,7 @@ fn entry(e: &Entry) -> AtomEntry {
             .insert("credit".into(), vec![credit]);
     }
     let author = Person {
-        name: e.author.clone(),
+        name: e.creator().to_string(),
         ..Person::default()
     };
     AtomEntry {
@@ -121,6 +121,15 @@ fn entry(e: &Entry) -> AtomEntry {
         updated: e.updated,
         published: Some(e.published),
         authors: vec![author],
+        categories: e
+            .tags
+            .iter()
+            .map(|tag| Category {
+                term: tag.clone(),
+                scheme: None,
+                label: Some(tag.clone()),
+            })
+            .collect(),
         links,
         summary: Some(text(&e.summary, &e.lang)),
         content: Some(Content {

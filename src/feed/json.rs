@@ -32,6 +32,8 @@ struct JsonItem<'a> {
     date_published: String,
     date_modified: String,
     authors: [JsonAuthor<'a>; 1],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [String],
     language: &'a str,
 }
 
@@ -60,7 +62,8 @@ impl Renderer for JsonRenderer {
                     summary: &e.summary,
                     date_published: e.published.to_rfc3339(),
                     date_modified: e.updated.to_rfc3339(),
-                    authors: [JsonAuthor { name: &e.author }],
+                    authors: [JsonAuthor { name: e.creator() }],
+                    tags: &e.tags,
                     language: &e.lang,
                 })
                 .collect(),

@@ -53,9 +53,15 @@ pub struct Entry {
     /// Last change (Atom `updated`, JSON `date_modified`); the dateline time when nothing later
     /// is known.
     pub updated: DateTime<FixedOffset>,
-    /// The agency (RSS `dc:creator`, Atom `author/name`, JSON `authors[].name`).
+    /// The agency (RSS `dc:creator`, Atom `author/name`, JSON `authors[].name`) when there is
+    /// no byline.
     pub author: String,
-    /// The lead paragraph as plain text (RSS `description`, Atom `summary`, JSON `summary`).
+    /// The byline, which takes the agency's place as the author (the agency stays the source).
+    pub byline: Option<String>,
+    /// Topic tags (RSS `category`, Atom `category term label`, JSON `tags`).
+    pub tags: Vec<String>,
+    /// The sidecar's summary, else the lead paragraph, as plain text (RSS `description`, Atom
+    /// `summary`, JSON `summary`).
     pub summary: String,
     /// Full text as HTML (RSS `content:encoded`, Atom `content type="html"`, JSON `content_html`).
     pub content_html: String,
@@ -92,6 +98,13 @@ pub struct Feed {
     pub updated: DateTime<FixedOffset>,
     /// Entries, newest first.
     pub entries: Vec<Entry>,
+}
+
+impl Entry {
+    /// Who wrote it: the byline when there is one, else the agency.
+    pub fn creator(&self) -> &str {
+        self.byline.as_deref().unwrap_or(&self.author)
+    }
 }
 
 impl Feed {
@@ -157,9 +170,15 @@ fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
         url: config.article_url.render(a.date, &a.id, &a.slug),
         title: a.title.clone(),
         published: a.date,
-        updated: a.date,
+        updated: a.updated(),
         author,
-        summary: a.lead().to_string(),
+        byline: a.meta.author.clone(),
+        tags: a.meta.tags.clone(),
+        summary: a
+            .meta
+            .summary
+            .clone()
+            .unwrap_or_else(|| a.lead().to_string()),
         content_html: html::content(a, &story.related),
         lang: a.lang.clone(),
         credit: a.credit.clone(),
@@ -201,6 +220,8 @@ pub(crate) fn sample_feed() -> Feed {
         published: date("2025-06-18T14:30:00+05:00"),
         updated: date("2025-06-18T14:30:00+05:00"),
         author: "НИАТ «Ховар»".into(),
+        byline: Some("Иван Петров".into()),
+        tags: vec!["ШОС".into(), "ИКТ & связь".into()],
         summary: "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script> & 1 < 2.".into(),
         content_html: "<p>Лид &lt;script&gt;x&lt;/script&gt;</p>".into(),
         lang: "ru".into(),
@@ -227,6 +248,8 @@ pub(crate) fn sample_feed() -> Feed {
         published: date("2025-06-17T00:00:00+05:00"),
         updated: date("2025-06-17T00:00:00+05:00"),
         author: "Ховар".into(),
+        byline: None,
+        tags: vec![],
         summary: "Лид.".into(),
         content_html: "<p>Лид.</p>".into(),
         lang: "tg".into(),
@@ -278,7 +301,9 @@ pub(crate) fn assert_carries_the_model(feed: &Feed, parsed: &feed_rs::model::Fee
         assert_eq!(p.title.as_ref().unwrap().content, e.title);
         assert_eq!(p.links[0].href, e.url.as_str());
         assert_eq!(p.published.unwrap(), e.published);
-        assert_eq!(p.authors[0].name, e.author);
+        assert_eq!(p.authors[0].name, e.creator());
+        let terms: Vec<&str> = p.categories.iter().map(|c| c.term.as_str()).collect();
+        assert_eq!(terms, e.tags, "categories");
         let body = p.content.as_ref().and_then(|c| c.body.clone()).unwrap();
         assert_eq!(body, e.content_html);
     }

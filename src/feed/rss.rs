@@ -97,9 +97,17 @@ fn item(entry: &Entry) -> Item {
             title: Some(s.title.clone()),
         }),
         dublin_core_ext: Some(DublinCoreExtension {
-            creators: vec![entry.author.clone()],
+            creators: vec![entry.creator().to_string()],
             ..DublinCoreExtension::default()
         }),
+        categories: entry
+            .tags
+            .iter()
+            .map(|tag| rss::Category {
+                name: tag.clone(),
+                domain: None,
+            })
+            .collect(),
         extensions,
         ..Item::default()
     }
@@ -119,8 +127,13 @@ mod tests {
             xml.contains("<pubDate>Wed, 18 Jun 2025 14:30:00 +0500</pubDate>"),
             "{xml}"
         );
+        // The byline takes the agency's place as the creator.
         assert!(
-            xml.contains("<dc:creator>НИАТ «Ховар»</dc:creator>"),
+            xml.contains("<dc:creator>Иван Петров</dc:creator>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<category>ИКТ &amp; связь</category>"),
             "{xml}"
         );
         assert!(xml.contains("<media:credit>Автор</media:credit>"), "{xml}");

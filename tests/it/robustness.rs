@@ -30,7 +30,7 @@ fn mixed_folder_publishes_every_good_story_and_names_every_bad_file() {
     for expected in [
         "bad/empty.txt: error: the file is empty",
         "bad/blank-only.txt: error: the file has only blank lines",
-        "bad/binary.png: error: binary content",
+        "bad/binary.dat: error: binary content",
         "bad/headline-only.txt:1: error: the story has a headline but no dateline",
         "bad/no-dateline.txt:2:1: error: expected a dateline like `ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/.`",
         "bad/impossible-date.txt:2:10: error: the date `31.02.2025` does not exist",
