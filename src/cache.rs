@@ -129,9 +129,10 @@ pub(crate) struct OutputMemo {
     pub related_resolved: usize,
     /// Related headlines unresolved.
     pub related_unresolved: usize,
-    /// The earliest embargo that held a story back (seconds since the epoch): from then on the
-    /// feeds must be built again even if no file changed.
-    pub held_until: Option<i64>,
+    /// How many stories an embargo held back. With the files unchanged, the held stories at
+    /// any instant are those whose embargo is later, so an equal count is the same set: a
+    /// different one (the clock moved past an embargo, or back before one) means build again.
+    pub embargoed: usize,
 }
 
 impl OutputMemo {

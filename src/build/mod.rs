@@ -222,7 +222,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &mut report.errors,
     );
     report.skipped = scan.scanned.len() - stories.len() - report.withdrawn;
-    let next_lift = hold_embargoed(opts.now, &mut stories, &mut report);
+    hold_embargoed(opts.now, &mut stories, &mut report);
     report.stories = stories.len();
     if opts.strict {
         if let Some(first) = report.errors.first() {
@@ -268,7 +268,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.published = publishable.len();
     let model = feed::build_feed(config, &publishable);
     let hashes = publish(opts, &model, paths, &mut report)?;
-    let memo = new_memo(opts, output_fingerprint, hashes, next_lift, &report);
+    let memo = new_memo(opts, output_fingerprint, hashes, &report);
     if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo) {
         save_cache(&place, &scan, memo.as_ref(), &mut report);
     }
@@ -286,15 +286,13 @@ fn up_to_date(
     report: &mut BuildReport,
 ) -> bool {
     let written: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
-    let now = opts.now.map(|t| t.timestamp());
-    // An embargo that lifted since the last build changes the feeds though no file did; with
-    // no clock to tell, it may have.
-    let lifted = |m: &OutputMemo| m.held_until.is_some_and(|t| now.is_none_or(|now| now >= t));
     let Some(memo) = scan.memo.as_ref().filter(|m| {
         scan.unchanged()
             && opts.output == Output::Folder
             && m.fingerprint == output_fingerprint
-            && !lifted(m)
+            // An embargo that lifted since the last build (or a clock set back before one)
+            // changes the feeds though no file did.
+            && m.embargoed == report.embargoed
             && m.files_intact(&written)
     }) else {
         return false;
@@ -324,7 +322,6 @@ fn new_memo(
     opts: &BuildOptions,
     fingerprint: u64,
     hashes: Vec<u64>,
-    held_until: Option<i64>,
     report: &BuildReport,
 ) -> Option<OutputMemo> {
     let clean = report
@@ -337,17 +334,17 @@ fn new_memo(
         published: report.published,
         related_resolved: report.related_resolved,
         related_unresolved: report.related_unresolved,
-        held_until,
+        embargoed: report.embargoed,
     })
 }
 
 /// Holds back the stories under embargo at the build clock's `now` (all of them when there is
-/// no clock: fail closed), counting them; returns the earliest embargo still to lift.
+/// no clock: fail closed), counting them and noting when the next embargo lifts.
 fn hold_embargoed(
     now: Option<DateTime<Utc>>,
     stories: &mut Vec<Dated<'_>>,
     report: &mut BuildReport,
-) -> Option<i64> {
+) {
     let now = now.map(|t| t.timestamp());
     let held = |s: &Dated<'_>| {
         s.facts
@@ -363,7 +360,6 @@ fn hold_embargoed(
     stories.retain(|s| !held(s));
     report.embargoed = before - stories.len();
     report.next_embargo = next.and_then(|secs| DateTime::from_timestamp(secs, 0));
-    next
 }
 
 /// Saves every file's facts for the next run. The feeds are out: a cache that cannot be saved

@@ -11,6 +11,7 @@ mod hardening;
 #[cfg(unix)]
 mod hostile_output;
 mod layers;
+mod metadata;
 mod properties;
 mod related;
 mod robustness;
