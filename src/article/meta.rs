@@ -116,13 +116,19 @@ pub fn parse(text: &str, path: &Path) -> Result<Meta, ArticleError> {
         }
     };
     let raw: RawMeta = toml::from_str(text).map_err(|e| {
-        at(
-            e.span(),
-            format!(
-                "{}; the keys are tags, published, updated, embargo, status, summary, author, photo, caption, lang",
-                e.message().trim_end()
-            ),
-        )
+        let message = e.message().trim_end();
+        // TOML's type errors do not say which key they are about; the line does.
+        let key = e
+            .span()
+            .and_then(|s| text.get(..s.start).and_then(|before| before.lines().last()))
+            .and_then(|line| line.split_once('='))
+            .map(|(key, _)| key.trim())
+            .filter(|key| !key.is_empty() && !message.contains(*key));
+        let message = match key {
+            Some(key) => format!("`{key}`: {message}"),
+            None => message.to_string(),
+        };
+        at(e.span(), message)
     })?;
     let time = |key: &str, value: Option<Spanned<RawTime>>| {
         value

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{json, Value};
 
-use wirefeed::article;
+use chrono::{DateTime, Utc};
+use wirefeed::article::{self, meta};
 use wirefeed::config::{RawConfig, StorySettings};
 
 /// Print parsed story files as JSON, one object per line.
@@ -25,7 +26,37 @@ pub struct InspectArgs {
     pretty: bool,
 }
 
-fn describe(path: &Path, articles_dir: &Path, opts: &article::ParseOptions) -> (Value, bool) {
+/// The story with its sidecar's metadata, if it has a sidecar.
+fn read_with_meta(
+    path: &Path,
+    rel: &str,
+    opts: &article::ParseOptions,
+) -> Result<article::Parsed, wirefeed::ArticleError> {
+    let mut parsed = article::read(path, rel, opts)?;
+    let sidecar = meta::sidecar_of(path);
+    if sidecar.is_file() || sidecar.is_symlink() {
+        parsed.article = parsed.article.with_meta(meta::read(&sidecar)?);
+    }
+    Ok(parsed)
+}
+
+/// Whether the story would be published at `now`, in words.
+fn state(meta: &meta::Meta, now: DateTime<Utc>) -> String {
+    match (meta.status, meta.embargo) {
+        (meta::Status::Withdrawn, _) => "withdrawn".into(),
+        (_, Some(embargo)) if now < embargo => {
+            format!("under embargo until {}", embargo.to_rfc3339())
+        }
+        _ => "published".into(),
+    }
+}
+
+fn describe(
+    path: &Path,
+    articles_dir: &Path,
+    opts: &article::ParseOptions,
+    now: DateTime<Utc>,
+) -> (Value, bool) {
     // Ids are relative to the articles folder, however either path was spelt.
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (file, root) = (canonical(path), canonical(articles_dir));
@@ -35,7 +66,7 @@ fn describe(path: &Path, articles_dir: &Path, opts: &article::ParseOptions) -> (
         .unwrap_or_else(|_| path.to_path_buf())
         .to_string_lossy()
         .replace('\\', "/");
-    match article::read(path, &rel, opts) {
+    match read_with_meta(path, &rel, opts) {
         Ok(p) => {
             let a = p.article;
             let warnings: Vec<Value> = p
@@ -49,6 +80,8 @@ fn describe(path: &Path, articles_dir: &Path, opts: &article::ParseOptions) -> (
                     "id": a.id,
                     "title": a.title,
                     "date": a.date.to_rfc3339(),
+                    "updated": a.updated().to_rfc3339(),
+                    "state": state(&a.meta, now),
                     "city": a.dateline.city,
                     "agency": a.dateline.agency,
                     "lang": a.lang,
@@ -56,6 +89,7 @@ fn describe(path: &Path, articles_dir: &Path, opts: &article::ParseOptions) -> (
                     "encoding": a.encoding,
                     "paragraphs": a.paragraphs,
                     "related": a.related,
+                    "meta": a.meta,
                     "warnings": warnings,
                 }),
                 true,
@@ -64,7 +98,7 @@ fn describe(path: &Path, articles_dir: &Path, opts: &article::ParseOptions) -> (
         Err(e) => (
             json!({
                 "path": path.display().to_string(),
-                "error": {"line": e.line, "message": e.kind.to_string()},
+                "error": {"file": e.path.display().to_string(), "line": e.line, "column": e.column, "message": e.kind.to_string()},
             }),
             false,
         ),
@@ -92,9 +126,16 @@ pub fn execute(args: InspectArgs) -> ExitCode {
     full.overlay(&raw);
     let articles = full.build.articles.unwrap_or_default();
     let opts = article::ParseOptions::new(&story);
+    let now = match wirefeed::clock::now() {
+        Ok(now) => now,
+        Err(e) => {
+            super::print_error(&e);
+            return ExitCode::from(crate::exit::USAGE);
+        }
+    };
     let mut all_ok = true;
     for file in &args.files {
-        let (value, ok) = describe(file, &articles, &opts);
+        let (value, ok) = describe(file, &articles, &opts, now);
         all_ok &= ok;
         let text = if args.pretty {
             serde_json::to_string_pretty(&value)

@@ -311,3 +311,43 @@ fn photos_and_lone_sidecars_are_never_stories() {
     );
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+#[test]
+fn inspect_shows_the_metadata_and_the_embargo_state() {
+    let dir = archive();
+    let inspect = |file: &str, epoch: &str| {
+        let out = wirefeed(dir.path())
+            .args(["inspect", file])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), value)
+    };
+    let (code, a) = inspect("articles/a.txt", AFTER_LIFT);
+    assert_eq!(code, Some(0));
+    assert_eq!(a["meta"]["tags"], serde_json::json!(["ШОС", "ИКТ & связь"]));
+    assert_eq!(a["date"], "2025-06-10T14:30:00+05:00");
+    assert_eq!(a["updated"], "2025-06-11T09:00:00+05:00");
+    assert_eq!(a["state"], "published");
+    assert_eq!(
+        inspect("articles/b.txt", BEFORE_LIFT).1["state"],
+        "under embargo until 2025-06-18T14:00:00+02:00"
+    );
+    assert_eq!(
+        inspect("articles/b.txt", AFTER_LIFT).1["state"],
+        "published"
+    );
+    assert_eq!(
+        inspect("articles/c.txt", AFTER_LIFT).1["state"],
+        "withdrawn"
+    );
+    write(
+        &dir.path().join("articles/c.toml"),
+        "\nstatus = \"killed\"\n",
+    );
+    let (code, c) = inspect("articles/c.txt", AFTER_LIFT);
+    assert_eq!(code, Some(1));
+    assert_eq!(c["error"]["file"], "articles/c.toml");
+    assert_eq!(c["error"]["line"], 2);
+}
