@@ -143,6 +143,11 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_sidecars_never_panic(text in "(tags|published|updated|embargo|status|summary|author|photo|caption|lang|x)? ?=? ?(\"[^\"]{0,12}\"|\\[|\\]|[0-9T:+-]{0,30}|\n|.){0,40}") {
+        let _ = article::meta::parse(&text, Path::new("x.toml"));
+    }
+
+    #[test]
     fn accepted_stories_render_valid_feeds(s in story()) {
         assert_renders_valid(s.as_bytes())?;
     }
