@@ -68,6 +68,8 @@ fn rerun_uses_the_cache_for_every_file() {
 #[test]
 fn edit_with_same_size_is_seen() {
     let dir = project();
+    // The shipped story is under embargo until 2099: lift it, the edit must show.
+    std::fs::remove_file(dir.path().join("articles/2025/06/den-energetika.toml")).unwrap();
     assert_same_as_fresh(dir.path());
     let path = dir.path().join("articles/2025/06/den-energetika.txt");
     let text = std::fs::read_to_string(&path).unwrap();

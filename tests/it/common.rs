@@ -21,8 +21,10 @@ pub fn fixture(rel: &str) -> PathBuf {
 pub fn wirefeed(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("wirefeed").expect("binary built");
     cmd.current_dir(dir);
-    // The build clock is the tests' to set, never the environment's.
-    cmd.env_remove(wirefeed::clock::SOURCE_DATE_EPOCH);
+    // The build clock is the tests' to set, never the real clock's: 2026-01-01T00:00:00Z,
+    // after every fixture's date and long before the shipped embargo of 2099. A test may set
+    // another.
+    cmd.env(wirefeed::clock::SOURCE_DATE_EPOCH, "1767225600");
     cmd
 }
 

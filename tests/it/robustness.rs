@@ -507,7 +507,7 @@ fn output_to_a_named_file() {
         .assert()
         .code(0);
     let (_, feed) = read_feed(&dir.path().join("feeds/news.rss"));
-    assert_eq!(feed.entries.len(), 13);
+    assert_eq!(feed.entries.len(), 11);
     assert!(!dir.path().join("public/rss.xml").exists());
 }
 
