@@ -61,10 +61,12 @@ pub(crate) const PHOTO_EXTS: [&str; 5] = ["jpg", "jpeg", "png", "webp", "gif"];
 
 /// The extension of a relative path's file name, if it has one.
 fn extension(rel: &str) -> Option<&str> {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.rsplit_once('.')
-        .filter(|(stem, _)| !stem.is_empty())
-        .map(|(_, ext)| ext)
+    // Bytes, not chars: this runs for every file of the archive on every build, and `/` and
+    // `.` are ASCII, so byte positions are char boundaries.
+    let bytes = rel.as_bytes();
+    let name = memchr::memrchr(b'/', bytes).map_or(0, |i| i + 1);
+    let dot = memchr::memrchr(b'.', &bytes[name..])?;
+    (dot > 0).then(|| rel.get(name + dot + 1..)).flatten()
 }
 
 /// A folder's identity on disk (device and inode), to recognise it under any spelling.
@@ -290,20 +292,26 @@ impl Archive {
     /// sidecar's stamp goes into its story's, so that editing, adding or removing it makes the
     /// story read again; a sidecar with no story is said once and ignored.
     fn pair_companions(&self, walk: &mut Walk) {
+        // In place, and with a map of the sidecars only: the list is the largest thing a
+        // rerun holds, and most stories have no companion.
         let mut sidecars: HashMap<String, FileStamp> = HashMap::new();
-        let mut stories = Vec::with_capacity(walk.files.len());
-        for (rel, stamp) in std::mem::take(&mut walk.files) {
-            match extension(&rel) {
-                Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => {
-                    sidecars.insert(article::id_of(&rel).to_string(), stamp);
-                }
-                Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
-                    walk.photos += 1;
-                }
-                _ => stories.push((rel, stamp)),
+        let mut photos = 0;
+        walk.files.retain(|(rel, stamp)| match extension(rel) {
+            Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => {
+                sidecars.insert(article::id_of(rel).to_string(), *stamp);
+                false
             }
+            Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
+                photos += 1;
+                false
+            }
+            _ => true,
+        });
+        walk.photos = photos;
+        if sidecars.is_empty() {
+            return;
         }
-        for (rel, stamp) in &mut stories {
+        for (rel, stamp) in &mut walk.files {
             if let Some(sidecar) = sidecars.remove(article::id_of(rel)) {
                 stamp.sidecar = sidecar.as_sidecar();
             }
@@ -320,7 +328,6 @@ impl Archive {
                 ),
             });
         }
-        walk.files = stories;
     }
 
     /// Whether a link's final target lies inside the archive.
@@ -464,4 +471,19 @@ pub(crate) fn scan(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extension;
+
+    #[test]
+    fn extension_of_the_file_name_only() {
+        assert_eq!(extension("2025/06/a.txt"), Some("txt"));
+        assert_eq!(extension("a.b/c.TOML"), Some("TOML"));
+        assert_eq!(extension("a.b/c"), None);
+        assert_eq!(extension("x/.hidden"), None);
+        assert_eq!(extension("шос.jpg"), Some("jpg"));
+        assert_eq!(extension("a."), Some(""));
+    }
 }
