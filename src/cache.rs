@@ -21,7 +21,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,12 +92,57 @@ pub(crate) struct StoryFacts {
     pub secs: i64,
     /// …and UTC offset in seconds.
     pub offset: i32,
+    /// What few stories have, out of line: most stories are UTF-8, clean and not under
+    /// embargo, and keeping these fields inline would double the record (and the time spent
+    /// walking 100,000 of them).
+    rare: Option<Box<RareFacts>>,
+}
+
+/// The parts of [`StoryFacts`] that most stories do not have.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct RareFacts {
+    legacy_encoding: Option<String>,
+    warnings: Vec<ArticleWarning>,
+    embargo: Option<i64>,
+}
+
+impl StoryFacts {
+    /// The facts of a story published at `secs` (UTC offset `offset`).
+    pub(crate) fn new(
+        key: u64,
+        secs: i64,
+        offset: i32,
+        legacy_encoding: Option<String>,
+        warnings: Vec<ArticleWarning>,
+        embargo: Option<i64>,
+    ) -> Self {
+        let rare = RareFacts {
+            legacy_encoding,
+            warnings,
+            embargo,
+        };
+        StoryFacts {
+            key,
+            secs,
+            offset,
+            rare: (rare != RareFacts::default()).then(|| Box::new(rare)),
+        }
+    }
+
     /// The encoding it was decoded from, when not UTF-8.
-    pub legacy_encoding: Option<String>,
+    pub(crate) fn legacy_encoding(&self) -> Option<&str> {
+        self.rare.as_ref()?.legacy_encoding.as_deref()
+    }
+
     /// Warnings raised while parsing.
-    pub warnings: Vec<ArticleWarning>,
+    pub(crate) fn warnings(&self) -> &[ArticleWarning] {
+        self.rare.as_ref().map_or(&[], |r| &r.warnings)
+    }
+
     /// Seconds since the epoch before which nothing of the story may appear.
-    pub embargo: Option<i64>,
+    pub(crate) fn embargo(&self) -> Option<i64> {
+        self.rare.as_ref()?.embargo
+    }
 }
 
 /// The outcome of parsing one file.
@@ -290,14 +335,14 @@ mod tests {
     }
 
     fn facts() -> Facts {
-        Facts::Story(StoryFacts {
-            key: 42,
-            secs: 1_750_186_800,
-            offset: 18_000,
-            legacy_encoding: None,
-            warnings: vec![],
-            embargo: None,
-        })
+        Facts::Story(StoryFacts::new(
+            42,
+            1_750_186_800,
+            18_000,
+            None,
+            vec![],
+            None,
+        ))
     }
 
     fn write(path: &Path, fingerprint: u64) {

@@ -428,14 +428,14 @@ pub(crate) fn read_facts(
             )),
         }));
     }
-    Facts::Story(StoryFacts {
-        key: crate::related::title_key(&summary.title),
-        secs: date.timestamp(),
-        offset: date.offset().local_minus_utc(),
-        legacy_encoding: (summary.encoding != "UTF-8").then(|| summary.encoding.to_string()),
-        warnings: summary.warnings,
-        embargo: meta.embargo.map(|e| e.timestamp()),
-    })
+    Facts::Story(StoryFacts::new(
+        crate::related::title_key(&summary.title),
+        date.timestamp(),
+        date.offset().local_minus_utc(),
+        (summary.encoding != "UTF-8").then(|| summary.encoding.to_string()),
+        summary.warnings,
+        meta.embargo.map(|e| e.timestamp()),
+    ))
 }
 
 /// Scans the archive's files in parallel: a file that comes with facts (from the cache, for

@@ -346,18 +346,16 @@ fn hold_embargoed(
     report: &mut BuildReport,
 ) {
     let now = now.map(|t| t.timestamp());
-    let held = |s: &Dated<'_>| {
-        s.facts
-            .embargo
-            .is_some_and(|e| now.is_none_or(|now| now < e))
-    };
-    let next = stories
-        .iter()
-        .filter(|s| held(s))
-        .filter_map(|s| s.facts.embargo)
-        .min();
+    let mut next: Option<i64> = None;
     let before = stories.len();
-    stories.retain(|s| !held(s));
+    // One pass, keeping the order: the archive is large and embargoes are rare.
+    stories.retain(|s| match s.facts.embargo() {
+        Some(e) if now.is_none_or(|now| now < e) => {
+            next = Some(next.map_or(e, |n| n.min(e)));
+            false
+        }
+        _ => true,
+    });
     report.embargoed = before - stories.len();
     report.next_embargo = next.and_then(|secs| DateTime::from_timestamp(secs, 0));
 }
@@ -385,11 +383,11 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
     for (index, s) in scanned.iter().enumerate() {
         match &s.facts {
             Facts::Story(facts) => {
-                report.warnings.extend(facts.warnings.iter().cloned());
-                if let Some(enc) = &facts.legacy_encoding {
+                report.warnings.extend(facts.warnings().iter().cloned());
+                if let Some(enc) = facts.legacy_encoding() {
                     report
                         .legacy_encodings
-                        .push((s.rel_path.clone(), enc.clone()));
+                        .push((s.rel_path.clone(), enc.to_string()));
                 }
                 stories.push(Dated {
                     index,
@@ -741,14 +739,14 @@ mod tests {
         Scanned {
             rel_path: rel.into(),
             stamp: FileStamp::default(),
-            facts: Facts::Story(StoryFacts {
+            facts: Facts::Story(StoryFacts::new(
                 key,
-                secs: 1_735_689_600 + secs,
-                offset: 18_000,
-                legacy_encoding: None,
-                warnings: vec![],
-                embargo: None,
-            }),
+                1_735_689_600 + secs,
+                18_000,
+                None,
+                vec![],
+                None,
+            )),
             cached: false,
         }
     }
