@@ -21,7 +21,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,9 +34,10 @@ pub(crate) struct FileStamp {
     pub ctime_ns: i64,
     /// Inode number (0 where unknown).
     pub inode: u64,
-    /// The story's metadata file, if it has one: xxh3 of its stamp (0 for none), so adding,
-    /// editing or deleting a sidecar changes the story's stamp and the story is read again.
-    pub sidecar: u64,
+    /// The story's companions (its metadata sidecar and its `<stem>.jpg…` photos): a hash of
+    /// their stamps, so adding, editing or deleting one changes the story's stamp and the story
+    /// is read again; bit 0 says whether there is a sidecar; 0 for no companion at all.
+    pub companions: u64,
 }
 
 impl FileStamp {
@@ -64,12 +65,17 @@ impl FileStamp {
             mtime_ns: ns(meta.modified()),
             ctime_ns,
             inode,
-            sidecar: 0,
+            companions: 0,
         }
     }
 
-    /// The value that stands for this file as a story's sidecar in the story's stamp.
-    pub(crate) fn as_sidecar(&self) -> u64 {
+    /// Whether the story has a metadata sidecar.
+    pub(crate) fn has_sidecar(&self) -> bool {
+        self.companions & 1 == 1
+    }
+
+    /// The value that stands for this file as one of a story's companions in its stamp.
+    pub(crate) fn as_companion(&self) -> u64 {
         let bytes: Vec<u8> = [
             self.size.to_le_bytes(),
             self.mtime_ns.to_le_bytes(),
@@ -77,8 +83,7 @@ impl FileStamp {
             self.inode.to_le_bytes(),
         ]
         .concat();
-        // Never 0, which means "no sidecar".
-        xxhash_rust::xxh3::xxh3_64(&bytes).max(1)
+        xxhash_rust::xxh3::xxh3_64(&bytes)
     }
 }
 
@@ -330,7 +335,7 @@ mod tests {
             mtime_ns: 1,
             ctime_ns: 2,
             inode: 3,
-            sidecar: 0,
+            companions: 0,
         }
     }
 

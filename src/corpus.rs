@@ -292,31 +292,43 @@ impl Archive {
     /// sidecar's stamp goes into its story's, so that editing, adding or removing it makes the
     /// story read again; a sidecar with no story is said once and ignored.
     fn pair_companions(&self, walk: &mut Walk) {
-        // In place, and with a map of the sidecars only: the list is the largest thing a
+        // In place, and with a map of the companions only: the list is the largest thing a
         // rerun holds, and most stories have no companion.
-        let mut sidecars: HashMap<String, FileStamp> = HashMap::new();
+        let mut companions: HashMap<String, (bool, u64)> = HashMap::new();
         let mut photos = 0;
-        walk.files.retain(|(rel, stamp)| match extension(rel) {
-            Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => {
-                sidecars.insert(article::id_of(rel).to_string(), *stamp);
-                false
-            }
-            Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
-                photos += 1;
-                false
-            }
-            _ => true,
+        walk.files.retain(|(rel, stamp)| {
+            let sidecar = match extension(rel) {
+                Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => true,
+                Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
+                    photos += 1;
+                    false
+                }
+                _ => return true,
+            };
+            let entry = companions
+                .entry(article::id_of(rel).to_string())
+                .or_default();
+            entry.0 |= sidecar;
+            // Order-free, so the walk's order does not matter; the extension is mixed in so
+            // that a.jpg turning into a.png is a change too.
+            entry.1 ^= stamp.as_companion() ^ xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
+            false
         });
         walk.photos = photos;
-        if sidecars.is_empty() {
+        if companions.is_empty() {
             return;
         }
         for (rel, stamp) in &mut walk.files {
-            if let Some(sidecar) = sidecars.remove(article::id_of(rel)) {
-                stamp.sidecar = sidecar.as_sidecar();
+            if let Some((sidecar, hash)) = companions.remove(article::id_of(rel)) {
+                // Bit 0 tells whether there is a sidecar; never 0 when there is a companion.
+                stamp.companions = ((hash & !1) | u64::from(sidecar)).max(2);
             }
         }
-        let mut orphans: Vec<String> = sidecars.into_keys().collect();
+        let mut orphans: Vec<String> = companions
+            .into_iter()
+            .filter(|(_, (sidecar, _))| *sidecar)
+            .map(|(id, _)| id)
+            .collect();
         orphans.sort_unstable();
         for id in orphans {
             walk.skipped.push(ArticleWarning {
@@ -406,7 +418,7 @@ pub(crate) fn read_facts(
         Ok(s) => s,
         Err(e) => return Facts::Failed(Box::new(e)),
     };
-    let meta = if stamp.sidecar == 0 {
+    let meta = if !stamp.has_sidecar() {
         Meta::default()
     } else {
         match archive.read_meta(rel_path) {

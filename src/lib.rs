@@ -46,6 +46,7 @@ mod format;
 mod fsx;
 mod language_tag;
 pub mod output;
+mod photo;
 mod published;
 pub mod related;
 pub mod validate;

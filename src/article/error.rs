@@ -145,6 +145,9 @@ pub enum ArticleWarningKind {
         /// How many replacements.
         count: usize,
     },
+    /// A story's photo that cannot be published; the story is published without it.
+    #[error("photo: {0}")]
+    Photo(String),
     /// An entry of the articles folder that is not read, on purpose (a link, a FIFO…).
     #[error("skipped: {0}")]
     Skipped(String),

@@ -14,13 +14,14 @@ use rayon::prelude::*;
 
 use crate::article::meta::{self, Meta, Status};
 use crate::article::{self, Article};
-use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning};
+use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::cache::{self, Cache, Facts, OutputMemo, StoryFacts};
 use crate::config::{Config, ConfigError};
 use crate::corpus::{self, Archive, Scanned};
 use crate::error::Error;
 use crate::feed::{self, Format, Publishable, RelatedLink};
 use crate::output::{self, OutputLock, WriteOutcome};
+use crate::photo;
 use crate::related::{self, Candidate, RelatedIndex};
 use crate::validate::{self, CheckOptions, Finding, Severity};
 
@@ -260,15 +261,31 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         report.related_resolved += resolved;
         report.related_unresolved += list.len() - resolved;
     }
+    let photos = attach_photos(config, opts, &place, &scan, &articles, &mut report);
     let publishable: Vec<Publishable<'_>> = articles
         .iter()
         .zip(links)
-        .map(|((_, article), related)| Publishable { article, related })
+        .zip(photos)
+        .map(|(((_, article), related), photo)| Publishable {
+            article,
+            related,
+            photo,
+        })
         .collect();
     report.published = publishable.len();
     let model = feed::build_feed(config, &publishable);
     let hashes = publish(opts, &model, paths, &mut report)?;
-    let memo = new_memo(opts, output_fingerprint, hashes, &report);
+    // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
+    // in the cache: either way the next build must look again rather than skip.
+    let memo = new_memo(opts, output_fingerprint, hashes, &report).filter(|_| {
+        !report
+            .warnings
+            .iter()
+            .any(|w| matches!(w.kind, ArticleWarningKind::Photo(_)))
+            && articles
+                .iter()
+                .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
+    });
     if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo) {
         save_cache(&place, &scan, memo.as_ref(), &mut report);
     }
@@ -403,6 +420,41 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
     stories
 }
 
+/// The photos of the stories about to be published (copied to `<out>/media` when the build
+/// writes the folder and `copy_photos` is on), and the copies of withdrawn and held-back
+/// stories taken away.
+fn attach_photos(
+    config: &Config,
+    opts: &BuildOptions,
+    place: &Place,
+    scan: &Scan,
+    articles: &[(usize, Article)],
+    report: &mut BuildReport,
+) -> Vec<Option<feed::Photo>> {
+    let media = (opts.output == Output::Folder && place.writes && config.copy_photos)
+        .then(|| place.out_dir.join("media"));
+    let mut warnings = Vec::new();
+    let photos = articles
+        .iter()
+        .map(|(_, a)| photo::attach(config, &place.archive, media.as_deref(), a, &mut warnings))
+        .collect();
+    report.warnings.extend(warnings);
+    if let Some(media) = media.filter(|_| report.withdrawn + report.embargoed > 0) {
+        let now = opts.now.map(|t| t.timestamp());
+        for s in &scan.scanned {
+            let withheld = match &s.facts {
+                Facts::Withdrawn => true,
+                Facts::Story(f) => f.embargo().is_some_and(|e| now.is_none_or(|now| now < e)),
+                Facts::Failed(_) => false,
+            };
+            if withheld {
+                photo::remove_copies(&media, article::id_of(&s.rel_path));
+            }
+        }
+    }
+    photos
+}
+
 /// Refuses to replace feeds that have entries when too few of their stories are left in the
 /// archive: an empty or half-mounted archive must not wipe what subscribers already have.
 fn refuse_to_shrink(config: &Config, paths: &[&Path], stories: &[Dated<'_>]) -> Result<(), Error> {
@@ -447,9 +499,9 @@ fn read_newest(
             let read = archive
                 .read(rel, parse_opts.max_file_size)
                 .and_then(|bytes| article::parse(&bytes, &archive.path_of(rel), rel, parse_opts))
-                .and_then(|p| match file.stamp.sidecar {
-                    0 => Ok(p.article),
-                    _ => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
+                .and_then(|p| match file.stamp.has_sidecar() {
+                    false => Ok(p.article),
+                    true => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
                 });
             (s.index, read)
         })

@@ -85,6 +85,8 @@ pub struct Config {
     pub author: Option<String>,
     /// Article URL pattern.
     pub article_url: UrlPattern,
+    /// Photo URL pattern (with `{ext}`).
+    pub photo_url: UrlPattern,
     /// Prefix of entry ids.
     pub id_prefix: String,
     /// Base URL where the feed files are served.
@@ -109,6 +111,10 @@ pub struct Config {
     pub lock_timeout: u64,
     /// Whether symbolic links that point outside the articles folder are followed.
     pub follow_symlinks: bool,
+    /// Whether published photos are copied to `<out>/media`.
+    pub copy_photos: bool,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_size: u64,
     /// A build refuses to publish when fewer than this share of the stories of the feeds on
     /// disk are still in the archive (a half-mounted archive must not wipe them).
     pub min_stories_ratio: f64,
@@ -321,6 +327,8 @@ struct BuildPart {
     cache: bool,
     lock_timeout: u64,
     follow_symlinks: bool,
+    copy_photos: bool,
+    max_photo_size: u64,
     min_stories_ratio: f64,
 }
 
@@ -338,6 +346,8 @@ impl BuildPart {
             max_file_size: _, // in `story`
             encoding: _,      // in `story`
             cache,
+            copy_photos,
+            max_photo_size,
             lock_timeout,
             follow_symlinks,
             min_stories_ratio,
@@ -367,6 +377,8 @@ impl BuildPart {
             cache: *required(cache, "build.cache")?,
             lock_timeout: *required(lock_timeout, "build.lock_timeout")?,
             follow_symlinks: *required(follow_symlinks, "build.follow_symlinks")?,
+            copy_photos: *required(copy_photos, "build.copy_photos")?,
+            max_photo_size: *required(max_photo_size, "build.max_photo_size")?,
             min_stories_ratio,
         })
     }
@@ -395,6 +407,7 @@ impl Config {
             author,
             time_zone: _, // in `story`
             article_url,
+            photo_url,
             id_prefix,
             feeds_url,
             limit,
@@ -410,6 +423,11 @@ impl Config {
         let link_hosts = check_link_hosts(link_hosts.as_deref().unwrap_or_default())?;
         let article_url = UrlPattern::parse(
             required(article_url, "feed.article_url")?,
+            &site_url,
+            &link_hosts,
+        )?;
+        let photo_url = UrlPattern::parse_photo(
+            required(photo_url, "feed.photo_url")?,
             &site_url,
             &link_hosts,
         )?;
@@ -440,6 +458,7 @@ impl Config {
             site_url,
             author: author.clone(),
             article_url,
+            photo_url,
             id_prefix,
             feeds_url,
             limit,
@@ -452,6 +471,8 @@ impl Config {
             cache: build.cache,
             lock_timeout: build.lock_timeout,
             follow_symlinks: build.follow_symlinks,
+            copy_photos: build.copy_photos,
+            max_photo_size: build.max_photo_size,
             min_stories_ratio: build.min_stories_ratio,
             agencies,
         })
@@ -506,6 +527,7 @@ mod tests {
             ("--author", Some("A")),
             ("--time-zone", Some("Europe/Moscow")),
             ("--article-url", Some("n/{id}")),
+            ("--photo-url", Some("img/{id}.{ext}")),
             ("--id-prefix", Some("urn:x:")),
             ("--feeds-url", Some("https://cdn.org/f/")),
             ("--limit", Some("7")),
@@ -519,6 +541,8 @@ mod tests {
             ("--max-file-size", Some("9")),
             ("--encoding", Some("koi8-r")),
             ("--no-cache", None),
+            ("--no-copy-photos", None),
+            ("--max-photo-size", Some("99")),
             ("--lock-timeout", Some("3")),
             ("--follow-symlinks", None),
             ("--min-stories-ratio", Some("0.25")),
@@ -569,7 +593,12 @@ mod tests {
         );
         assert_eq!(c.story.max_file_size, 9);
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
-        assert!(!c.cache && c.follow_symlinks);
+        assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
+        assert_eq!(c.max_photo_size, 99);
+        assert_eq!(
+            c.photo_url.render_photo(d, "a/b", "b", "png").as_str(),
+            "https://e.org/img/a/b.png"
+        );
         assert_eq!((c.lock_timeout, c.min_stories_ratio), (3, 0.25));
         assert_eq!(c.story.cities["ГОРОД"], Tz::Asia__Tokyo);
         assert_eq!(c.agencies["АГ"].url.as_str(), "https://ag.org/rss.xml");

@@ -131,6 +131,9 @@ settings! {
         /// Article URL pattern with {year} {month} {day} {slug} {id}.
         #[arg(long, value_name = "PATTERN")]
         article_url: String = Some("news/{year}/{month}/{slug}/".into()), "`news/{year}/{month}/{slug}/`";
+        /// Photo URL pattern: the article placeholders and {ext}, from the photo's real type.
+        #[arg(long, value_name = "PATTERN")]
+        photo_url: String = Some("media/{id}.{ext}".into()), "`media/{id}.{ext}`";
         /// Prefix of entry ids; never change it once published.
         #[arg(long, value_name = "PREFIX")]
         id_prefix: String = None, "`tag:HOST,2025:`";
@@ -174,6 +177,12 @@ settings! {
         /// Keep the per-file cache in the output folder (the flag turns it off).
         #[arg(long = "no-cache", num_args = 0, default_missing_value = "false")]
         cache: bool = Some(true), "`true`";
+        /// Copy each published story's photo to <out>/media (the flag turns it off).
+        #[arg(long = "no-copy-photos", num_args = 0, default_missing_value = "false")]
+        copy_photos: bool = Some(true), "`true`";
+        /// Largest photo accepted, in bytes.
+        #[arg(long, value_name = "BYTES")]
+        max_photo_size: u64 = Some(20_000_000), "`20000000`";
         /// Seconds to wait for another build's lock on the output folder.
         #[arg(long, value_name = "SECS")]
         lock_timeout: u64 = Some(10), "`10`";
@@ -392,8 +401,8 @@ mod tests {
     /// A value each flag accepts; a switch takes none.
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
-            "--no-cache" | "--follow-symlinks" => None,
-            "--limit" | "--max-file-size" | "--lock-timeout" => Some("7"),
+            "--no-cache" | "--follow-symlinks" | "--no-copy-photos" => None,
+            "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),
             _ => Some("x"),

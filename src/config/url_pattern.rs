@@ -42,6 +42,8 @@ enum UrlPart {
     Day,
     Slug,
     Id,
+    /// The photo's file extension, from its real type (photo URLs only).
+    Ext,
 }
 
 /// A checked article URL pattern such as `https://example.org/news/{year}/{month}/{slug}/`.
@@ -58,15 +60,33 @@ impl UrlPattern {
     /// Parses a pattern; a relative pattern is resolved against `base` (the site URL). Every
     /// URL it renders is on `base`'s host or one of `link_hosts`, whatever the file names are.
     pub fn parse(pattern: &str, base: &Url, link_hosts: &[String]) -> Result<Self, ConfigError> {
-        const KEY: &str = "feed.article_url";
-        plain_url_text(KEY, pattern)?;
+        Self::parse_as("feed.article_url", false, pattern, base, link_hosts)
+    }
+
+    /// Parses a photo URL pattern, which may also use `{ext}` (the photo's real type).
+    pub fn parse_photo(
+        pattern: &str,
+        base: &Url,
+        link_hosts: &[String],
+    ) -> Result<Self, ConfigError> {
+        Self::parse_as("feed.photo_url", true, pattern, base, link_hosts)
+    }
+
+    fn parse_as(
+        key: &'static str,
+        with_ext: bool,
+        pattern: &str,
+        base: &Url,
+        link_hosts: &[String],
+    ) -> Result<Self, ConfigError> {
+        plain_url_text(key, pattern)?;
         let invalid = |problem: String| ConfigError::Invalid {
-            key: KEY,
+            key,
             value: pattern.to_string(),
             problem,
         };
         let pattern = UrlPattern {
-            parts: Self::parts(pattern).map_err(invalid)?,
+            parts: Self::parts(pattern, with_ext).map_err(invalid)?,
             base: base.clone(),
         };
         pattern.check_origin(link_hosts).map_err(invalid)?;
@@ -74,7 +94,7 @@ impl UrlPattern {
     }
 
     /// Splits a pattern into text and placeholders.
-    fn parts(pattern: &str) -> Result<Vec<UrlPart>, String> {
+    fn parts(pattern: &str, with_ext: bool) -> Result<Vec<UrlPart>, String> {
         let mut parts = Vec::new();
         // A relative pattern whose first placeholder could complete a scheme (`{slug}…` with a
         // story named `javascript:alert(1).txt`) is anchored as a path: `./javascript:…` is a
@@ -100,6 +120,7 @@ impl UrlPattern {
                 "day" => UrlPart::Day,
                 "slug" => UrlPart::Slug,
                 "id" => UrlPart::Id,
+                "ext" if with_ext => UrlPart::Ext,
                 other => {
                     return Err(format!(
                         "unknown placeholder `{{{other}}}`; use {}",
@@ -133,7 +154,7 @@ impl UrlPattern {
         ] {
             let date = DateTime::parse_from_rfc3339(date).map_err(|e| e.to_string())?;
             let url = self
-                .try_render(date, id, slug)
+                .try_render(date, id, slug, "jpg")
                 .map_err(|e| format!("does not make a valid URL: {e}"))?;
             if let Some(problem) = web_url_problem(&url) {
                 return Err(problem);
@@ -179,6 +200,7 @@ impl UrlPattern {
         date: DateTime<FixedOffset>,
         id: &str,
         slug: &str,
+        ext: &str,
     ) -> Result<Url, url::ParseError> {
         let mut s = String::new();
         for part in &self.parts {
@@ -189,6 +211,7 @@ impl UrlPattern {
                 UrlPart::Day => s.push_str(&format!("{:02}", date.day())),
                 UrlPart::Slug => s.extend(utf8_percent_encode(slug, SEGMENT)),
                 UrlPart::Id => s.extend(utf8_percent_encode(id, PATH_PART)),
+                UrlPart::Ext => s.extend(utf8_percent_encode(ext, SEGMENT)),
             }
         }
         self.base.join(&s)
@@ -197,7 +220,20 @@ impl UrlPattern {
     /// The absolute URL of an article.
     pub fn render(&self, date: DateTime<FixedOffset>, id: &str, slug: &str) -> Url {
         // The pattern was proven to render with sample values; encoded parts cannot break it.
-        self.try_render(date, id, slug)
+        self.try_render(date, id, slug, "")
+            .unwrap_or_else(|_| self.base.clone())
+    }
+
+    /// The absolute URL of a story's photo of type `ext` (`jpg`, `png`…).
+    pub fn render_photo(
+        &self,
+        date: DateTime<FixedOffset>,
+        id: &str,
+        slug: &str,
+        ext: &str,
+    ) -> Url {
+        // As for `render`: proven with sample values, every part encoded.
+        self.try_render(date, id, slug, ext)
             .unwrap_or_else(|_| self.base.clone())
     }
 }

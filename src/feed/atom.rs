@@ -12,7 +12,7 @@ use atom_syndication::{
 };
 
 use super::rss::MEDIA_NS;
-use super::{Entry, Feed, Format, Renderer, GENERATOR};
+use super::{Entry, Feed, Format, MediaElement, Renderer, GENERATOR};
 
 /// Writes Atom 1.0.
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +59,11 @@ pub fn document(feed: &Feed) -> AtomFeed {
         links.push(link("self", url.as_str(), Some(Format::Atom.media_type())));
     }
     let mut namespaces = BTreeMap::new();
-    if feed.entries.iter().any(|e| e.credit.is_some()) {
+    if feed
+        .entries
+        .iter()
+        .any(|e| e.credit.is_some() || e.photo.is_some())
+    {
         namespaces.insert("media".to_string(), MEDIA_NS.to_string());
     }
     AtomFeed {
@@ -93,6 +97,13 @@ fn entry(e: &Entry) -> AtomEntry {
         hreflang: Some(e.lang.clone()),
         ..link("alternate", e.url.as_str(), Some("text/html"))
     }];
+    // An enclosure link for a photo of known type and size (RFC 4287 §4.2.7.2).
+    links.extend(e.photo.as_ref().and_then(|p| {
+        Some(Link {
+            length: Some(p.length?.to_string()),
+            ..link("enclosure", p.url.as_str(), Some(p.mime?))
+        })
+    }));
     links.extend(e.related.iter().filter_map(|r| {
         r.url.as_ref().map(|url| Link {
             title: Some(r.title.clone()),
@@ -100,16 +111,13 @@ fn entry(e: &Entry) -> AtomEntry {
         })
     }));
     let mut extensions = ExtensionMap::default();
-    if let Some(credit) = &e.credit {
-        let credit = Extension {
-            name: "media:credit".into(),
-            value: Some(credit.clone()),
-            ..Extension::default()
-        };
+    for element in e.media() {
         extensions
             .entry("media".into())
             .or_default()
-            .insert("credit".into(), vec![credit]);
+            .entry(element.name.into())
+            .or_default()
+            .push(extension(&element));
     }
     let author = Person {
         name: e.creator().to_string(),
@@ -152,6 +160,27 @@ fn entry(e: &Entry) -> AtomEntry {
     }
 }
 
+/// A Media RSS element in the `atom_syndication` crate's terms.
+fn extension(element: &MediaElement) -> Extension {
+    let mut children: BTreeMap<String, Vec<Extension>> = BTreeMap::new();
+    for child in &element.children {
+        children
+            .entry(child.name.into())
+            .or_default()
+            .push(extension(child));
+    }
+    Extension {
+        name: format!("media:{}", element.name),
+        value: element.value.clone(),
+        attrs: element
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        children,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{assert_carries_the_model, render_and_parse_back, sample_feed};
@@ -172,6 +201,11 @@ mod tests {
             xml.contains("<updated>2025-06-18T14:30:00+05:00</updated>"),
             "{xml}"
         );
+        assert!(
+            xml.contains(r#"<link href="https://e.org/media/2025/06/a.jpg" rel="enclosure" type="image/jpeg" length="12345"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains("<media:content "), "{xml}");
     }
 
     #[test]

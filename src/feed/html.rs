@@ -9,7 +9,7 @@ use std::fmt::Write;
 use quick_xml::escape::escape;
 
 use crate::article::Article;
-use crate::feed::RelatedLink;
+use crate::feed::{Photo, RelatedLink};
 
 /// Label of the related list and of the credit, in the story's language.
 fn labels(lang: &str) -> (&'static str, &'static str) {
@@ -20,8 +20,8 @@ fn labels(lang: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// The full HTML content of a story.
-pub fn content(article: &Article, related: &[RelatedLink]) -> String {
+/// The full HTML content of a story: its photo first, when it has one.
+pub fn content(article: &Article, related: &[RelatedLink], photo: Option<&Photo>) -> String {
     let (related_label, credit_label) = labels(&article.lang);
     let mut html = String::with_capacity(
         article
@@ -31,6 +31,9 @@ pub fn content(article: &Article, related: &[RelatedLink]) -> String {
             .sum::<usize>()
             + 256,
     );
+    if let Some(photo) = photo {
+        figure(&mut html, article, photo, credit_label);
+    }
     for p in &article.paragraphs {
         // write! to a String cannot fail.
         let _ = write!(html, "<p>{}</p>", escape(p.as_str()));
@@ -62,4 +65,65 @@ pub fn content(article: &Article, related: &[RelatedLink]) -> String {
         html.push_str("</ul>");
     }
     html
+}
+
+/// `<figure><img src alt width height><figcaption>caption — credit</figcaption></figure>`.
+fn figure(html: &mut String, article: &Article, photo: &Photo, credit_label: &str) {
+    let alt = photo.caption.as_deref().unwrap_or(&article.title);
+    let _ = write!(
+        html,
+        "<figure><img src=\"{}\" alt=\"{}\"",
+        escape(photo.url.as_str()),
+        escape(alt)
+    );
+    if let (Some(w), Some(h)) = (photo.width, photo.height) {
+        let _ = write!(html, " width=\"{w}\" height=\"{h}\"");
+    }
+    html.push('>');
+    let caption = photo.caption.as_deref().map(|c| escape(c).into_owned());
+    let credit = article
+        .credit
+        .as_deref()
+        .map(|c| format!("{credit_label}: {}", escape(c)));
+    let text: Vec<String> = caption.into_iter().chain(credit).collect();
+    if !text.is_empty() {
+        let _ = write!(html, "<figcaption>{}</figcaption>", text.join(" — "));
+    }
+    html.push_str("</figure>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::{parse, ParseOptions};
+
+    #[test]
+    fn a_photo_opens_the_content_with_its_figure() {
+        let text = "Заголовок\nДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Текст.\nФОТО: Автор <b>\n";
+        let a = parse(
+            text.as_bytes(),
+            "a.txt".as_ref(),
+            "a.txt",
+            &ParseOptions::default(),
+        )
+        .unwrap()
+        .article;
+        let photo = Photo {
+            url: url::Url::parse("https://e.org/media/a.jpg?x=1&y=2").unwrap(),
+            mime: Some("image/jpeg"),
+            length: Some(10),
+            width: Some(800),
+            height: Some(600),
+            caption: Some("Подпись <script>".into()),
+        };
+        let html = content(&a, &[], Some(&photo));
+        assert!(
+            html.starts_with(
+                "<figure><img src=\"https://e.org/media/a.jpg?x=1&amp;y=2\" alt=\"Подпись &lt;script&gt;\" width=\"800\" height=\"600\">\
+                 <figcaption>Подпись &lt;script&gt; — Фото: Автор &lt;b&gt;</figcaption></figure><p>"
+            ),
+            "{html}"
+        );
+        assert!(!content(&a, &[], None).contains("<figure>"));
+    }
 }

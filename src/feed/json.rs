@@ -34,7 +34,21 @@ struct JsonItem<'a> {
     authors: [JsonAuthor<'a>; 1],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<JsonAttachment<'a>>,
     language: &'a str,
+}
+
+/// JSON Feed requires a `mime_type` for an attachment: a photo given as a URL is an `image`
+/// only.
+#[derive(Serialize)]
+struct JsonAttachment<'a> {
+    url: &'a str,
+    mime_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_in_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -64,6 +78,18 @@ impl Renderer for JsonRenderer {
                     date_modified: e.updated.to_rfc3339(),
                     authors: [JsonAuthor { name: e.creator() }],
                     tags: &e.tags,
+                    image: e.photo.as_ref().map(|p| p.url.as_str()),
+                    attachments: e
+                        .photo
+                        .iter()
+                        .filter_map(|p| {
+                            Some(JsonAttachment {
+                                url: p.url.as_str(),
+                                mime_type: p.mime?,
+                                size_in_bytes: p.length,
+                            })
+                        })
+                        .collect(),
                     language: &e.lang,
                 })
                 .collect(),
@@ -96,5 +122,14 @@ mod tests {
             "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script> & 1 < 2."
         );
         assert_eq!(doc["items"][1]["language"], "tg");
+        assert_eq!(
+            doc["items"][0]["image"],
+            "https://e.org/media/2025/06/a.jpg"
+        );
+        assert_eq!(
+            doc["items"][0]["attachments"],
+            serde_json::json!([{"url": "https://e.org/media/2025/06/a.jpg", "mime_type": "image/jpeg", "size_in_bytes": 12345}])
+        );
+        assert!(doc["items"][1].get("attachments").is_none());
     }
 }

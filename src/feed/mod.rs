@@ -30,6 +30,25 @@ pub struct RelatedLink {
     pub url: Option<Url>,
 }
 
+/// A story's lead photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    /// Where it is served (RSS `enclosure url`, `media:content url`, Atom `link rel=enclosure`,
+    /// JSON `image` and `attachments[].url`, the HTML `<img src>`).
+    pub url: Url,
+    /// Its media type, from its header bytes; unknown for a photo given as a URL.
+    pub mime: Option<&'static str>,
+    /// Its size in bytes (enclosure `length`, `fileSize`); unknown for a photo given as a URL,
+    /// and then there is no enclosure (a length of 0 is not allowed).
+    pub length: Option<u64>,
+    /// Width in pixels, from the header.
+    pub width: Option<u32>,
+    /// Height in pixels, from the header.
+    pub height: Option<u32>,
+    /// The caption (`media:description`, `<figcaption>`).
+    pub caption: Option<String>,
+}
+
 /// Where a story came from, when its agency has its own site (RSS `source`, Atom `source`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -69,6 +88,8 @@ pub struct Entry {
     pub lang: String,
     /// Photo credit (`media:credit` in RSS and Atom; in the HTML content everywhere).
     pub credit: Option<String>,
+    /// The lead photo, if the story has one that can be published.
+    pub photo: Option<Photo>,
     /// Related stories (Atom `link rel="related"` for resolved ones; HTML list everywhere).
     pub related: Vec<RelatedLink>,
     /// The agency's own site (RSS `source`, Atom `source`).
@@ -121,6 +142,8 @@ pub struct Publishable<'a> {
     pub article: &'a Article,
     /// One link per related headline, in the story's order.
     pub related: Vec<RelatedLink>,
+    /// The story's lead photo, if it can be published.
+    pub photo: Option<Photo>,
 }
 
 /// Builds the feed model from stories that are already sorted newest first and limited.
@@ -179,11 +202,75 @@ fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
             .summary
             .clone()
             .unwrap_or_else(|| a.lead().to_string()),
-        content_html: html::content(a, &story.related),
+        content_html: html::content(a, &story.related, story.photo.as_ref()),
         lang: a.lang.clone(),
         credit: a.credit.clone(),
+        photo: story.photo.clone(),
         related: story.related.clone(),
         source,
+    }
+}
+
+/// One Media RSS element (`media:…`), format-neutral: RSS and Atom write the same elements,
+/// but the `rss` and `atom_syndication` crates each have their own extension type.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MediaElement {
+    /// Local name (`content`, `credit`…).
+    pub name: &'static str,
+    /// Text content.
+    pub value: Option<String>,
+    /// Attributes, in a fixed order.
+    pub attrs: Vec<(&'static str, String)>,
+    /// Child elements.
+    pub children: Vec<MediaElement>,
+}
+
+impl Entry {
+    /// The entry's Media RSS elements: with a photo, `media:content` (url, medium, type, size
+    /// and dimensions when known) holding the credit (photographer, EBU role scheme), the
+    /// caption and a thumbnail; without one, the credit alone, as before photos.
+    pub fn media(&self) -> Vec<MediaElement> {
+        let credit = |with_role: bool| {
+            self.credit.as_ref().map(|c| MediaElement {
+                name: "credit",
+                value: Some(c.clone()),
+                attrs: if with_role {
+                    vec![
+                        ("role", "photographer".into()),
+                        ("scheme", "urn:ebu".into()),
+                    ]
+                } else {
+                    Vec::new()
+                },
+                children: Vec::new(),
+            })
+        };
+        let Some(photo) = &self.photo else {
+            return credit(false).into_iter().collect();
+        };
+        let mut attrs = vec![("url", photo.url.to_string()), ("medium", "image".into())];
+        attrs.extend(photo.mime.map(|m| ("type", m.to_string())));
+        attrs.extend(photo.length.map(|n| ("fileSize", n.to_string())));
+        attrs.extend(photo.width.map(|w| ("width", w.to_string())));
+        attrs.extend(photo.height.map(|h| ("height", h.to_string())));
+        let mut children: Vec<MediaElement> = credit(true).into_iter().collect();
+        children.extend(photo.caption.as_ref().map(|c| MediaElement {
+            name: "description",
+            value: Some(c.clone()),
+            attrs: vec![("type", "plain".into())],
+            children: Vec::new(),
+        }));
+        children.push(MediaElement {
+            name: "thumbnail",
+            attrs: vec![("url", photo.url.to_string())],
+            ..MediaElement::default()
+        });
+        vec![MediaElement {
+            name: "content",
+            value: None,
+            attrs,
+            children,
+        }]
     }
 }
 
@@ -226,6 +313,14 @@ pub(crate) fn sample_feed() -> Feed {
         content_html: "<p>Лид &lt;script&gt;x&lt;/script&gt;</p>".into(),
         lang: "ru".into(),
         credit: Some("Автор".into()),
+        photo: Some(Photo {
+            url: url("https://e.org/media/2025/06/a.jpg"),
+            mime: Some("image/jpeg"),
+            length: Some(12345),
+            width: Some(800),
+            height: Some(600),
+            caption: Some("Подпись <i>к</i> фото".into()),
+        }),
         related: vec![
             RelatedLink {
                 title: "Другая".into(),
@@ -254,6 +349,7 @@ pub(crate) fn sample_feed() -> Feed {
         content_html: "<p>Лид.</p>".into(),
         lang: "tg".into(),
         credit: None,
+        photo: None,
         related: vec![],
         source: None,
     };

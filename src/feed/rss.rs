@@ -12,7 +12,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Guid, Item};
 
-use super::{Entry, Feed, Format, Renderer, GENERATOR};
+use super::{Entry, Feed, Format, MediaElement, Renderer, GENERATOR};
 
 /// Namespace of Media RSS, for `media:credit`.
 pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
@@ -67,18 +67,14 @@ pub fn channel(feed: &Feed) -> Channel {
 }
 
 fn item(entry: &Entry) -> Item {
-    // Same shape as in feed/atom.rs, but the two crates define their own `Extension` types.
     let mut extensions = ExtensionMap::default();
-    if let Some(credit) = &entry.credit {
-        let credit = Extension {
-            name: "media:credit".into(),
-            value: Some(credit.clone()),
-            ..Extension::default()
-        };
+    for element in entry.media() {
         extensions
             .entry("media".into())
             .or_default()
-            .insert("credit".into(), vec![credit]);
+            .entry(element.name.into())
+            .or_default()
+            .push(extension(&element));
     }
     Item {
         title: Some(entry.title.clone()),
@@ -100,6 +96,14 @@ fn item(entry: &Entry) -> Item {
             creators: vec![entry.creator().to_string()],
             ..DublinCoreExtension::default()
         }),
+        // An enclosure needs a length, and 0 is not allowed: none for a photo of unknown size.
+        enclosure: entry.photo.as_ref().and_then(|p| {
+            Some(rss::Enclosure {
+                url: p.url.to_string(),
+                length: p.length?.to_string(),
+                mime_type: p.mime?.to_string(),
+            })
+        }),
         categories: entry
             .tags
             .iter()
@@ -110,6 +114,27 @@ fn item(entry: &Entry) -> Item {
             .collect(),
         extensions,
         ..Item::default()
+    }
+}
+
+/// A Media RSS element in the `rss` crate's terms.
+fn extension(element: &MediaElement) -> Extension {
+    let mut children: BTreeMap<String, Vec<Extension>> = BTreeMap::new();
+    for child in &element.children {
+        children
+            .entry(child.name.into())
+            .or_default()
+            .push(extension(child));
+    }
+    Extension {
+        name: format!("media:{}", element.name),
+        value: element.value.clone(),
+        attrs: element
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        children,
     }
 }
 
@@ -136,7 +161,22 @@ mod tests {
             xml.contains("<category>ИКТ &amp; связь</category>"),
             "{xml}"
         );
-        assert!(xml.contains("<media:credit>Автор</media:credit>"), "{xml}");
+        // With a photo: an enclosure and media:content holding credit, caption and thumbnail.
+        assert!(
+            xml.contains(r#"<enclosure url="https://e.org/media/2025/06/a.jpg" length="12345" type="image/jpeg"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<media:content fileSize="12345" height="600" medium="image" type="image/jpeg" url="https://e.org/media/2025/06/a.jpg" width="800">"#), "{xml}");
+        assert!(
+            xml.contains(
+                r#"<media:credit role="photographer" scheme="urn:ebu">Автор</media:credit>"#
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("Подпись &lt;i&gt;к&lt;/i&gt; фото</media:description>"),
+            "{xml}"
+        );
         assert!(xml.contains(r#"<source url="https://wire.e.org/rss.xml">Ховар</source>"#));
         assert!(xml.contains(r#"<atom:link href="https://e.org/feed.rss" rel="self""#));
     }

@@ -12,6 +12,7 @@ mod hardening;
 mod hostile_output;
 mod layers;
 mod metadata;
+mod photos;
 mod properties;
 mod related;
 mod robustness;

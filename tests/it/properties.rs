@@ -116,6 +116,7 @@ fn assert_renders_valid(bytes: &[u8]) -> Result<(), TestCaseError> {
         &[Publishable {
             article: a,
             related,
+            photo: None,
         }],
     );
     for format in [Format::Rss, Format::Atom, Format::Json] {
