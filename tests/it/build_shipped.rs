@@ -82,7 +82,10 @@ fn seed_story_in_both_feeds() {
         rss_text.contains("<dc:creator>Отдел международной информации НИАТ «Ховар»</dc:creator>")
     );
     assert!(rss_text.contains("<category>ШОС</category>"));
-    assert!(rss_text.contains("<media:credit>Секретариат ШОС в Пекине</media:credit>"));
+    // Its photo beside it: an enclosure, and Media RSS holding the credit and the caption.
+    assert!(rss_text.contains(r#"<media:credit role="photographer" scheme="urn:ebu">Секретариат ШОС в Пекине</media:credit>"#));
+    assert!(rss_text.contains(r#"<enclosure url="https://khovar.example/media/2025/06/shos-ikt.png" length="758" type="image/png"/>"#));
+    assert!(rss_text.contains("Участники совещания в Карамае</media:description>"));
     let atom_text = String::from_utf8(atom_bytes).unwrap();
     assert!(atom_text.contains("<published>2025-06-18T14:30:00+05:00</published>"));
     assert!(atom_text.contains("<updated>2025-06-19T09:00:00+05:00</updated>"));
