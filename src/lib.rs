@@ -46,7 +46,7 @@ mod format;
 mod fsx;
 mod language_tag;
 pub mod output;
-mod photo;
+pub mod photo;
 mod published;
 pub mod related;
 pub mod validate;

@@ -13,21 +13,26 @@ use url::Url;
 use crate::article::{Article, ArticleWarning, ArticleWarningKind};
 use crate::config::Config;
 use crate::corpus::{Archive, PHOTO_EXTS};
+
 use crate::feed::Photo;
 use crate::output::{self, WriteOutcome};
 
 /// The photo types feeds and readers take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ImageKind {
+pub enum ImageKind {
+    /// JPEG.
     Jpeg,
+    /// PNG.
     Png,
+    /// WebP.
     Webp,
+    /// GIF.
     Gif,
 }
 
 impl ImageKind {
     /// The media type.
-    pub(crate) fn mime(self) -> &'static str {
+    pub fn mime(self) -> &'static str {
         match self {
             ImageKind::Jpeg => "image/jpeg",
             ImageKind::Png => "image/png",
@@ -37,7 +42,7 @@ impl ImageKind {
     }
 
     /// The file extension, for `{ext}` and the copy's name.
-    pub(crate) fn ext(self) -> &'static str {
+    pub fn ext(self) -> &'static str {
         match self {
             ImageKind::Jpeg => "jpg",
             ImageKind::Png => "png",
@@ -48,7 +53,7 @@ impl ImageKind {
 }
 
 /// The type and size of an image, from its header bytes.
-pub(crate) fn probe(bytes: &[u8]) -> Result<(ImageKind, u32, u32), String> {
+pub fn probe(bytes: &[u8]) -> Result<(ImageKind, u32, u32), String> {
     use imagesize::ImageType;
     let kind = match imagesize::image_type(bytes) {
         Ok(ImageType::Jpeg) => ImageKind::Jpeg,
@@ -63,6 +68,20 @@ pub(crate) fn probe(bytes: &[u8]) -> Result<(ImageKind, u32, u32), String> {
     match (dim(size.width), dim(size.height)) {
         (Some(w), Some(h)) => Ok((kind, w, h)),
         _ => Err(format!("a {} with no size in its header", kind.mime())),
+    }
+}
+
+/// Where a story's photo is: the sidecar's `photo` (a URL, or a path beside the story), else
+/// the first `<stem>.jpg|jpeg|png|webp|gif` beside the story file at `story`.
+pub fn locate(story: &Path, meta_photo: Option<&str>) -> Option<Result<PathBuf, Url>> {
+    match meta_photo {
+        Some(photo) if photo.contains(':') => Url::parse(photo).ok().map(Err),
+        Some(photo) => Some(Ok(story.parent().unwrap_or(Path::new("")).join(photo))),
+        None => PHOTO_EXTS
+            .iter()
+            .map(|ext| story.with_extension(ext))
+            .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
+            .map(Ok),
     }
 }
 

@@ -40,6 +40,28 @@ fn read_with_meta(
     Ok(parsed)
 }
 
+/// The story's photo as the build would find it: where, its type and size, or why not.
+fn photo_json(story: &Path, meta_photo: Option<&str>) -> Value {
+    match wirefeed::photo::locate(story, meta_photo) {
+        None => Value::Null,
+        Some(Err(url)) => json!({ "url": url.as_str() }),
+        Some(Ok(path)) => {
+            let shown = path.display().to_string();
+            let cap = wirefeed::config::DEFAULT_MAX_PHOTO_SIZE;
+            match article::read_bytes(&path, cap) {
+                Err(e) => json!({ "path": shown, "error": e.kind.to_string() }),
+                Ok(bytes) => match wirefeed::photo::probe(&bytes) {
+                    Ok((kind, width, height)) => json!({
+                        "path": shown, "type": kind.mime(), "length": bytes.len(),
+                        "width": width, "height": height,
+                    }),
+                    Err(why) => json!({ "path": shown, "error": why }),
+                },
+            }
+        }
+    }
+}
+
 /// Whether the story would be published at `now`, in words.
 fn state(meta: &meta::Meta, now: DateTime<Utc>) -> String {
     match (meta.status, meta.embargo) {
@@ -90,6 +112,7 @@ fn describe(
                     "paragraphs": a.paragraphs,
                     "related": a.related,
                     "meta": a.meta,
+                    "photo": photo_json(path, a.meta.photo.as_deref()),
                     "warnings": warnings,
                 }),
                 true,

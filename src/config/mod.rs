@@ -32,6 +32,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "wirefeed.toml";
 /// Default cap on the size of a story file: real stories are a few kilobytes.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
+/// Default cap on the size of a photo.
+pub const DEFAULT_MAX_PHOTO_SIZE: u64 = 20_000_000;
+
 /// A configuration problem: one clear message each, for exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -182,7 +182,7 @@ settings! {
         copy_photos: bool = Some(true), "`true`";
         /// Largest photo accepted, in bytes.
         #[arg(long, value_name = "BYTES")]
-        max_photo_size: u64 = Some(20_000_000), "`20000000`";
+        max_photo_size: u64 = Some(super::DEFAULT_MAX_PHOTO_SIZE), "`20000000`";
         /// Seconds to wait for another build's lock on the output folder.
         #[arg(long, value_name = "SECS")]
         lock_timeout: u64 = Some(10), "`10`";

@@ -258,3 +258,38 @@ fn a_linked_media_folder_is_not_written_through() {
     );
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn inspect_shows_the_photo_as_the_build_finds_it() {
+    let dir = archive();
+    let inspect = |file: &str| {
+        let out = wirefeed(dir.path())
+            .args(["inspect", file])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["photo"].clone()
+    };
+    let a = inspect("articles/2025/a.txt");
+    assert_eq!(a["path"], "articles/2025/a.png");
+    assert_eq!(
+        (
+            a["type"].as_str(),
+            a["width"].as_u64(),
+            a["height"].as_u64()
+        ),
+        (Some("image/png"), Some(640), Some(480))
+    );
+    assert_eq!(
+        inspect("articles/2025/c.txt")["path"],
+        "articles/2025/img/c-photo.png"
+    );
+    assert_eq!(
+        inspect("articles/2025/d.txt")["url"],
+        "https://cdn.example.org/d.jpg"
+    );
+    write(&dir.path().join("articles/2025/b.gif"), b"GIF");
+    assert!(inspect("articles/2025/b.txt")["error"]
+        .as_str()
+        .unwrap()
+        .contains("GIF"));
+}
