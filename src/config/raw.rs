@@ -177,7 +177,7 @@ settings! {
         /// Keep the per-file cache in the output folder (the flag turns it off).
         #[arg(long = "no-cache", num_args = 0, default_missing_value = "false")]
         cache: bool = Some(true), "`true`";
-        /// Copy each published story's photo to <out>/media (the flag turns it off).
+        /// Copy each published story's photo to the output folder's media/ (the flag turns it off).
         #[arg(long = "no-copy-photos", num_args = 0, default_missing_value = "false")]
         copy_photos: bool = Some(true), "`true`";
         /// Largest photo accepted, in bytes.
