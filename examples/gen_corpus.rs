@@ -402,7 +402,7 @@ struct Story {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: gen_corpus N DIR [--seed S]");
+    eprintln!("usage: gen_corpus N DIR [--seed S] [--companions]");
     ExitCode::from(2)
 }
 
@@ -410,6 +410,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
     let mut seed: u64 = 1;
+    let mut companions = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -419,6 +420,10 @@ fn main() -> ExitCode {
                 };
                 seed = s;
                 i += 2;
+            }
+            "--companions" => {
+                companions = true;
+                i += 1;
             }
             "-h" | "--help" => return usage(),
             a => {
@@ -433,7 +438,7 @@ fn main() -> ExitCode {
     let Ok(n) = n.parse::<usize>() else {
         return usage();
     };
-    match generate(n, Path::new(dir), seed) {
+    match generate(n, Path::new(dir), seed, companions) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gen_corpus: {e}");
@@ -442,7 +447,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(n: usize, dir: &Path, seed: u64) -> io::Result<()> {
+/// With `companions`, every tenth story also gets a metadata sidecar and a photo beside it
+/// (the same stories either way, for the benchmark's with/without comparison).
+fn generate(n: usize, dir: &Path, seed: u64, companions: bool) -> io::Result<()> {
     let start = Instant::now();
     let stories = plan(n, seed);
     let width = n.saturating_sub(1).to_string().len().max(6);
@@ -463,6 +470,16 @@ fn generate(n: usize, dir: &Path, seed: u64) -> io::Result<()> {
         w.write_all(buf.as_bytes())?;
         w.flush()?;
         total += buf.len() as u64;
+        if companions && i % 10 == 0 {
+            let sidecar = format!(
+                "tags = [\"бенчмарк\", \"тег-{}\"]\nauthor = \"Корреспондент {i}\"\ncaption = \"Фото к новости {i}\"\n",
+                i % 7
+            );
+            fs::write(path.with_extension("toml"), &sidecar)?;
+            let photo = png(160 + (i % 64) as u32, 90);
+            fs::write(path.with_extension("png"), &photo)?;
+            total += (sidecar.len() + photo.len()) as u64;
+        }
     }
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
@@ -471,6 +488,69 @@ fn generate(n: usize, dir: &Path, seed: u64) -> io::Result<()> {
         dir.display()
     );
     Ok(())
+}
+
+/// A small valid PNG of `w`×`h` pixels, one flat colour (stored uncompressed: `std` has no
+/// deflate, and a stored block is valid zlib).
+fn png(w: u32, h: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        let crc = crc32(&out[start..]);
+        out.extend(crc.to_be_bytes());
+    }
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn adler32(bytes: &[u8]) -> u32 {
+        let (mut a, mut b) = (1u32, 0u32);
+        for &x in bytes {
+            a = (a + u32::from(x)) % 65521;
+            b = (b + a) % 65521;
+        }
+        (b << 16) | a
+    }
+    let row = 1 + 3 * w as usize;
+    let mut raw = Vec::with_capacity(row * h as usize);
+    for _ in 0..h {
+        raw.push(0);
+        for _ in 0..w {
+            raw.extend([40, 90, 160]);
+        }
+    }
+    // zlib header, then stored blocks of at most 65,535 bytes, then the Adler-32.
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (n, block) in blocks.iter().enumerate() {
+        z.push(u8::from(n + 1 == blocks.len()));
+        let len = block.len() as u16;
+        z.extend(len.to_le_bytes());
+        z.extend((!len).to_le_bytes());
+        z.extend(*block);
+    }
+    z.extend(adler32(&raw).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
 }
 
 /// Headlines and dates of every story, decided before any file is written so related headlines
