@@ -523,14 +523,12 @@ fn png(w: u32, h: u32) -> Vec<u8> {
         }
         (b << 16) | a
     }
-    let row = 1 + 3 * w as usize;
-    let mut raw = Vec::with_capacity(row * h as usize);
-    for _ in 0..h {
-        raw.push(0);
-        for _ in 0..w {
-            raw.extend([40, 90, 160]);
-        }
+    // Each row: filter type 0, then the pixels.
+    let mut row = vec![0u8];
+    for _ in 0..w {
+        row.extend([40, 90, 160]);
     }
+    let raw = row.repeat(h as usize);
     // zlib header, then stored blocks of at most 65,535 bytes, then the Adler-32.
     let mut z = vec![0x78, 0x01];
     let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
