@@ -106,6 +106,16 @@ pub(crate) fn attach(
         // Checked when the sidecar was read: an http(s) URL with a host.
         Some(photo) if photo.contains(':') => {
             let url = Url::parse(photo).ok()?;
+            if !config.allows_host(&url) {
+                let host = url.host_str().unwrap_or_default();
+                let why = format!("`{url}` is on `{host}`, neither the site's host nor one of `link_hosts`; published without it");
+                warn(
+                    warnings,
+                    crate::article::meta::sidecar_of(&archive.path_of(&article.rel_path)),
+                    why,
+                );
+                return None;
+            }
             return Some(Photo {
                 url,
                 mime: None,

@@ -481,6 +481,11 @@ impl Config {
         })
     }
 
+    /// Whether a URL may be published: on the site's host or one of `link_hosts`.
+    pub fn allows_host(&self, url: &Url) -> bool {
+        on_allowed_host(url, &self.site_url, &self.link_hosts)
+    }
+
     /// The file name of a format's feed in the output folder.
     pub fn file_name(&self, format: Format) -> &str {
         self.files.get(&format).map_or("feed", String::as_str)

@@ -293,3 +293,16 @@ fn inspect_shows_the_photo_as_the_build_finds_it() {
         .unwrap()
         .contains("GIF"));
 }
+
+#[test]
+fn a_photo_url_on_a_stranger_host_is_not_published() {
+    let dir = archive();
+    // `d` names a photo on cdn.example.org, which is not listed in `link_hosts` here.
+    let (code, stderr) = build(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("articles/2025/d.toml: warning: photo: `https://cdn.example.org/d.jpg` is on `cdn.example.org`"),
+        "{stderr}"
+    );
+    assert!(!feed(dir.path(), "rss.xml").contains("cdn.example.org"));
+}
