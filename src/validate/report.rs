@@ -288,6 +288,10 @@ pub(crate) static RULES: &[Rule] = &[
         "json.item.content",
         "each item needs content_html or content_text",
     ),
+    e(
+        "json.attachment",
+        "attachments need url and mime_type; size and duration are numbers",
+    ),
 ];
 
 /// Warnings that are errors when the document is about to be published

@@ -101,6 +101,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("json.required.json", "json.required", 1, 1),
     ("json.item.id.json", "json.item.id", 7, 5),
     ("json.item.content.json", "json.item.content", 7, 5),
+    ("json.attachment.json", "json.attachment", 7, 5),
 ];
 
 /// Real-world-shaped feeds and the findings deliberately planted in them.
@@ -603,6 +604,9 @@ fn media_types_are_checked_wherever_a_feed_names_one() {
         .map(|f| f.line)
         .collect();
     assert_eq!(lines, [5], "{atom}");
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+  {"id": "1", "content_text": "x", "attachments": [{"url": "https://e.com/a", "mime_type": "mp3"}]}]}"#;
+    assert_eq!(findings_of(json, "mime.type").len(), 1);
 }
 
 #[test]
@@ -650,4 +654,20 @@ fn atom_link_length_and_enclosures() {
         .map(|f| f.line)
         .collect();
     assert_eq!(missing, [6], "{doc}");
+}
+
+#[test]
+fn json_attachment_rules() {
+    let doc = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+  {"id": "1", "content_text": "x", "attachments": [{"url": "https://e.com/a", "mime_type": "audio/mpeg", "size_in_bytes": 1, "duration_in_seconds": 2.5}]},
+  {"id": "2", "content_text": "x", "attachments": [{"mime_type": "audio/mpeg", "size_in_bytes": "1 MB"}, "x"]},
+  {"id": "3", "content_text": "x", "attachments": {"url": "https://e.com/a"}},
+  {"id": "4", "content_text": "x", "attachments": [{"url": "https://e.com/a", "mime_type": "audio/mpeg", "duration_in_seconds": -1}]}
+]}"#;
+    let lines: Vec<usize> = findings_of(doc, "json.attachment")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    // Item 2: no url, size not a number, an attachment that is a string.
+    assert_eq!(lines, [3, 3, 3, 4, 5], "{doc}");
 }
