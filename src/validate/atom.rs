@@ -4,6 +4,7 @@
 
 use super::date::parse_rfc3339;
 use super::html::check_html;
+use super::media::{self, is_media_type};
 use super::report::Sink;
 use super::scheme::{check_id, check_link, script_scheme};
 use super::xml::{Document, Node, XML_NS};
@@ -177,7 +178,7 @@ impl Ctx<'_> {
         }
         if let Some(ty) = c.attr("type") {
             let v = ty.value().trim();
-            if !matches!(v, "text" | "html" | "xhtml") && !is_mime_type(v) {
+            if !matches!(v, "text" | "html" | "xhtml") && !is_media_type(v) {
                 sink.at(
                     "atom.type.invalid",
                     ty.pos(),
@@ -271,9 +272,11 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
 }
 
 /// The rules that hold for an element wherever it is (feed, entry, source,
-/// author): URL schemes and `xml:lang`.
+/// author): URL schemes, media (links, Media RSS) and `xml:lang`.
 fn check_every_element(doc: &Document<'_>, sink: &mut Sink) {
-    for el in doc.nodes() {
+    // Element ids are positions in document order, as `nodes` yields them.
+    for (id, el) in doc.nodes().enumerate() {
+        media::check_element(doc, id, sink);
         if el.ns() == A {
             check_links(el, sink);
         }
@@ -388,32 +391,5 @@ fn check_links(el: Node<'_, '_>, sink: &mut Sink) {
             check_id(&el.text(), "<id>", el.pos(), sink);
         }
         _ => {}
-    }
-}
-
-/// `type/subtype` with RFC 2045 token characters (parameters allowed).
-fn is_mime_type(s: &str) -> bool {
-    let main = s.split(';').next().unwrap_or("").trim();
-    let token = |t: &str| {
-        !t.is_empty()
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
-    };
-    match main.split_once('/') {
-        Some((a, b)) => token(a) && token(b),
-        None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_mime_type;
-
-    #[test]
-    fn mime_types() {
-        assert!(is_mime_type("text/plain"));
-        assert!(is_mime_type("application/atom+xml; charset=utf-8"));
-        assert!(!is_mime_type("plain"));
-        assert!(!is_mime_type("text/"));
     }
 }

@@ -4,6 +4,7 @@
 //! serde_json's `Value` carries no positions, so a tiny scanner locates the
 //! start of each top-level `items` entry to position item findings.
 
+use super::media::check_type;
 use super::report::Sink;
 use super::scheme::{check_id, check_link};
 use super::xml::LineIndex;
@@ -164,6 +165,9 @@ fn check_item(n: usize, item: &Value, pos: (usize, usize), sink: &mut Sink) {
         ] {
             check_links(item, key, &format!("items[{n}].{key}"), pos, sink);
         }
+        if let Some(a) = item.get("attachments") {
+            check_attachments(n, a, pos, sink);
+        }
     }
     if !item.get("id").is_some_and(Value::is_string) {
         sink.at(
@@ -179,6 +183,51 @@ fn check_item(n: usize, item: &Value, pos: (usize, usize), sink: &mut Sink) {
             pos,
             format!("items[{n}] needs 'content_html' or 'content_text'"),
         );
+    }
+}
+
+/// `items[n].attachments`: an array of objects, each with the `url` and
+/// `mime_type` JSON Feed 1.1 requires and numbers where it counts, so a
+/// reader can decide whether to fetch it. Findings are at the item (`pos`).
+fn check_attachments(n: usize, attachments: &Value, pos: (usize, usize), sink: &mut Sink) {
+    let Some(list) = attachments.as_array() else {
+        sink.at(
+            "json.attachment",
+            pos,
+            format!("items[{n}].attachments must be an array"),
+        );
+        return;
+    };
+    for (i, a) in list.iter().enumerate() {
+        let what = format!("items[{n}].attachments[{i}]");
+        let Some(a) = a.as_object() else {
+            sink.at("json.attachment", pos, format!("{what} must be an object"));
+            continue;
+        };
+        for key in ["url", "mime_type"] {
+            if !a.get(key).is_some_and(Value::is_string) {
+                sink.at(
+                    "json.attachment",
+                    pos,
+                    format!("{what} needs a string '{key}'"),
+                );
+            }
+        }
+        if let Some(t) = a.get("mime_type").and_then(Value::as_str) {
+            check_type(t, &format!("{what}.mime_type"), pos, sink);
+        }
+        for key in ["size_in_bytes", "duration_in_seconds"] {
+            // A count of bytes or seconds cannot be negative either.
+            if a.get(key)
+                .is_some_and(|v| !v.as_f64().is_some_and(|x| x >= 0.0))
+            {
+                sink.at(
+                    "json.attachment",
+                    pos,
+                    format!("{what}.{key} must be a non-negative number"),
+                );
+            }
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod atom;
 mod date;
 mod html;
 mod json;
+mod media;
 mod report;
 mod rss;
 mod scheme;

@@ -203,6 +203,14 @@ pub(crate) static RULES: &[Rule] = &[
         "rss.enclosure.required",
         "<enclosure> needs url, integer length and type",
     ),
+    e(
+        "mime.type",
+        "enclosure, link, media:content and attachment types must be type/subtype",
+    ),
+    e(
+        "media.content",
+        "media:content needs an absolute http(s) url (or a player), numeric sizes and a known medium",
+    ),
     e("atom.id.missing", "feed and entry require <id>"),
     e("atom.id.relative", "<id> must be an absolute IRI"),
     e("atom.id.duplicate", "entry ids must be unique"),
@@ -226,6 +234,14 @@ pub(crate) static RULES: &[Rule] = &[
         "at most one alternate link per (type, hreflang)",
     ),
     e("atom.link.href", "<link> requires href"),
+    e(
+        "atom.link.length",
+        "<link length> must be a non-negative integer",
+    ),
+    w(
+        "atom.link.enclosure-length",
+        "an enclosure <link> should have a length",
+    ),
     w("atom.self.missing", "feed should have <link rel=\"self\">"),
     e(
         "atom.content.src-not-empty",
@@ -271,6 +287,10 @@ pub(crate) static RULES: &[Rule] = &[
     e(
         "json.item.content",
         "each item needs content_html or content_text",
+    ),
+    e(
+        "json.attachment",
+        "attachments need url and mime_type; size and duration are numbers",
     ),
 ];
 

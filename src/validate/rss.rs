@@ -4,6 +4,7 @@
 
 use super::date::{parse_rfc822, Rfc822Error};
 use super::html::check_html;
+use super::media;
 use super::report::Sink;
 use super::scheme;
 use super::xml::{Document, Node};
@@ -155,12 +156,15 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
     channel.finish(chan, sink);
 }
 
-/// The rules that hold for an element wherever it is: atom:link schemes
-/// and namespaces readers do not know.
+/// The rules that hold for an element wherever it is: atom:link schemes,
+/// media (Media RSS, atom:link type and length) and namespaces readers do
+/// not know.
 fn check_every_element(doc: &Document<'_>, sink: &mut Sink) {
     // Unknown namespaces: once per URI, at its first element.
     let mut seen_ns = HashSet::new();
-    for el in doc.nodes() {
+    // Element ids are positions in document order, as `nodes` yields them.
+    for (id, el) in doc.nodes().enumerate() {
+        media::check_element(doc, id, sink);
         // Readers follow atom:link wherever it is (channel, item, source).
         if el.is(Some(ATOM_NS), "link") {
             if let Some(href) = el.attr("href") {
@@ -491,6 +495,9 @@ fn check_enclosure(c: Node<'_, '_>, sink: &mut Sink) {
                 format!("<enclosure length=\"{}\"> must be a byte count", l.value()),
             );
         }
+    }
+    if let Some(t) = c.attr("type").filter(|t| !t.value().trim().is_empty()) {
+        media::check_type(t.value(), "<enclosure type>", t.pos(), sink);
     }
     if let Some(u) = c.attr("url").filter(|u| !u.value().trim().is_empty()) {
         if !scheme::check_link(u.value(), "<enclosure url>", u.pos(), sink)

@@ -50,6 +50,8 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
         11,
         7,
     ),
+    ("mime.type.xml", "mime.type", 11, 65),
+    ("media.content.xml", "media.content", 11, 7),
     ("atom.id.missing.xml", "atom.id.missing", 8, 3),
     ("atom.id.relative.xml", "atom.id.relative", 10, 5),
     ("atom.id.duplicate.xml", "atom.id.duplicate", 16, 5),
@@ -71,6 +73,13 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
         5,
     ),
     ("atom.link.href.xml", "atom.link.href", 13, 5),
+    ("atom.link.length.xml", "atom.link.length", 13, 78),
+    (
+        "atom.link.enclosure-length.xml",
+        "atom.link.enclosure-length",
+        13,
+        5,
+    ),
     ("atom.self.missing.xml", "atom.self.missing", 2, 1),
     (
         "atom.content.src-not-empty.xml",
@@ -92,6 +101,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("json.required.json", "json.required", 1, 1),
     ("json.item.id.json", "json.item.id", 7, 5),
     ("json.item.content.json", "json.item.content", 7, 5),
+    ("json.attachment.json", "json.attachment", 7, 5),
 ];
 
 /// Real-world-shaped feeds and the findings deliberately planted in them.
@@ -566,4 +576,98 @@ fn script_urls_in_xhtml_content_are_found_under_any_base() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].line, 5);
     assert!(findings_of(doc, "html.url.relative").is_empty());
+}
+
+#[test]
+fn media_types_are_checked_wherever_a_feed_names_one() {
+    let rss = format!(
+        r#"{RSS_HEAD}
+<item><title>I</title><enclosure url="https://e.com/a.jpg" length="1" type="image/jpeg; q=1"/>
+<enclosure url="https://e.com/b.jpg" length="1" type="image"/>
+<media:content xmlns:media="http://search.yahoo.com/mrss/" url="https://e.com/a.jpg" type="image/"/>
+<atom:link rel="related" href="https://e.com/r" type="text html"/></item>
+</channel></rss>"#
+    );
+    let lines: Vec<usize> = findings_of(&rss, "mime.type")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [3, 4, 5], "{rss}");
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml" type="application/atom+xml"/><author><name>A</name></author>
+<entry><title>E</title><id>urn:uuid:1</id><updated>2025-01-01T00:00:00Z</updated>
+<link href="https://e.com/1" type="html"/><content type="text/plain">x</content></entry>
+</feed>"#;
+    let lines: Vec<usize> = findings_of(atom, "mime.type")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [5], "{atom}");
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+  {"id": "1", "content_text": "x", "attachments": [{"url": "https://e.com/a", "mime_type": "mp3"}]}]}"#;
+    assert_eq!(findings_of(json, "mime.type").len(), 1);
+}
+
+#[test]
+fn media_content_rules() {
+    let doc = format!(
+        r#"{RSS_HEAD}
+<item><title>I</title>
+<media:content xmlns:media="http://search.yahoo.com/mrss/" url="/a.jpg" fileSize="-1" width="8.5" height="600"
+ bitrate="128.5" duration="185.27" medium="photo"><media:thumbnail url="https://e.com/t.jpg"/></media:content>
+<media:group xmlns:media="http://search.yahoo.com/mrss"><media:content medium="video" duration="x">
+<media:player url="https://e.com/play"/></media:content><media:thumbnail/></media:group>
+<media:content xmlns:media="http://search.yahoo.com/mrss/" url=" JavaScript:x"><media:thumbnail url="data:x"/></media:content>
+</item></channel></rss>"#
+    );
+    let got: Vec<(usize, String)> = findings_of(&doc, "media.content")
+        .iter()
+        .map(|f| (f.line, f.message.clone()))
+        .collect();
+    let lines: Vec<usize> = got.iter().map(|g| g.0).collect();
+    // url relative, fileSize, width, medium; duration "x"; the bare thumbnail.
+    assert_eq!(lines, [3, 3, 3, 4, 5, 6], "{got:#?}");
+    let schemes: Vec<usize> = findings_of(&doc, "url.scheme")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(schemes, [7, 7], "{doc}");
+}
+
+#[test]
+fn atom_link_length_and_enclosures() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml"/><author><name>A</name></author>
+<entry><title>E</title><id>urn:uuid:1</id><updated>2025-01-01T00:00:00Z</updated>
+<link href="https://e.com/1" length="-3"/><link rel="enclosure" href="https://e.com/a.jpg" type="image/jpeg" length="12345"/>
+<link rel="http://www.iana.org/assignments/relation/enclosure" href="https://e.com/b.jpg" type="image/jpeg"/></entry>
+</feed>"#;
+    let lengths: Vec<usize> = findings_of(doc, "atom.link.length")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lengths, [5], "{doc}");
+    let missing: Vec<usize> = findings_of(doc, "atom.link.enclosure-length")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(missing, [6], "{doc}");
+}
+
+#[test]
+fn json_attachment_rules() {
+    let doc = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+  {"id": "1", "content_text": "x", "attachments": [{"url": "https://e.com/a", "mime_type": "audio/mpeg", "size_in_bytes": 1, "duration_in_seconds": 2.5}]},
+  {"id": "2", "content_text": "x", "attachments": [{"mime_type": "audio/mpeg", "size_in_bytes": "1 MB"}, "x"]},
+  {"id": "3", "content_text": "x", "attachments": {"url": "https://e.com/a"}},
+  {"id": "4", "content_text": "x", "attachments": [{"url": "https://e.com/a", "mime_type": "audio/mpeg", "duration_in_seconds": -1}]}
+]}"#;
+    let lines: Vec<usize> = findings_of(doc, "json.attachment")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    // Item 2: no url, size not a number, an attachment that is a string.
+    assert_eq!(lines, [3, 3, 3, 4, 5], "{doc}");
 }
