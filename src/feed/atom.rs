@@ -12,7 +12,7 @@ use atom_syndication::{
 };
 
 use super::rss::MEDIA_NS;
-use super::{Entry, Feed, Format, MediaElement, Renderer, GENERATOR};
+use super::{Entry, Feed, Format, Renderer, GENERATOR};
 
 /// Writes Atom 1.0.
 #[derive(Debug, Clone, Copy)]
@@ -160,26 +160,8 @@ fn entry(e: &Entry) -> AtomEntry {
     }
 }
 
-/// A Media RSS element in the `atom_syndication` crate's terms.
-fn extension(element: &MediaElement) -> Extension {
-    let mut children: BTreeMap<String, Vec<Extension>> = BTreeMap::new();
-    for child in &element.children {
-        children
-            .entry(child.name.into())
-            .or_default()
-            .push(extension(child));
-    }
-    Extension {
-        name: format!("media:{}", element.name),
-        value: element.value.clone(),
-        attrs: element
-            .attrs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        children,
-    }
-}
+// The `atom_syndication` crate's own extension type.
+super::media_extension!(Extension);
 
 #[cfg(test)]
 mod tests {

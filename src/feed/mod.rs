@@ -274,6 +274,35 @@ impl Entry {
     }
 }
 
+/// Writes `fn extension(&MediaElement) -> $Extension` for a feed crate's extension type: the
+/// `rss` and `atom_syndication` crates each define a struct of the same shape (name, value,
+/// attrs, children), so one body serves both.
+macro_rules! media_extension {
+    ($Extension:ident) => {
+        /// A Media RSS element in the feed crate's terms.
+        fn extension(element: &super::MediaElement) -> $Extension {
+            let mut children: BTreeMap<String, Vec<$Extension>> = BTreeMap::new();
+            for child in &element.children {
+                children
+                    .entry(child.name.into())
+                    .or_default()
+                    .push(extension(child));
+            }
+            $Extension {
+                name: format!("media:{}", element.name),
+                value: element.value.clone(),
+                attrs: element
+                    .attrs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+                children,
+            }
+        }
+    };
+}
+pub(crate) use media_extension;
+
 /// Turns a [`Feed`] into a document of one format.
 pub trait Renderer {
     /// Renders the feed to bytes.

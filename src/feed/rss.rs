@@ -12,7 +12,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Guid, Item};
 
-use super::{Entry, Feed, Format, MediaElement, Renderer, GENERATOR};
+use super::{Entry, Feed, Format, Renderer, GENERATOR};
 
 /// Namespace of Media RSS, for `media:credit`.
 pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
@@ -117,26 +117,8 @@ fn item(entry: &Entry) -> Item {
     }
 }
 
-/// A Media RSS element in the `rss` crate's terms.
-fn extension(element: &MediaElement) -> Extension {
-    let mut children: BTreeMap<String, Vec<Extension>> = BTreeMap::new();
-    for child in &element.children {
-        children
-            .entry(child.name.into())
-            .or_default()
-            .push(extension(child));
-    }
-    Extension {
-        name: format!("media:{}", element.name),
-        value: element.value.clone(),
-        attrs: element
-            .attrs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        children,
-    }
-}
+// The `rss` crate's own extension type.
+super::media_extension!(Extension);
 
 #[cfg(test)]
 mod tests {

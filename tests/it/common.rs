@@ -90,6 +90,14 @@ pub fn parse_back(bytes: &[u8]) -> feed_rs::model::Feed {
     feed_rs::parser::parse(bytes).expect("feed-rs parses the feed")
 }
 
+/// A feed in `dir/public`, validated and parsed back, as text.
+pub fn public_feed(dir: &Path, name: &str) -> String {
+    let bytes = std::fs::read(dir.join("public").join(name)).unwrap();
+    assert_valid(&bytes);
+    parse_back(&bytes);
+    String::from_utf8(bytes).unwrap()
+}
+
 /// Validates and parses back a feed file.
 pub fn read_feed(path: &Path) -> (Vec<u8>, feed_rs::model::Feed) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -47,13 +47,6 @@ fn build_at(dir: &Path, epoch: &str, extra: &[&str]) -> (i32, String) {
     )
 }
 
-fn feed(dir: &Path, name: &str) -> String {
-    let bytes = std::fs::read(dir.join("public").join(name)).unwrap();
-    assert_valid(&bytes);
-    parse_back(&bytes);
-    String::from_utf8(bytes).unwrap()
-}
-
 /// An archive: `a` (with every metadata key), `b` under embargo until 14:00+02:00 on the 18th,
 /// `c` withdrawn, and `d` citing all three.
 fn archive() -> tempfile::TempDir {
@@ -90,9 +83,10 @@ fn every_key_reaches_every_format() {
     let dir = archive();
     let (code, stderr) = build_at(dir.path(), AFTER_LIFT, &[]);
     assert_eq!(code, 0, "{stderr}");
-    let rss = feed(dir.path(), "rss.xml");
-    let atom = feed(dir.path(), "atom.xml");
-    let json: serde_json::Value = serde_json::from_str(&feed(dir.path(), "feed.json")).unwrap();
+    let rss = public_feed(dir.path(), "rss.xml");
+    let atom = public_feed(dir.path(), "atom.xml");
+    let json: serde_json::Value =
+        serde_json::from_str(&public_feed(dir.path(), "feed.json")).unwrap();
 
     // Tags.
     assert!(
@@ -156,7 +150,7 @@ fn an_embargo_holds_the_story_until_the_build_clock_passes_it() {
         "{stderr}"
     );
     for name in ["rss.xml", "atom.xml", "feed.json"] {
-        let doc = feed(dir.path(), name);
+        let doc = public_feed(dir.path(), name);
         assert!(!doc.contains("tag:example.org,2025:b"), "{name}: no entry");
         assert!(
             !doc.contains("example.org/news/2025/06/b/"),
@@ -168,13 +162,13 @@ fn an_embargo_holds_the_story_until_the_build_clock_passes_it() {
     let (code, stderr) = build_at(dir.path(), AFTER_LIFT, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("under embargo"), "{stderr}");
-    let atom = feed(dir.path(), "atom.xml");
+    let atom = public_feed(dir.path(), "atom.xml");
     assert!(atom.contains("tag:example.org,2025:b"), "{atom}");
     assert!(atom.contains(r#"<link href="https://example.org/news/2025/06/b/" rel="related""#));
     // Before the embargo again (a replayed build): held back again.
     let (_, stderr) = build_at(dir.path(), BEFORE_LIFT, &[]);
     assert!(stderr.contains("1 under embargo"), "{stderr}");
-    assert!(!feed(dir.path(), "atom.xml").contains("tag:example.org,2025:b"));
+    assert!(!public_feed(dir.path(), "atom.xml").contains("tag:example.org,2025:b"));
 }
 
 #[test]
@@ -183,7 +177,7 @@ fn a_withdrawn_story_leaves_every_feed_and_is_cited_as_text() {
     std::fs::remove_file(dir.path().join("articles/c.toml")).unwrap();
     let (code, stderr) = build_at(dir.path(), AFTER_LIFT, &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(feed(dir.path(), "atom.xml").contains("tag:example.org,2025:c"));
+    assert!(public_feed(dir.path(), "atom.xml").contains("tag:example.org,2025:c"));
     // The desk withdraws it: the next build (cache on) takes it out everywhere.
     write(
         &dir.path().join("articles/c.toml"),
@@ -193,11 +187,11 @@ fn a_withdrawn_story_leaves_every_feed_and_is_cited_as_text() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("1 withdrawn"), "{stderr}");
     for name in ["rss.xml", "atom.xml", "feed.json"] {
-        let doc = feed(dir.path(), name);
+        let doc = public_feed(dir.path(), name);
         assert!(!doc.contains("tag:example.org,2025:c"), "{name}");
         assert!(!doc.contains("news/2025/06/c/"), "{name}: no link to it");
     }
-    assert!(feed(dir.path(), "atom.xml").contains("&lt;li&gt;Третья&lt;/li&gt;"));
+    assert!(public_feed(dir.path(), "atom.xml").contains("&lt;li&gt;Третья&lt;/li&gt;"));
 }
 
 #[test]
@@ -214,7 +208,7 @@ fn a_bad_sidecar_keeps_its_story_out_and_says_where() {
         stderr.contains("articles/b.toml:2:1: error: unknown field `embrago`"),
         "{stderr}"
     );
-    assert!(!feed(dir.path(), "atom.xml").contains("tag:example.org,2025:b"));
+    assert!(!public_feed(dir.path(), "atom.xml").contains("tag:example.org,2025:b"));
     // Other bad values, each named with its key; the rest of the archive is published.
     for (text, key) in [
         ("embargo = \"next week\"", "embargo"),
@@ -231,7 +225,7 @@ fn a_bad_sidecar_keeps_its_story_out_and_says_where() {
         assert_eq!(code, 1, "{text}: {stderr}");
         assert!(stderr.contains("articles/b.toml"), "{text}: {stderr}");
         assert!(stderr.contains(key), "{text}: {stderr}");
-        let atom = feed(dir.path(), "atom.xml");
+        let atom = public_feed(dir.path(), "atom.xml");
         assert!(!atom.contains("tag:example.org,2025:b"), "{text}");
         assert!(atom.contains("tag:example.org,2025:a"), "{text}");
     }

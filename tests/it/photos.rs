@@ -47,13 +47,6 @@ fn build(dir: &Path, extra: &[&str]) -> (i32, String) {
     )
 }
 
-fn feed(dir: &Path, name: &str) -> String {
-    let bytes = std::fs::read(dir.join("public").join(name)).unwrap();
-    assert_valid(&bytes);
-    parse_back(&bytes);
-    String::from_utf8(bytes).unwrap()
-}
-
 /// `a` has a PNG beside it, `b` a GIF, `c` a photo named by its sidecar, `d` a remote photo.
 fn archive() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -82,7 +75,7 @@ fn photos_become_enclosures_media_content_attachments_and_figures() {
     let (code, stderr) = build(dir.path(), &["--link-host", "cdn.example.org"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
-    let rss = feed(dir.path(), "rss.xml");
+    let rss = public_feed(dir.path(), "rss.xml");
     let png_len = png(640, 480).len();
     assert!(
         rss.contains(&format!(
@@ -119,12 +112,13 @@ fn photos_become_enclosures_media_content_attachments_and_figures() {
         !rss.contains(r#"<enclosure url="https://cdn.example.org"#),
         "{rss}"
     );
-    let atom = feed(dir.path(), "atom.xml");
+    let atom = public_feed(dir.path(), "atom.xml");
     assert!(
         atom.contains(r#"rel="enclosure" type="image/gif""#),
         "{atom}"
     );
-    let json: serde_json::Value = serde_json::from_str(&feed(dir.path(), "feed.json")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&public_feed(dir.path(), "feed.json")).unwrap();
     let items = json["items"].as_array().unwrap();
     let a = items.iter().find(|i| i["title"] == "Первая").unwrap();
     assert_eq!(a["image"], "https://example.org/media/2025/a.png");
@@ -166,12 +160,12 @@ fn a_changed_photo_is_seen_and_an_unchanged_one_not_rewritten() {
     write(&dir.path().join("articles/2025/a.png"), &png(1024, 768));
     let (code, stderr) = build(dir.path(), &flags);
     assert_eq!(code, 0, "{stderr}");
-    assert!(feed(dir.path(), "rss.xml").contains(r#"width="1024""#));
+    assert!(public_feed(dir.path(), "rss.xml").contains(r#"width="1024""#));
     assert_eq!(std::fs::read(&copy).unwrap(), png(1024, 768));
     // The photo removed: the story is published without one.
     std::fs::remove_file(dir.path().join("articles/2025/a.png")).unwrap();
     build(dir.path(), &flags);
-    assert!(!feed(dir.path(), "rss.xml").contains("media/2025/a.png"));
+    assert!(!public_feed(dir.path(), "rss.xml").contains("media/2025/a.png"));
 }
 
 #[test]
@@ -195,7 +189,7 @@ fn a_photo_that_cannot_be_published_is_a_warning_and_the_story_goes_out_without_
         stderr.contains("articles/2025/img/missing.png: warning: photo: cannot read"),
         "{stderr}"
     );
-    let rss = feed(dir.path(), "rss.xml");
+    let rss = public_feed(dir.path(), "rss.xml");
     assert!(rss.contains("<title>Первая</title>"), "{rss}");
     assert!(
         !rss.contains("media/2025/a.png") && !rss.contains("media/2025/b.gif"),
@@ -231,7 +225,7 @@ fn withdrawn_stories_lose_their_copied_photo_and_copies_can_be_turned_off() {
         !copy.exists(),
         "the withdrawn story's photo copy is removed"
     );
-    assert!(!feed(dir.path(), "rss.xml").contains("media/2025/a.png"));
+    assert!(!public_feed(dir.path(), "rss.xml").contains("media/2025/a.png"));
 
     let dir = archive();
     let (code, stderr) = build(
@@ -240,7 +234,7 @@ fn withdrawn_stories_lose_their_copied_photo_and_copies_can_be_turned_off() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(!dir.path().join("public/media").exists());
-    assert!(feed(dir.path(), "rss.xml").contains("https://example.org/media/2025/a.png"));
+    assert!(public_feed(dir.path(), "rss.xml").contains("https://example.org/media/2025/a.png"));
 }
 
 #[cfg(unix)]
@@ -304,5 +298,5 @@ fn a_photo_url_on_a_stranger_host_is_not_published() {
         stderr.contains("articles/2025/d.toml: warning: photo: `https://cdn.example.org/d.jpg` is on `cdn.example.org`"),
         "{stderr}"
     );
-    assert!(!feed(dir.path(), "rss.xml").contains("cdn.example.org"));
+    assert!(!public_feed(dir.path(), "rss.xml").contains("cdn.example.org"));
 }
