@@ -28,6 +28,17 @@ pub fn wirefeed(dir: &Path) -> Command {
     cmd
 }
 
+/// Runs a command to its end; returns its exit code (-1 when killed) and stderr. Builds print
+/// feeds only when asked to, so stdout must stay empty.
+pub fn code_and_stderr(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Copies a folder tree.
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();

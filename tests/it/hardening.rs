@@ -26,16 +26,7 @@ fn build(dir: &Path, extra: &[&str]) -> (i32, String) {
     if !dir.join("wirefeed.toml").exists() && !extra.contains(&"--site-url") {
         cmd.args(["--site-url", SITE]);
     }
-    let out = cmd
-        .args(extra)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    assert!(out.stdout.is_empty(), "nothing on stdout");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    code_and_stderr(cmd.args(extra).timeout(std::time::Duration::from_secs(120)))
 }
 
 fn read(dir: &Path, file: &str) -> String {

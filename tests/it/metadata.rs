@@ -35,15 +35,11 @@ fn story(headline: &str, day: &str, cites: &[&str]) -> String {
 
 /// Runs a build at `epoch` (the build clock); returns (code, stderr).
 fn build_at(dir: &Path, epoch: &str, extra: &[&str]) -> (i32, String) {
-    let out = wirefeed(dir)
-        .args(["build", "--site-url", SITE, "--format", "all", "-v"])
-        .args(extra)
-        .env("SOURCE_DATE_EPOCH", epoch)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
+    code_and_stderr(
+        wirefeed(dir)
+            .args(["build", "--site-url", SITE, "--format", "all", "-v"])
+            .args(extra)
+            .env("SOURCE_DATE_EPOCH", epoch),
     )
 }
 

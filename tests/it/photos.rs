@@ -36,14 +36,10 @@ fn story(headline: &str, day: &str) -> String {
 }
 
 fn build(dir: &Path, extra: &[&str]) -> (i32, String) {
-    let out = wirefeed(dir)
-        .args(["build", "--site-url", SITE, "--format", "all", "-v"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
+    code_and_stderr(
+        wirefeed(dir)
+            .args(["build", "--site-url", SITE, "--format", "all", "-v"])
+            .args(extra),
     )
 }
 
