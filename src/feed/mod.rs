@@ -86,6 +86,11 @@ pub struct Entry {
     pub content_html: String,
     /// Language tag (Atom `xml:lang` of title/summary/content, JSON `language`).
     pub lang: String,
+    /// The dateline's city, as written (the front page's "city, date" line).
+    pub city: String,
+    /// Whether the time of day of `published` is known (from the dateline or the sidecar);
+    /// otherwise it is midnight by convention and a page shows the date alone.
+    pub timed: bool,
     /// Photo credit (`media:credit` in RSS and Atom; in the HTML content everywhere).
     pub credit: Option<String>,
     /// The lead photo, if the story has one that can be published.
@@ -119,6 +124,8 @@ pub struct Feed {
     pub updated: DateTime<FixedOffset>,
     /// Entries, newest first.
     pub entries: Vec<Entry>,
+    /// An XSLT stylesheet for browsers (RSS and Atom `<?xml-stylesheet?>`), if any.
+    pub stylesheet: Option<Url>,
 }
 
 impl Entry {
@@ -167,6 +174,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
             .collect(),
         updated,
         entries,
+        stylesheet: None,
     }
 }
 
@@ -204,6 +212,8 @@ fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
             .unwrap_or_else(|| a.lead().to_string()),
         content_html: html::content(a, &story.related, story.photo.as_ref()),
         lang: a.lang.clone(),
+        city: a.dateline.city.clone(),
+        timed: a.dateline.time.is_some() || a.meta.published.is_some(),
         credit: a.credit.clone(),
         photo: story.photo.clone(),
         related: story.related.clone(),
@@ -341,6 +351,8 @@ pub(crate) fn sample_feed() -> Feed {
         summary: "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script> & 1 < 2.".into(),
         content_html: "<p>Лид &lt;script&gt;x&lt;/script&gt;</p>".into(),
         lang: "ru".into(),
+        city: "ДУШАНБЕ".into(),
+        timed: true,
         credit: Some("Автор".into()),
         photo: Some(Photo {
             url: url("https://e.org/media/2025/06/a.jpg"),
@@ -377,6 +389,8 @@ pub(crate) fn sample_feed() -> Feed {
         summary: "Лид.".into(),
         content_html: "<p>Лид.</p>".into(),
         lang: "tg".into(),
+        city: "ХУҶАНД".into(),
+        timed: false,
         credit: None,
         photo: None,
         related: vec![],
@@ -395,6 +409,7 @@ pub(crate) fn sample_feed() -> Feed {
             .collect(),
         updated: full.updated,
         entries: vec![full, bare],
+        stylesheet: None,
     }
 }
 
