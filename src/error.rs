@@ -70,6 +70,9 @@ pub enum Error {
         /// Why.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The OPML subscription list could not be rendered.
+    #[error("cannot render the OPML subscription list")]
+    Opml(#[source] std::io::Error),
 }
 
 impl Error {
