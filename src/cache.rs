@@ -13,6 +13,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::article::facets;
+use crate::article::lang::Detected;
 use crate::article::{ArticleError, ArticleWarning};
 use crate::fsx::{self, ReadError};
 
@@ -21,7 +23,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +99,12 @@ pub(crate) struct StoryFacts {
     pub secs: i64,
     /// …and UTC offset in seconds.
     pub offset: i32,
+    /// The language of its text (a sidecar's `lang`, when given, is in the rare facts).
+    pub lang: Detected,
+    /// [`crate::article::facets::city_key`] of its dateline city.
+    pub city: u64,
+    /// [`crate::article::facets::agency_key`] of its agency.
+    pub agency: u64,
     /// What few stories have, out of line: most stories are UTF-8, clean and not under
     /// embargo, and keeping these fields inline would double the record (and the time spent
     /// walking 100,000 of them).
@@ -109,6 +117,13 @@ struct RareFacts {
     legacy_encoding: Option<String>,
     warnings: Vec<ArticleWarning>,
     embargo: Option<i64>,
+    /// The sidecar's language tag.
+    lang: Option<String>,
+    /// The sidecar's tags, as written…
+    tags: Vec<String>,
+    /// …and their [`crate::article::facets::tag_key`]s, computed once per scan of the file
+    /// rather than once per feed set and build.
+    tag_keys: Vec<u64>,
 }
 
 impl StoryFacts {
@@ -125,13 +140,53 @@ impl StoryFacts {
             legacy_encoding,
             warnings,
             embargo,
+            ..RareFacts::default()
         };
         StoryFacts {
             key,
             secs,
             offset,
+            lang: Detected::default(),
+            city: 0,
+            agency: 0,
             rare: (rare != RareFacts::default()).then(|| Box::new(rare)),
         }
+    }
+
+    /// These facts with the story's facets: its text's language, city and agency keys, and
+    /// its sidecar's language and tags.
+    pub(crate) fn with_facets(
+        mut self,
+        summary: (Detected, u64, u64),
+        lang: Option<String>,
+        tags: Vec<String>,
+    ) -> Self {
+        (self.lang, self.city, self.agency) = summary;
+        if lang.is_some() || !tags.is_empty() {
+            let rare = self.rare.get_or_insert_with(Box::default);
+            rare.tag_keys = tags.iter().map(|t| facets::tag_key(t)).collect();
+            rare.lang = lang;
+            rare.tags = tags;
+        }
+        self
+    }
+
+    /// Its language tag: the sidecar's, else the detected one, else `default`.
+    pub(crate) fn lang<'a>(&'a self, default: &'a str) -> &'a str {
+        match self.rare.as_ref().and_then(|r| r.lang.as_deref()) {
+            Some(lang) => lang,
+            None => self.lang.tag(default),
+        }
+    }
+
+    /// Its sidecar's tags, as written.
+    pub(crate) fn tags(&self) -> &[String] {
+        self.rare.as_ref().map_or(&[], |r| &r.tags)
+    }
+
+    /// The keys of its tags, in the order of [`StoryFacts::tags`].
+    pub(crate) fn tag_keys(&self) -> &[u64] {
+        self.rare.as_ref().map_or(&[], |r| &r.tag_keys)
     }
 
     /// The encoding it was decoded from, when not UTF-8.
@@ -183,6 +238,8 @@ pub(crate) struct OutputMemo {
     /// any instant are those whose embargo is later, so an equal count is the same set: a
     /// different one (the clock moved past an embargo, or back before one) means build again.
     pub embargoed: usize,
+    /// Each feed set's (stories taken, entries), in the build's order of sets.
+    pub sets: Vec<(usize, usize)>,
 }
 
 impl OutputMemo {

@@ -447,6 +447,11 @@ pub(crate) fn read_facts(
         (summary.encoding != "UTF-8").then(|| summary.encoding.to_string()),
         summary.warnings,
         meta.embargo.map(|e| e.timestamp()),
+    )
+    .with_facets(
+        (summary.lang, summary.city, summary.agency),
+        meta.lang,
+        meta.tags,
     ))
 }
 

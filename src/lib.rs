@@ -49,13 +49,6 @@ pub mod output;
 pub mod photo;
 mod published;
 pub mod related;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "only tests use it until the per-tag feed folders are built; then drop this"
-    )
-)]
 mod slug;
 pub mod validate;
 

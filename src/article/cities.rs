@@ -96,6 +96,21 @@ pub fn city_key(name: &str) -> String {
     key
 }
 
+/// Each built-in spelling's key → the key of its group's first spelling, so that every
+/// spelling of a city names the same city.
+fn canonical_names() -> &'static HashMap<String, String> {
+    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        CITIES
+            .iter()
+            .flat_map(|(names, _)| {
+                let first = city_key(names[0]);
+                names.iter().map(move |n| (city_key(n), first.clone()))
+            })
+            .collect()
+    })
+}
+
 fn builtin() -> &'static HashMap<String, Tz> {
     static TABLE: OnceLock<HashMap<String, Tz>> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -118,6 +133,13 @@ impl CityTable {
         CityTable {
             overrides: extra.into_iter().map(|(n, tz)| (city_key(n), tz)).collect(),
         }
+    }
+
+    /// The city's name as one key for all its spellings: the built-in table's first spelling
+    /// for a city it knows (`Dushanbe`, `душанбе` → `ДУШАНБЕ`), else the name's own key.
+    pub fn canonical(&self, city: &str) -> String {
+        let key = city_key(city);
+        canonical_names().get(&key).cloned().unwrap_or(key)
     }
 
     /// The zone of a city, or `None` when the city is unknown.
@@ -167,6 +189,15 @@ mod tests {
         let t = CityTable::new([("Душанбе", Tz::UTC), ("ПЕНДЖИКЕНТ", Tz::Asia__Samarkand)]);
         assert_eq!(t.zone("ДУШАНБЕ"), Some(Tz::UTC));
         assert_eq!(t.zone("пенджикент"), Some(Tz::Asia__Samarkand));
+    }
+
+    #[test]
+    fn every_spelling_has_one_canonical_name() {
+        let t = CityTable::default();
+        for name in ["Худжанд", "ХУҶАНД", "khujand", "Khudzhand"] {
+            assert_eq!(t.canonical(name), "ХУДЖАНД", "{name}");
+        }
+        assert_eq!(t.canonical("атлантида"), "АТЛАНТИДА");
     }
 
     #[test]

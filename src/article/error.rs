@@ -102,6 +102,18 @@ pub enum ArticleErrorKind {
         /// The other file, relative to the articles folder.
         other: String,
     },
+    /// Two different tags would have the same folder under `tags/`.
+    #[error("tag «{tag}» and tag «{other}» (in `{other_file}`) both make the folder `tags/{slug}/`; neither tag feed is written: spell one of them like the other, or differently")]
+    TagSlug {
+        /// This sidecar's tag.
+        tag: String,
+        /// The other tag.
+        other: String,
+        /// A story with the other tag, relative to the articles folder.
+        other_file: String,
+        /// The shared slug.
+        slug: String,
+    },
 }
 
 /// A story file that could not be published, with where and why.

@@ -18,6 +18,7 @@ pub mod cities;
 pub mod dateline;
 pub mod decode;
 mod error;
+pub mod facets;
 pub mod lang;
 pub mod meta;
 
@@ -209,17 +210,26 @@ pub struct Summary {
     pub encoding: &'static str,
     /// Warnings raised while parsing.
     pub warnings: Vec<ArticleWarning>,
+    /// The language of its text.
+    pub lang: lang::Detected,
+    /// [`facets::city_key`] of the dateline's city.
+    pub city: u64,
+    /// [`facets::agency_key`] of the dateline's agency.
+    pub agency: u64,
 }
 
 /// Parses a story as fully as [`parse`] (so every error is found) but keeps only its
-/// [`Summary`]: no paragraph is copied and no language detected.
+/// [`Summary`]: no paragraph is copied.
 pub fn summarize(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Summary, ArticleError> {
-    with_story(bytes, path, opts, |story, _, date, encoding, warnings| {
+    with_story(bytes, path, opts, |story, dateline, date, encoding, warnings| {
         Summary {
             title: story.headline.to_string(),
             date,
             encoding,
             warnings,
+            lang: lang::detect_in(std::iter::once(story.headline).chain(story.paragraphs.iter().copied())),
+            city: facets::city_key(&opts.cities, &dateline.city),
+            agency: facets::agency_key(&dateline.agency),
         }
     })
 }

@@ -26,7 +26,11 @@ use crate::related::{self, Candidate, RelatedIndex};
 use crate::validate::{self, CheckOptions, Finding, Severity};
 
 mod report;
-pub use report::{BuildOptions, BuildReport, FeedOutcome, FeedStatus, Output, Progress};
+mod documents;
+mod sets;
+pub use report::{
+    BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress, SetOutcome,
+};
 
 /// The cache fingerprint: everything that shapes a file's facts.
 fn fingerprint(config: &Config) -> u64 {
@@ -74,18 +78,6 @@ fn output_dir(config: &Config, opts: &BuildOptions) -> PathBuf {
             .to_path_buf(),
         _ => config.out.clone(),
     }
-}
-
-/// The file each format goes to (in the order of `opts.formats`), or `None` for the caller.
-fn feed_paths(config: &Config, opts: &BuildOptions, out_dir: &Path) -> Vec<Option<PathBuf>> {
-    opts.formats
-        .iter()
-        .map(|format| match &opts.output {
-            Output::Folder => Some(out_dir.join(config.file_name(*format))),
-            Output::File(p) => Some(p.clone()),
-            Output::Stdout => None,
-        })
-        .collect()
 }
 
 /// Where a build reads and writes, held for its whole run: the archive, the output folder and,
@@ -225,27 +217,52 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.skipped = scan.scanned.len() - stories.len() - report.withdrawn;
     hold_embargoed(opts.now, &mut stories, &mut report);
     report.stories = stories.len();
+    sort_newest(&mut stories);
+    let mut sets = sets::plan(
+        config,
+        &opts.formats,
+        &place.archive,
+        &scan.scanned,
+        &stories,
+        &parse_opts.cities,
+        &mut report.errors,
+    );
+    if opts.output != Output::Folder {
+        // One document for the caller: the root set's (or the first declared one's).
+        let primary = sets.iter().position(|s| s.path.is_empty()).unwrap_or(0);
+        sets = sets.into_iter().skip(primary).take(1).collect();
+    }
     if opts.strict {
         if let Some(first) = report.errors.first() {
             return Err(Error::Strict(first.clone()));
         }
     }
-    let paths = feed_paths(config, opts, &place.out_dir);
+    let default_lang = config.story.language.as_str();
+    let selections = sets::select(&sets, &stories, config.limit, default_lang);
+    let planned = documents::plan(config, opts, &place.out_dir, &sets);
     let output_fingerprint = output_fingerprint(config, opts);
-    if up_to_date(opts, &scan, output_fingerprint, &paths, &mut report) {
+    if up_to_date(opts, &scan, output_fingerprint, &planned, &sets, &mut report) {
         return Ok(report);
     }
     if place.writes && !opts.allow_empty {
-        let on_disk: Vec<&Path> = paths.iter().flatten().map(PathBuf::as_path).collect();
+        let on_disk: Vec<&Path> = planned
+            .iter()
+            .filter(|p| matches!(p.document, Document::Feed(_)))
+            .filter_map(|p| p.path.as_deref())
+            .collect();
         refuse_to_shrink(config, &on_disk, &stories)?;
     }
-    let articles = read_newest(
-        config,
+    // Each story chosen by any set is read once, newest first.
+    let mut chosen: Vec<usize> = selections.iter().flat_map(|s| s.chosen.iter().copied()).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let articles = read_chosen(
         opts.now,
         &place.archive,
         &parse_opts,
         &scan.scanned,
-        &mut stories,
+        &stories,
+        &chosen,
         &mut report,
     );
     let links = resolve_related(
@@ -262,19 +279,58 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         report.related_unresolved += list.len() - resolved;
     }
     let photos = attach_photos(config, opts, &place, &scan, &articles, &mut report);
-    let publishable: Vec<Publishable<'_>> = articles
+    let entries: Vec<feed::Entry> = articles
         .iter()
         .zip(links)
         .zip(photos)
-        .map(|(((_, article), related), photo)| Publishable {
-            article,
-            related,
-            photo,
+        .map(|(((_, article), related), photo)| {
+            feed::entry(
+                config,
+                &Publishable {
+                    article,
+                    related,
+                    photo,
+                },
+            )
         })
         .collect();
-    report.published = publishable.len();
-    let model = feed::build_feed(config, &publishable);
-    let hashes = publish(opts, &model, paths, &mut report)?;
+    // Which entry holds the story of each file of the scan.
+    let entry_of: HashMap<usize, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(e, (index, _))| (*index, e))
+        .collect();
+    let mut in_some_set = vec![false; entries.len()];
+    let per_set: Vec<Vec<feed::Entry>> = sets
+        .iter()
+        .zip(&selections)
+        .map(|(set, sel)| {
+            sel.chosen
+                .iter()
+                .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
+                .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
+                .map(|e| {
+                    in_some_set[e] = true;
+                    entries[e].clone()
+                })
+                .collect()
+        })
+        .collect();
+    report.published = in_some_set.iter().filter(|x| **x).count();
+    report.not_selected = report.stories - report.published - (chosen.len() - articles.len());
+    report.sets = sets
+        .iter()
+        .zip(&selections)
+        .zip(&per_set)
+        .map(|((set, sel), entries)| SetOutcome {
+            name: set.name.clone(),
+            path: set.path.clone(),
+            stories: sel.matched,
+            published: entries.len(),
+        })
+        .collect();
+    let models = documents::feeds(config, opts, &sets, per_set);
+    let hashes = publish(opts, config, &sets, &models, planned, &mut report)?;
     // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
     // in the cache: either way the next build must look again rather than skip.
     let memo = new_memo(opts, output_fingerprint, hashes, &report).filter(|_| {
@@ -292,17 +348,18 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     Ok(report)
 }
 
-/// Nothing changed since the last build, which wrote clean feeds that are still on disk: the
-/// feeds would come out byte for byte the same. Fills the report from the cache's memo and
+/// Nothing changed since the last build, which wrote clean documents that are still on disk:
+/// they would come out byte for byte the same. Fills the report from the cache's memo and
 /// says so.
 fn up_to_date(
     opts: &BuildOptions,
     scan: &Scan,
     output_fingerprint: u64,
-    paths: &[Option<PathBuf>],
+    planned: &[documents::Planned],
+    sets: &[sets::FeedSet],
     report: &mut BuildReport,
 ) -> bool {
-    let written: Vec<PathBuf> = paths.iter().flatten().cloned().collect();
+    let written: Vec<PathBuf> = planned.iter().filter_map(|p| p.path.clone()).collect();
     let Some(memo) = scan.memo.as_ref().filter(|m| {
         scan.unchanged()
             && opts.output == Output::Folder
@@ -310,6 +367,7 @@ fn up_to_date(
             // An embargo that lifted since the last build (or a clock set back before one)
             // changes the feeds though no file did.
             && m.embargoed == report.embargoed
+            && m.sets.len() == sets.len()
             && m.files_intact(&written)
     }) else {
         return false;
@@ -319,13 +377,22 @@ fn up_to_date(
     report.not_selected = report.stories.saturating_sub(memo.published);
     report.related_resolved = memo.related_resolved;
     report.related_unresolved = memo.related_unresolved;
-    report.feeds = opts
-        .formats
+    report.sets = sets
         .iter()
-        .zip(written)
-        .map(|(format, path)| FeedOutcome {
-            format: *format,
-            path: Some(path),
+        .zip(&memo.sets)
+        .map(|(set, (stories, published))| SetOutcome {
+            name: set.name.clone(),
+            path: set.path.clone(),
+            stories: *stories,
+            published: *published,
+        })
+        .collect();
+    report.feeds = planned
+        .iter()
+        .map(|p| FeedOutcome {
+            document: p.document,
+            set: p.set.map(|i| sets[i].name.clone()),
+            path: p.path.clone(),
             status: FeedStatus::Unchanged,
             findings: Vec::new(),
         })
@@ -333,7 +400,7 @@ fn up_to_date(
     true
 }
 
-/// What the next build needs to know to skip rendering: only feeds written to the folder
+/// What the next build needs to know to skip rendering: only documents written to the folder
 /// without any finding may be skipped next time.
 fn new_memo(
     opts: &BuildOptions,
@@ -352,6 +419,7 @@ fn new_memo(
         related_resolved: report.related_resolved,
         related_unresolved: report.related_unresolved,
         embargoed: report.embargoed,
+        sets: report.sets.iter().map(|s| (s.stories, s.published)).collect(),
     })
 }
 
@@ -476,25 +544,27 @@ fn refuse_to_shrink(config: &Config, paths: &[&Path], stories: &[Dated<'_>]) -> 
     Ok(())
 }
 
-/// Sorts the stories newest first and reads the `limit` newest in full, in parallel. A file
-/// that changed since the scan and no longer parses is reported like any bad file.
-fn read_newest(
-    config: &Config,
+/// Sorts the stories newest first; ties by time are broken by id, so output is deterministic.
+fn sort_newest(stories: &mut [Dated<'_>]) {
+    stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(b.id)));
+}
+
+/// Reads the chosen stories (positions in the newest-first list) in full, in parallel, and
+/// returns each with its index in the scan. A file that changed since the scan and no longer parses is
+/// reported like any bad file.
+fn read_chosen(
     now: Option<DateTime<Utc>>,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
-    stories: &mut [Dated<'_>],
+    stories: &[Dated<'_>],
+    chosen: &[usize],
     report: &mut BuildReport,
 ) -> Vec<(usize, Article)> {
-    // Newest first; ties by time are already in `date`, then by id, so output is deterministic.
-    stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(b.id)));
-    let chosen: Vec<_> = stories.iter().take(config.limit).collect();
-    report.not_selected = stories.len() - chosen.len();
     let read: Vec<(usize, Result<Article, ArticleError>)> = chosen
         .par_iter()
-        .map(|s| {
-            let file = &scanned[s.index];
+        .map(|&pos| {
+            let file = &scanned[stories[pos].index];
             let rel = &file.rel_path;
             let read = archive
                 .read(rel, parse_opts.max_file_size)
@@ -503,7 +573,7 @@ fn read_newest(
                     false => Ok(p.article),
                     true => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
                 });
-            (s.index, read)
+            (stories[pos].index, read)
         })
         .collect();
     let mut articles = Vec::with_capacity(read.len());
@@ -541,33 +611,36 @@ fn still_publishable(
     Ok(meta)
 }
 
-/// Renders every format on all cores, checks each document, then writes them in order.
+/// Renders every document on all cores, checks each feed, then writes them in order.
 /// Returns the hash of each document, for the cache's memo.
 fn publish(
     opts: &BuildOptions,
-    model: &feed::Feed,
-    paths: Vec<Option<PathBuf>>,
+    config: &Config,
+    sets: &[sets::FeedSet],
+    models: &[feed::Feed],
+    planned: Vec<documents::Planned>,
     report: &mut BuildReport,
 ) -> Result<Vec<u64>, Error> {
-    let documents: Vec<(Format, Vec<u8>, Vec<Finding>)> = opts
-        .formats
+    let rendered: Vec<(Vec<u8>, Vec<Finding>)> = planned
         .par_iter()
-        .map(|format| {
-            let bytes = feed::render(model, *format)?;
-            let findings = if opts.check {
-                check_document(&bytes, *format, opts.now)
-            } else {
-                Vec::new()
+        .map(|p| {
+            let bytes = documents::render(p, config, sets, models)?;
+            let findings = match p.document {
+                Document::Feed(format) if opts.check => check_document(&bytes, format, opts.now),
+                _ => Vec::new(),
             };
-            Ok((*format, bytes, findings))
+            Ok((bytes, findings))
         })
         .collect::<Result<_, Error>>()?;
-    let mut hashes = Vec::with_capacity(documents.len());
-    for ((format, bytes, findings), path) in documents.into_iter().zip(paths) {
+    let mut hashes = Vec::with_capacity(rendered.len());
+    for ((bytes, findings), p) in rendered.into_iter().zip(planned) {
         hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
         let status = if findings.iter().any(|f| f.severity == Severity::Error) {
             FeedStatus::Refused
-        } else if let Some(path) = &path {
+        } else if let Some(path) = &p.path {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+            }
             match output::write_if_changed(path, &bytes)? {
                 WriteOutcome::Written => FeedStatus::Written,
                 WriteOutcome::Unchanged => FeedStatus::Unchanged,
@@ -577,8 +650,9 @@ fn publish(
             FeedStatus::Returned
         };
         report.feeds.push(FeedOutcome {
-            format,
-            path,
+            document: p.document,
+            set: p.set.map(|i| sets[i].name.clone()),
+            path: p.path,
             status,
             findings,
         });
@@ -892,7 +966,7 @@ mod tests {
     }
 
     #[test]
-    fn read_newest_sorts_limits_and_counts() {
+    fn the_newest_stories_of_each_set_are_read_once() {
         let dir = tempfile::tempdir().unwrap();
         for (name, day) in [("old", "01"), ("mid", "02"), ("new", "03")] {
             let text = format!("{name}\nДУШАНБЕ, {day}.01.2025 /НИАТ «Ховар»/. Текст.\n");
@@ -906,20 +980,25 @@ mod tests {
         ];
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
+        sort_newest(&mut stories);
         let c = config("limit = 2\n");
         let opts = article::ParseOptions::new(&c.story);
-        let articles = read_newest(
-            &c,
+        let sets = sets::plan(&c, &[Format::Rss], &archive, &scanned, &stories, &opts.cities, &mut report.errors);
+        assert_eq!(sets.len(), 1, "one language: the root set alone");
+        let selections = sets::select(&sets, &stories, c.limit, "ru");
+        assert_eq!(selections[0].chosen, [0, 1]);
+        assert_eq!(selections[0].matched, 3);
+        let articles = read_chosen(
             None,
             &archive,
             &opts,
             &scanned,
-            &mut stories,
+            &stories,
+            &selections[0].chosen,
             &mut report,
         );
         let titles: Vec<&str> = articles.iter().map(|(_, a)| a.title.as_str()).collect();
         assert_eq!(titles, ["new", "mid"]);
-        assert_eq!(report.not_selected, 1);
     }
 
     #[test]
@@ -945,12 +1024,17 @@ mod tests {
         let mut opts = BuildOptions::new(&c);
         opts.formats = vec![Format::Rss];
         let dir = tempfile::tempdir().unwrap();
-        let paths = [Some(dir.path().join("rss.xml"))];
+        let planned = [documents::Planned {
+            document: Document::Feed(Format::Rss),
+            set: None,
+            path: Some(dir.path().join("rss.xml")),
+        }];
+        let sets = [];
         let mut report = BuildReport::default();
         // Another fingerprint (other settings): render again.
-        assert!(!up_to_date(&opts, &scan, 8, &paths, &mut report));
+        assert!(!up_to_date(&opts, &scan, 8, &planned, &sets, &mut report));
         // Same fingerprint, but the feed file is gone: render again.
-        assert!(!up_to_date(&opts, &scan, 7, &paths, &mut report));
+        assert!(!up_to_date(&opts, &scan, 7, &planned, &sets, &mut report));
         // Same fingerprint and the bytes are there: up to date.
         std::fs::write(dir.path().join("rss.xml"), b"x").unwrap();
         let hash = xxhash_rust::xxh3::xxh3_64(b"x");
@@ -964,7 +1048,7 @@ mod tests {
             ..scan
         };
         report.stories = 1;
-        assert!(up_to_date(&opts, &scan, 7, &paths, &mut report));
+        assert!(up_to_date(&opts, &scan, 7, &planned, &sets, &mut report));
         assert!(report.up_to_date && report.published == 1);
     }
 

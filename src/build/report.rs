@@ -81,11 +81,50 @@ pub enum FeedStatus {
     Refused,
 }
 
-/// One feed of the build.
+/// What a written document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Document {
+    /// A feed in one format.
+    Feed(Format),
+    /// A feed set's `index.html`.
+    FrontPage,
+    /// `feeds.opml`, the list of every feed.
+    Opml,
+    /// `feed.xsl`, the feeds' stylesheet for browsers.
+    Stylesheet,
+}
+
+impl std::fmt::Display for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Document::Feed(format) => write!(f, "{format} feed"),
+            Document::FrontPage => f.write_str("front page"),
+            Document::Opml => f.write_str("OPML subscription list"),
+            Document::Stylesheet => f.write_str("feed stylesheet"),
+        }
+    }
+}
+
+/// One feed set of the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetOutcome {
+    /// Its name.
+    pub name: String,
+    /// Its folder (under the output folder); empty for the output folder itself.
+    pub path: String,
+    /// Stories it takes in the whole archive.
+    pub stories: usize,
+    /// Entries in its feeds.
+    pub published: usize,
+}
+
+/// One document of the build: a feed, a front page, the OPML list or the stylesheet.
 #[derive(Debug, Clone)]
 pub struct FeedOutcome {
-    /// The format.
-    pub format: Format,
+    /// What it is.
+    pub document: Document,
+    /// The feed set it belongs to (by name), if any.
+    pub set: Option<String>,
     /// The file, unless the feed went to the caller.
     pub path: Option<PathBuf>,
     /// What happened.
@@ -107,9 +146,9 @@ pub struct BuildReport {
     pub up_to_date: bool,
     /// Stories that parsed.
     pub stories: usize,
-    /// Entries in the feeds.
+    /// Stories in at least one feed.
     pub published: usize,
-    /// Stories older than the newest `limit`.
+    /// Stories in no feed: older than the newest `limit` of every set that takes them.
     pub not_selected: usize,
     /// Story files that could not be published:
     /// `files = published + not_selected + skipped + withdrawn + embargoed`.
@@ -140,7 +179,9 @@ pub struct BuildReport {
     pub related_resolved: usize,
     /// Related headlines with no matching story.
     pub related_unresolved: usize,
-    /// The feeds.
+    /// The feed sets, in order.
+    pub sets: Vec<SetOutcome>,
+    /// The documents written (feeds first).
     pub feeds: Vec<FeedOutcome>,
     /// The document for [`Output::Stdout`].
     pub stdout: Option<Vec<u8>>,

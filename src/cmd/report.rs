@@ -123,8 +123,8 @@ pub fn print_report(r: &BuildReport, p: Printer<'_>, places: &Places<'_>) {
         }
         if feed.status == FeedStatus::Refused {
             let message = format!(
-                "the {} feed failed validation and was NOT written; the file on disk is untouched",
-                feed.format
+                "the {} failed validation and was NOT written; the file on disk is untouched",
+                feed.document
             );
             p.emit(&Diagnostic::new(path, Level::Error, message));
         }
@@ -226,14 +226,46 @@ fn print_summary(
         );
         p.note(cache, message);
     }
-    for feed in &r.feeds {
-        let status = match feed.status {
-            FeedStatus::Written => "written",
-            FeedStatus::Unchanged => "unchanged",
-            FeedStatus::Returned => "written to stdout",
-            FeedStatus::Refused => "REFUSED",
-        };
+    // One line per feed set (its counts and what became of each of its files), then one per
+    // document of the whole output (the OPML list, the stylesheet).
+    let status_of = |f: &wirefeed::build::FeedOutcome| match f.status {
+        FeedStatus::Written => "written",
+        FeedStatus::Unchanged => "unchanged",
+        FeedStatus::Returned => "written to stdout",
+        FeedStatus::Refused => "REFUSED",
+    };
+    for set in &r.sets {
+        let docs: Vec<&wirefeed::build::FeedOutcome> = r
+            .feeds
+            .iter()
+            .filter(|f| f.set.as_deref() == Some(set.name.as_str()))
+            .collect();
+        let folder = docs
+            .iter()
+            .find_map(|f| f.path.as_deref().and_then(Path::parent))
+            .unwrap_or(stdout);
+        let files: Vec<String> = docs
+            .iter()
+            .map(|f| {
+                let name = match f.path.as_deref().and_then(Path::file_name) {
+                    Some(name) => name.to_string_lossy().into_owned(),
+                    None => f.document.to_string(),
+                };
+                format!("{name} {}", status_of(f))
+            })
+            .collect();
+        let message = format!(
+            "feed set `{}`: {} {}, {} published; {}",
+            set.name,
+            set.stories,
+            if set.stories == 1 { "story" } else { "stories" },
+            set.published,
+            files.join(", ")
+        );
+        p.note(folder, message);
+    }
+    for feed in r.feeds.iter().filter(|f| f.set.is_none()) {
         let path = feed.path.as_deref().unwrap_or(stdout);
-        p.note(path, format!("{} feed {status}", feed.format));
+        p.note(path, format!("{} {}", feed.document, status_of(feed)));
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! This module is the ground floor: it imports nothing of the pipeline, which imports it.
 
+pub mod feed_sets;
 pub mod raw;
 pub mod url_pattern;
 mod web_url;
@@ -21,6 +22,7 @@ use percent_encoding::utf8_percent_encode;
 use url::Url;
 
 use crate::format::Format;
+pub use feed_sets::{FeedSetSpec, Filter, RawFeedSet};
 pub use raw::{RawAgency, RawBuild, RawConfig, RawFeed, Setting, SettingsArgs};
 pub use url_pattern::UrlPattern;
 use url_pattern::PATH_PART;
@@ -31,6 +33,15 @@ pub const DEFAULT_CONFIG_FILE: &str = "wirefeed.toml";
 
 /// Default cap on the size of a story file: real stories are a few kilobytes.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// The front page of each feed set's folder.
+pub const FRONT_PAGE_FILE: &str = "index.html";
+
+/// The subscription list of every feed, in the output folder.
+pub const OPML_FILE: &str = "feeds.opml";
+
+/// The browsers' stylesheet for the feeds, in the output folder.
+pub const STYLESHEET_FILE: &str = "feed.xsl";
 
 /// Default cap on the size of a photo.
 pub const DEFAULT_MAX_PHOTO_SIZE: u64 = 20_000_000;
@@ -123,6 +134,12 @@ pub struct Config {
     pub min_stories_ratio: f64,
     /// Agencies' own feeds, by the agency's name as configured.
     pub agencies: BTreeMap<String, Agency>,
+    /// A feed set per tag, under `tags/<slug>/`.
+    pub tag_feeds: bool,
+    /// Point RSS and Atom at `feed.xsl`, written beside them, for browsers.
+    pub stylesheet: bool,
+    /// The declared feed sets (`[[feeds]]`); `None` for the default ones.
+    pub feed_sets: Option<Vec<FeedSetSpec>>,
 }
 
 /// The settings that shape how a story file is read; checked without a site URL, so tools
@@ -209,7 +226,7 @@ fn check_feeds_url(value: &str, site: &Url, link_hosts: &[String]) -> Result<Url
 }
 
 /// The formats named (or `all`), in output order, each once however the list was written.
-fn check_formats(names: &[String]) -> Result<Vec<Format>, ConfigError> {
+fn check_formats(key: &'static str, names: &[String]) -> Result<Vec<Format>, ConfigError> {
     let mut chosen = Vec::new();
     for name in names {
         if name.trim().eq_ignore_ascii_case("all") {
@@ -217,7 +234,7 @@ fn check_formats(names: &[String]) -> Result<Vec<Format>, ConfigError> {
             continue;
         }
         chosen.push(Format::parse(name).ok_or_else(|| ConfigError::Invalid {
-            key: "build.formats",
+            key,
             value: name.clone(),
             problem: "expected `rss`, `atom`, `json` or `all`".into(),
         })?);
@@ -333,6 +350,8 @@ struct BuildPart {
     copy_photos: bool,
     max_photo_size: u64,
     min_stories_ratio: f64,
+    tag_feeds: bool,
+    stylesheet: bool,
 }
 
 impl BuildPart {
@@ -354,6 +373,8 @@ impl BuildPart {
             lock_timeout,
             follow_symlinks,
             min_stories_ratio,
+            tag_feeds,
+            stylesheet,
         } = build;
         let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
         if !(0.0..=1.0).contains(&min_stories_ratio) {
@@ -370,12 +391,20 @@ impl BuildPart {
             (Format::Atom, atom_file, "build.atom_file"),
             (Format::Json, json_file, "build.json_file"),
         ] {
-            files.insert(format, check_file_name(key, required(name, key)?)?);
+            let name = check_file_name(key, required(name, key)?)?;
+            if [FRONT_PAGE_FILE, OPML_FILE, STYLESHEET_FILE].contains(&name.as_str()) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    value: name,
+                    problem: "is the name of a file wirefeed writes beside the feeds; choose another".into(),
+                });
+            }
+            files.insert(format, name);
         }
         Ok(BuildPart {
             articles: required(articles, "build.articles")?.clone(),
             out: required(out, "build.out")?.clone(),
-            formats: check_formats(required(formats, "build.formats")?)?,
+            formats: check_formats("build.formats", required(formats, "build.formats")?)?,
             files,
             cache: *required(cache, "build.cache")?,
             lock_timeout: *required(lock_timeout, "build.lock_timeout")?,
@@ -383,6 +412,8 @@ impl BuildPart {
             copy_photos: *required(copy_photos, "build.copy_photos")?,
             max_photo_size: *required(max_photo_size, "build.max_photo_size")?,
             min_stories_ratio,
+            tag_feeds: *required(tag_feeds, "build.tag_feeds")?,
+            stylesheet: *required(stylesheet, "build.stylesheet")?,
         })
     }
 }
@@ -401,6 +432,7 @@ impl Config {
             build,
             cities: _, // in `story`
             agencies,
+            feeds: feed_sets,
         } = &full;
         let RawFeed {
             title,
@@ -417,6 +449,10 @@ impl Config {
             link_hosts,
         } = feed;
         let build = BuildPart::check(build)?;
+        let feed_sets = feed_sets
+            .as_deref()
+            .map(|sets| feed_sets::check(sets, build.tag_feeds))
+            .transpose()?;
         let site = site_url.as_deref().ok_or(ConfigError::Missing {
             key: "feed.site_url",
             hint: "set `site_url` under [feed] in wirefeed.toml or pass --site-url https://example.org/",
@@ -477,6 +513,9 @@ impl Config {
             copy_photos: build.copy_photos,
             max_photo_size: build.max_photo_size,
             min_stories_ratio: build.min_stories_ratio,
+            tag_feeds: build.tag_feeds,
+            stylesheet: build.stylesheet,
+            feed_sets,
             agencies,
         })
     }
@@ -554,6 +593,8 @@ mod tests {
             ("--lock-timeout", Some("3")),
             ("--follow-symlinks", None),
             ("--min-stories-ratio", Some("0.25")),
+            ("--tag-feeds", None),
+            ("--no-stylesheet", None),
             ("--city", Some("ГОРОД=Asia/Tokyo")),
             ("--agency", Some("АГ=https://ag.org/rss.xml")),
         ];
@@ -602,6 +643,7 @@ mod tests {
         assert_eq!(c.story.max_file_size, 9);
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
+        assert!(c.tag_feeds && !c.stylesheet);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(
             c.photo_url.render_photo(d, "a/b", "b", "png").as_str(),

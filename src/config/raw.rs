@@ -192,6 +192,12 @@ settings! {
         /// Refuse to publish when less than this share of the published stories is left.
         #[arg(long, value_name = "RATIO")]
         min_stories_ratio: f64 = Some(0.5), "`0.5`";
+        /// Also write a feed set per tag, under tags/<slug>/.
+        #[arg(long, num_args = 0, default_missing_value = "true")]
+        tag_feeds: bool = Some(false), "`false`";
+        /// Point RSS and Atom at feed.xsl for browsers (the flag turns it off).
+        #[arg(long = "no-stylesheet", num_args = 0, default_missing_value = "false")]
+        stylesheet: bool = Some(true), "`true`";
     }
 }
 
@@ -221,6 +227,8 @@ pub struct RawConfig {
     /// `[agencies."NAME"]`.
     #[serde(default)]
     pub agencies: BTreeMap<String, RawAgency>,
+    /// `[[feeds]]`: the feed sets, when declared.
+    pub feeds: Option<Vec<super::RawFeedSet>>,
 }
 
 /// Every setting as a command-line flag: flatten it into a subcommand's arguments.
@@ -268,6 +276,7 @@ impl SettingsArgs {
                     (name.clone(), agency)
                 })
                 .collect(),
+            feeds: None,
         }
     }
 }
@@ -326,6 +335,9 @@ impl RawConfig {
         self.build.overlay(&over.build);
         self.cities.extend(over.cities.clone());
         self.agencies.extend(over.agencies.clone());
+        if over.feeds.is_some() {
+            self.feeds.clone_from(&over.feeds);
+        }
     }
 
     /// Whether the setting with the dotted key (`feed.limit`) is set.
@@ -401,7 +413,8 @@ mod tests {
     /// A value each flag accepts; a switch takes none.
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
-            "--no-cache" | "--follow-symlinks" | "--no-copy-photos" => None,
+            "--no-cache" | "--follow-symlinks" | "--no-copy-photos" | "--tag-feeds"
+            | "--no-stylesheet" => None,
             "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),

@@ -8,6 +8,8 @@ pub mod atom;
 pub mod html;
 pub mod json;
 pub mod opml;
+pub mod page;
+pub mod stylesheet;
 pub mod rss;
 
 use std::collections::BTreeMap;
@@ -179,7 +181,8 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
     }
 }
 
-fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
+/// The entry of one story, the same in every feed that carries it.
+pub fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
     let a = story.article;
     let author = if a.dateline.agency.is_empty() {
         config.author.clone().unwrap_or_default()

@@ -1,0 +1,269 @@
+//! The documents of a build and where each goes: every feed set's feeds and front page, the
+//! OPML list of every feed and the feeds' stylesheet; and how each is made from the models.
+
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+use url::Url;
+
+use super::sets::{language_name, FeedSet, SetKind};
+use super::{BuildOptions, Document, Output};
+use crate::config::{Config, FRONT_PAGE_FILE, OPML_FILE, STYLESHEET_FILE};
+use crate::error::Error;
+use crate::feed::{self, opml, page, Entry, Feed, Format};
+
+/// A document to make: what, for which set, and where it goes (`None`: to the caller).
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    pub document: Document,
+    pub set: Option<usize>,
+    pub path: Option<PathBuf>,
+}
+
+/// Where a set's files go: its folder under the output folder.
+fn folder(out_dir: &Path, set: &FeedSet) -> PathBuf {
+    if set.path.is_empty() {
+        out_dir.to_path_buf()
+    } else {
+        out_dir.join(&set.path)
+    }
+}
+
+/// Every document of the build, in a fixed order: each set's feeds then its front page, then
+/// the OPML list and the stylesheet. A build to one file or to stdout makes only that feed.
+pub(crate) fn plan(
+    config: &Config,
+    opts: &BuildOptions,
+    out_dir: &Path,
+    sets: &[FeedSet],
+) -> Vec<Planned> {
+    match &opts.output {
+        Output::Folder => {}
+        one => {
+            return opts
+                .formats
+                .iter()
+                .map(|format| Planned {
+                    document: Document::Feed(*format),
+                    set: Some(0),
+                    path: match one {
+                        Output::File(p) => Some(p.clone()),
+                        _ => None,
+                    },
+                })
+                .collect()
+        }
+    }
+    let mut planned = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        let dir = folder(out_dir, set);
+        for format in &set.formats {
+            planned.push(Planned {
+                document: Document::Feed(*format),
+                set: Some(i),
+                path: Some(dir.join(config.file_name(*format))),
+            });
+        }
+        planned.push(Planned {
+            document: Document::FrontPage,
+            set: Some(i),
+            path: Some(dir.join(FRONT_PAGE_FILE)),
+        });
+    }
+    planned.push(Planned {
+        document: Document::Opml,
+        set: None,
+        path: Some(out_dir.join(OPML_FILE)),
+    });
+    if stylesheet_written(config, opts, sets) {
+        planned.push(Planned {
+            document: Document::Stylesheet,
+            set: None,
+            path: Some(out_dir.join(STYLESHEET_FILE)),
+        });
+    }
+    planned
+}
+
+/// Whether the build writes `feed.xsl` (and points its feeds at it): only beside the feeds it
+/// serves, since browsers apply a stylesheet from the feed's own origin only.
+fn stylesheet_written(config: &Config, opts: &BuildOptions, sets: &[FeedSet]) -> bool {
+    config.stylesheet
+        && opts.output == Output::Folder
+        && sets
+            .iter()
+            .flat_map(|s| &s.formats)
+            .any(|f| *f != Format::Json)
+}
+
+/// The public URL of a file in the output folder's root.
+fn root_file_url(config: &Config, name: &str) -> Url {
+    config
+        .feeds_url
+        .join(&format!("./{name}"))
+        .unwrap_or_else(|_| config.feeds_url.clone())
+}
+
+/// The feed model of each set, from the entries chosen for it.
+pub(crate) fn feeds(
+    config: &Config,
+    opts: &BuildOptions,
+    sets: &[FeedSet],
+    entries: Vec<Vec<Entry>>,
+) -> Vec<Feed> {
+    let stylesheet = stylesheet_written(config, opts, sets)
+        .then(|| root_file_url(config, STYLESHEET_FILE));
+    sets.iter()
+        .zip(entries)
+        .map(|(set, entries)| {
+            let updated = entries
+                .iter()
+                .map(|e| e.updated)
+                .max()
+                .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+            // The root keeps the site as its link and id, as before feed sets; any other set's
+            // home is its own front page.
+            let (site_url, id) = if set.path.is_empty() {
+                (config.site_url.clone(), config.site_url.to_string())
+            } else {
+                let url = set.url(config);
+                (url.clone(), url.to_string())
+            };
+            Feed {
+                title: set.title.clone(),
+                description: set.description.clone(),
+                site_url,
+                language: set.language.clone(),
+                id,
+                author: config.author.clone(),
+                self_urls: Format::ALL
+                    .iter()
+                    .map(|f| (*f, set.feed_url(config, *f)))
+                    .collect(),
+                updated,
+                entries,
+                stylesheet: stylesheet.clone(),
+            }
+        })
+        .collect()
+}
+
+/// What a reader calls a format.
+fn format_label(format: Format) -> &'static str {
+    match format {
+        Format::Rss => "RSS",
+        Format::Atom => "Atom",
+        Format::Json => "JSON Feed",
+    }
+}
+
+/// The feeds of a set, as links.
+fn feed_links(config: &Config, set: &FeedSet) -> Vec<page::FeedLink> {
+    set.formats
+        .iter()
+        .map(|f| page::FeedLink {
+            format: *f,
+            url: set.feed_url(config, *f),
+            title: format!("{} ({})", set.title, format_label(*f)),
+        })
+        .collect()
+}
+
+/// "All languages", in the language of the page that shows it.
+fn all_languages(lang: &str) -> &'static str {
+    match lang.split('-').next().unwrap_or(lang) {
+        "ru" => "Все языки",
+        "tg" => "Ҳамаи забонҳо",
+        _ => "All languages",
+    }
+}
+
+/// Makes one document.
+pub(crate) fn render(
+    planned: &Planned,
+    config: &Config,
+    sets: &[FeedSet],
+    models: &[Feed],
+) -> Result<Vec<u8>, Error> {
+    // Feeds and front pages are planned with their set; the others need none.
+    let i = planned.set.unwrap_or(0);
+    match planned.document {
+        Document::Feed(format) => feed::render(&models[i], format),
+        Document::FrontPage => Ok(front_page(config, sets, models, i)),
+        Document::Opml => opml_list(config, sets, models),
+        Document::Stylesheet => Ok(feed::stylesheet::FEED_XSL.as_bytes().to_vec()),
+    }
+}
+
+fn front_page(config: &Config, sets: &[FeedSet], models: &[Feed], i: usize) -> Vec<u8> {
+    let set = &sets[i];
+    let root = sets.iter().position(|s| s.path.is_empty());
+    // Links between the pages of one reader's choices: every language, and all of them.
+    let language_pages: Vec<page::PageLink> = sets
+        .iter()
+        .enumerate()
+        .filter_map(|(j, s)| {
+            let label = match &s.kind {
+                SetKind::All if s.path.is_empty() => all_languages(&set.language).to_string(),
+                SetKind::Language(tag) => language_name(tag).to_string(),
+                _ => return None,
+            };
+            Some(page::PageLink {
+                lang: s.language.clone(),
+                label,
+                url: s.url(config),
+                current: j == i,
+            })
+        })
+        .collect();
+    page::render(&page::Page {
+        feed: &models[i],
+        url: set.url(config),
+        feeds: feed_links(config, set),
+        root_feeds: match root {
+            Some(r) if r != i => feed_links(config, &sets[r]),
+            _ => Vec::new(),
+        },
+        languages: if language_pages.len() > 1 {
+            language_pages
+        } else {
+            Vec::new()
+        },
+        opml: Some(root_file_url(config, OPML_FILE)),
+    })
+}
+
+fn opml_list(config: &Config, sets: &[FeedSet], models: &[Feed]) -> Result<Vec<u8>, Error> {
+    let groups = sets
+        .iter()
+        .map(|set| {
+            let home = set.url(config);
+            opml::OpmlGroup {
+                title: set.title.clone(),
+                feeds: set
+                    .formats
+                    .iter()
+                    .map(|f| opml::OpmlFeed {
+                        title: format!("{} ({})", set.title, format_label(*f)),
+                        format: *f,
+                        xml_url: set.feed_url(config, *f),
+                        html_url: Some(home.clone()),
+                        language: Some(set.language.clone()),
+                        description: Some(set.description.clone()),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    opml::render(&opml::Opml {
+        title: config.title.clone(),
+        // The newest story's time, not the clock's: the same input gives the same bytes.
+        date_modified: models
+            .iter()
+            .filter(|m| !m.entries.is_empty())
+            .map(|m| m.updated)
+            .max(),
+        owner_name: config.author.clone(),
+        groups,
+    })
+}

@@ -1,0 +1,356 @@
+//! Feed sets: which folders of feeds a build writes, and which stories each one holds.
+//!
+//! One scan serves every set: a set is a filter over the facts the scan already holds (each
+//! story's language, city, agency and tags as 64-bit keys), so choosing the newest stories of
+//! twenty sets is twenty passes over integers, and each chosen story is read once however many
+//! sets carry it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use url::Url;
+
+use super::Dated;
+use crate::article::cities::CityTable;
+use crate::article::facets::{self, language_matches};
+use crate::article::meta;
+use crate::article::{Article, ArticleError, ArticleErrorKind};
+use crate::config::feed_sets::TAGS_FOLDER;
+use crate::config::{Config, FeedSetSpec};
+use crate::corpus::Archive;
+use crate::feed::Format;
+
+/// What a set is, for the front pages' links between sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SetKind {
+    /// Every story (the default root set, or a declared set without a filter).
+    All,
+    /// The stories of one language.
+    Language(String),
+    /// The stories of one tag.
+    Tag,
+    /// A declared set with another filter.
+    Other,
+}
+
+/// A feed set of this build.
+#[derive(Debug, Clone)]
+pub(crate) struct FeedSet {
+    /// Name, for the summary.
+    pub name: String,
+    /// Folder under the output folder, `/`-separated; empty for the root.
+    pub path: String,
+    /// Title of its feeds and page.
+    pub title: String,
+    /// Description of its feeds and page.
+    pub description: String,
+    /// Language of its feeds and page.
+    pub language: String,
+    /// Formats written.
+    pub formats: Vec<Format>,
+    /// What it is.
+    pub kind: SetKind,
+    filter: KeyFilter,
+}
+
+/// A filter with every value turned into the key the scan's facts hold.
+#[derive(Debug, Clone, Default)]
+struct KeyFilter {
+    languages: Vec<String>,
+    tags: Vec<u64>,
+    cities: Vec<u64>,
+    agencies: Vec<u64>,
+}
+
+impl KeyFilter {
+    fn new(spec: &crate::config::Filter, cities: &CityTable) -> Self {
+        KeyFilter {
+            languages: spec.languages.clone(),
+            tags: spec.tags.iter().map(|t| facets::tag_key(t)).collect(),
+            cities: spec
+                .cities
+                .iter()
+                .map(|c| facets::city_key(cities, c))
+                .collect(),
+            agencies: spec.agencies.iter().map(|a| facets::agency_key(a)).collect(),
+        }
+    }
+
+    /// Whether a story's facets pass: every key given, by any of its values.
+    fn matches(&self, lang: &str, city: u64, agency: u64, tags: &[u64]) -> bool {
+        (self.languages.is_empty() || self.languages.iter().any(|l| language_matches(l, lang)))
+            && (self.cities.is_empty() || self.cities.contains(&city))
+            && (self.agencies.is_empty() || self.agencies.contains(&agency))
+            && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t)))
+    }
+}
+
+impl FeedSet {
+    /// Whether a scanned story belongs to the set.
+    pub(crate) fn takes(&self, story: &Dated<'_>, default_lang: &str) -> bool {
+        let f = story.facts;
+        self.filter
+            .matches(f.lang(default_lang), f.city, f.agency, f.tag_keys())
+    }
+
+    /// Whether a story read in full still belongs to the set: the file may have changed
+    /// since the scan (or the cache lied), and a set must never carry a story it filters out.
+    pub(crate) fn still_takes(&self, a: &Article, cities: &CityTable) -> bool {
+        let tags: Vec<u64> = a.meta.tags.iter().map(|t| facets::tag_key(t)).collect();
+        self.filter.matches(
+            &a.lang,
+            facets::city_key(cities, &a.dateline.city),
+            facets::agency_key(&a.dateline.agency),
+            &tags,
+        )
+    }
+
+    /// The set's folder URL (where its front page is): under the feeds' URL.
+    pub(crate) fn url(&self, config: &Config) -> Url {
+        if self.path.is_empty() {
+            return config.feeds_url.clone();
+        }
+        // The path is plain ASCII names (checked, or a slug), so joining cannot leave the
+        // feeds' folder or be read as a scheme.
+        config
+            .feeds_url
+            .join(&format!("./{}/", self.path))
+            .unwrap_or_else(|_| config.feeds_url.clone())
+    }
+
+    /// The public URL of one of its feeds.
+    pub(crate) fn feed_url(&self, config: &Config, format: Format) -> Url {
+        let base = self.url(config);
+        base.join(&format!("./{}", config.file_name(format)))
+            .unwrap_or(base)
+    }
+}
+
+/// A language's name in itself, for titles and links; the tag for any other language.
+pub(crate) fn language_name(tag: &str) -> &str {
+    let primary = tag.split('-').next().unwrap_or(tag);
+    match primary.to_ascii_lowercase().as_str() {
+        "ru" => "Русский",
+        "tg" => "Тоҷикӣ",
+        "en" => "English",
+        "uz" => "Oʻzbekcha",
+        "fa" => "فارسی",
+        "ky" => "Кыргызча",
+        "kk" => "Қазақша",
+        _ => tag,
+    }
+}
+
+/// The sets of this build: the declared ones, or the root and one per language (when the
+/// archive has more than one), then one per tag when `tag_feeds` is on. Two tags with the same
+/// folder are errors, and neither gets a set.
+pub(crate) fn plan(
+    config: &Config,
+    formats: &[Format],
+    archive: &Archive,
+    scanned: &[crate::corpus::Scanned],
+    stories: &[Dated<'_>],
+    cities: &CityTable,
+    errors: &mut Vec<ArticleError>,
+) -> Vec<FeedSet> {
+    let mut sets = match &config.feed_sets {
+        Some(specs) => specs
+            .iter()
+            .map(|spec| declared(config, formats, spec, cities))
+            .collect(),
+        None => default_sets(config, formats, stories),
+    };
+    if config.tag_feeds {
+        sets.extend(tag_sets(config, formats, archive, scanned, stories, errors));
+    }
+    sets
+}
+
+fn declared(
+    config: &Config,
+    formats: &[Format],
+    spec: &FeedSetSpec,
+    cities: &CityTable,
+) -> FeedSet {
+    let f = &spec.filter;
+    let only_language = (f.languages.len() == 1
+        && f.tags.is_empty()
+        && f.cities.is_empty()
+        && f.agencies.is_empty())
+    .then(|| f.languages[0].clone());
+    let kind = if f.is_empty() {
+        SetKind::All
+    } else if let Some(lang) = &only_language {
+        SetKind::Language(lang.clone())
+    } else {
+        SetKind::Other
+    };
+    FeedSet {
+        name: spec.name.clone(),
+        path: spec.path.clone(),
+        title: spec.title.clone().unwrap_or_else(|| config.title.clone()),
+        description: spec
+            .description
+            .clone()
+            .unwrap_or_else(|| config.description.clone()),
+        language: spec
+            .language
+            .clone()
+            .or(only_language)
+            .unwrap_or_else(|| config.story.language.clone()),
+        formats: spec.formats.clone().unwrap_or_else(|| formats.to_vec()),
+        kind,
+        filter: KeyFilter::new(f, cities),
+    }
+}
+
+fn default_sets(config: &Config, formats: &[Format], stories: &[Dated<'_>]) -> Vec<FeedSet> {
+    let root = FeedSet {
+        name: "all".into(),
+        path: String::new(),
+        title: config.title.clone(),
+        description: config.description.clone(),
+        language: config.story.language.clone(),
+        formats: formats.to_vec(),
+        kind: SetKind::All,
+        filter: KeyFilter::default(),
+    };
+    let default_lang = config.story.language.as_str();
+    // Languages by their lower-case tag, so `en` and `EN` from two sidecars are one set.
+    let mut languages: BTreeMap<String, &str> = BTreeMap::new();
+    for s in stories {
+        let lang = s.facts.lang(default_lang);
+        if !languages.contains_key(lang) {
+            languages
+                .entry(lang.to_ascii_lowercase())
+                .or_insert(lang);
+        }
+    }
+    let mut sets = vec![root];
+    if languages.len() > 1 {
+        for (path, tag) in languages {
+            if crate::config::feed_sets::check_path("", &path, config.tag_feeds).is_err() {
+                continue;
+            }
+            sets.push(FeedSet {
+                name: path.clone(),
+                title: format!("{} ({})", config.title, language_name(tag)),
+                description: config.description.clone(),
+                language: tag.to_string(),
+                formats: formats.to_vec(),
+                kind: SetKind::Language(tag.to_string()),
+                filter: KeyFilter {
+                    languages: vec![tag.to_string()],
+                    ..KeyFilter::default()
+                },
+                path,
+            });
+        }
+    }
+    sets
+}
+
+/// The sets of the tags of the archive's stories, by folder; tags that differ only in the
+/// ways [`facets::tag_key`] ignores are one tag, shown in their first spelling by byte order.
+fn tag_sets(
+    config: &Config,
+    formats: &[Format],
+    archive: &Archive,
+    scanned: &[crate::corpus::Scanned],
+    stories: &[Dated<'_>],
+    errors: &mut Vec<ArticleError>,
+) -> Vec<FeedSet> {
+    // key → (spelling, a story carrying it)
+    let mut tags: HashMap<u64, (&str, usize)> = HashMap::new();
+    for s in stories {
+        for (tag, key) in s.facts.tags().iter().zip(s.facts.tag_keys()) {
+            let e = tags.entry(*key).or_insert((tag, s.index));
+            if tag.as_str() < e.0 {
+                *e = (tag, s.index);
+            }
+        }
+    }
+    let mut by_slug: BTreeMap<String, Vec<(u64, &str, usize)>> = BTreeMap::new();
+    for (key, (tag, index)) in tags {
+        let mut slug = crate::slug::slug(tag);
+        if slug.is_empty() {
+            // A tag with nothing to transliterate (all punctuation, or another script) still
+            // needs a stable folder: its key, which never changes.
+            slug = format!("tag-{:016x}", key);
+        }
+        by_slug.entry(slug).or_default().push((key, tag, index));
+    }
+    let mut sets = Vec::new();
+    for (slug, mut group) in by_slug {
+        group.sort_by(|a, b| a.1.cmp(b.1));
+        if let [(key, tag, _)] = group[..] {
+            sets.push(FeedSet {
+                name: format!("#{tag}"),
+                path: format!("{TAGS_FOLDER}/{slug}"),
+                title: format!("{}: {tag}", config.title),
+                description: config.description.clone(),
+                language: config.story.language.clone(),
+                formats: formats.to_vec(),
+                kind: SetKind::Tag,
+                filter: KeyFilter {
+                    tags: vec![key],
+                    ..KeyFilter::default()
+                },
+            });
+            continue;
+        }
+        for (i, (_, tag, index)) in group.iter().enumerate() {
+            let (_, other, other_index) = group[(i + 1) % group.len()];
+            let rel = &scanned[*index].rel_path;
+            errors.push(ArticleError {
+                path: meta::sidecar_of(&archive.path_of(rel)),
+                line: None,
+                column: None,
+                kind: ArticleErrorKind::TagSlug {
+                    tag: tag.to_string(),
+                    other: other.to_string(),
+                    other_file: meta::sidecar_of(std::path::Path::new(
+                        &scanned[other_index].rel_path,
+                    ))
+                    .to_string_lossy()
+                    .into_owned(),
+                    slug: slug.clone(),
+                },
+            });
+        }
+    }
+    sets
+}
+
+/// The stories of one set: positions in the newest-first list.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Selection {
+    /// The newest `limit` matching stories, newest first.
+    pub chosen: Vec<usize>,
+    /// Every matching story.
+    pub matched: usize,
+}
+
+/// Chooses each set's newest `limit` stories from the stories sorted newest first, one set per
+/// core at a time.
+pub(crate) fn select(
+    sets: &[FeedSet],
+    stories: &[Dated<'_>],
+    limit: usize,
+    default_lang: &str,
+) -> Vec<Selection> {
+    sets.par_iter()
+        .map(|set| {
+            let mut sel = Selection::default();
+            for (pos, s) in stories.iter().enumerate() {
+                if set.takes(s, default_lang) {
+                    sel.matched += 1;
+                    if sel.chosen.len() < limit {
+                        sel.chosen.push(pos);
+                    }
+                }
+            }
+            sel
+        })
+        .collect()
+}
