@@ -7,6 +7,7 @@
 pub mod atom;
 pub mod html;
 pub mod json;
+pub mod page;
 pub mod rss;
 
 use std::collections::BTreeMap;
