@@ -169,15 +169,6 @@ fn feed_links(config: &Config, set: &FeedSet) -> Vec<page::FeedLink> {
         .collect()
 }
 
-/// "All languages", in the language of the page that shows it.
-fn all_languages(lang: &str) -> &'static str {
-    match lang.split('-').next().unwrap_or(lang) {
-        "ru" => "Все языки",
-        "tg" => "Ҳамаи забонҳо",
-        _ => "All languages",
-    }
-}
-
 /// Makes one document.
 pub(crate) fn render(
     planned: &Planned,
@@ -203,13 +194,14 @@ fn front_page(config: &Config, sets: &[FeedSet], models: &[Feed], i: usize) -> V
         .iter()
         .enumerate()
         .filter_map(|(j, s)| {
-            let label = match &s.kind {
-                SetKind::All if s.path.is_empty() => all_languages(&set.language).to_string(),
-                SetKind::Language(tag) => language_name(tag).to_string(),
+            // The page names the all-languages link in its own words.
+            let (lang, label) = match &s.kind {
+                SetKind::All if s.path.is_empty() => (None, String::new()),
+                SetKind::Language(tag) => (Some(tag.clone()), language_name(tag).to_string()),
                 _ => return None,
             };
             Some(page::PageLink {
-                lang: s.language.clone(),
+                lang,
                 label,
                 url: s.url(config),
                 current: j == i,
