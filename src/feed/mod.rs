@@ -8,6 +8,7 @@ pub mod atom;
 pub mod html;
 pub mod json;
 pub mod rss;
+pub mod stylesheet;
 
 use std::collections::BTreeMap;
 
