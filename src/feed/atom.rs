@@ -31,7 +31,10 @@ impl Renderer for AtomRenderer {
                 source: Box::new(e),
             })?;
         out.push(b'\n');
-        Ok(out)
+        match &feed.stylesheet {
+            Some(href) => super::stylesheet::insert_after_declaration(out, href, Format::Atom),
+            None => Ok(out),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod opml;
 pub mod page;
 pub mod stylesheet;
 pub mod rss;
+pub mod stylesheet;
 
 use std::collections::BTreeMap;
 

@@ -32,7 +32,10 @@ impl Renderer for RssRenderer {
                     source: Box::new(e),
                 })?;
         out.push(b'\n');
-        Ok(out)
+        match &feed.stylesheet {
+            Some(href) => super::stylesheet::insert_after_declaration(out, href, Format::Rss),
+            None => Ok(out),
+        }
     }
 }
 

@@ -34,7 +34,8 @@ pub struct CheckOptions {
     /// results are reproducible (tests, fuzzing).
     pub now: Option<DateTime<Utc>>,
     /// The document is about to be published (the `build` gate): active
-    /// content in HTML (`html.script`) is then an error, not a warning.
+    /// content in HTML (`html.script`) and a stylesheet href that is not
+    /// absolute http(s) (`xml.stylesheet.href`) are then errors, not warnings.
     /// `url.scheme` and `html.url.scheme` are errors either way.
     pub publishing: bool,
 }

@@ -139,6 +139,14 @@ pub(crate) static RULES: &[Rule] = &[
         "every element/attribute prefix must be declared",
     ),
     e(
+        "xml.stylesheet",
+        "<?xml-stylesheet?> must be in the prolog with type text/xsl or text/css and an href that is not javascript:, data:, vbscript: or file:",
+    ),
+    w(
+        "xml.stylesheet.href",
+        "the <?xml-stylesheet?> href should be an absolute http(s) URL; an error with CheckOptions::publishing",
+    ),
+    e(
         "feed.kind.unknown",
         "root element must be RSS 2.0 <rss> or Atom <feed>",
     ),
@@ -297,7 +305,7 @@ pub(crate) static RULES: &[Rule] = &[
 /// Warnings that are errors when the document is about to be published
 /// (`CheckOptions::publishing`): advice to someone checking a feed, but a
 /// publisher must not ship them.
-const ERRORS_WHEN_PUBLISHING: &[&str] = &["html.script"];
+const ERRORS_WHEN_PUBLISHING: &[&str] = &["html.script", "xml.stylesheet.href"];
 
 /// Collects findings, positioned and with catalogue severities.
 #[derive(Debug, Default)]

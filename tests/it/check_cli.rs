@@ -20,6 +20,8 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
         11,
         7,
     ),
+    ("xml.stylesheet.xml", "xml.stylesheet", 2, 1),
+    ("xml.stylesheet.href.xml", "xml.stylesheet.href", 2, 1),
     ("feed.kind.unknown.xml", "feed.kind.unknown", 2, 1),
     ("rss.version.xml", "rss.version", 2, 6),
     ("rss.channel.required.xml", "rss.channel.required", 3, 3),
@@ -560,6 +562,23 @@ fn publishing_makes_active_content_an_error() {
     .expect("a feed");
     assert_eq!((gate.errors(), gate.warnings()), (1, 0));
     assert_eq!(gate.findings[0].code, "html.script");
+}
+
+#[test]
+fn publishing_makes_a_relative_stylesheet_an_error() {
+    let bytes = std::fs::read(fixture("xml.stylesheet.href.xml")).expect("readable");
+    let advice = check(&bytes, &CheckOptions::default()).expect("a feed");
+    assert_eq!((advice.errors(), advice.warnings()), (0, 1));
+    let gate = check(
+        &bytes,
+        &CheckOptions {
+            publishing: true,
+            ..CheckOptions::default()
+        },
+    )
+    .expect("a feed");
+    assert_eq!((gate.errors(), gate.warnings()), (1, 0));
+    assert_eq!(gate.findings[0].code, "xml.stylesheet.href");
 }
 
 #[test]

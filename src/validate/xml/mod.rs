@@ -5,7 +5,8 @@
 //!
 //! The files follow the way in: `encoding` turns bytes into text, `chars`
 //! says what character data may hold, `tree` is the document the rules
-//! read and `position` turns its byte offsets into line:column. This file
+//! read and `position` turns its byte offsets into line:column;
+//! `stylesheet` checks the one processing instruction browsers act on. This file
 //! builds the tree from quick-xml's events: it resolves namespace prefixes
 //! and `xml:base`/`xml:lang` scopes and links each element to its parent.
 //! It keeps open elements on an explicit stack, so deeply nested hostile
@@ -14,6 +15,7 @@
 mod chars;
 mod encoding;
 mod position;
+mod stylesheet;
 mod tree;
 
 pub(super) use encoding::decode;
@@ -137,8 +139,13 @@ impl<'t> Builder<'t> {
                 self.doc.has_doctype = true;
                 true
             }
+            Event::PI(pi) => {
+                let in_prolog = self.doc.root.is_none();
+                stylesheet::check(&pi, start, in_prolog, &self.doc.lines, sink);
+                true
+            }
             // `parse` ends at Eof before asking here.
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Eof => true,
+            Event::Decl(_) | Event::Comment(_) | Event::Eof => true,
         }
     }
 
