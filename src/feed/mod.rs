@@ -9,7 +9,6 @@ pub mod html;
 pub mod json;
 pub mod opml;
 pub mod page;
-pub mod stylesheet;
 pub mod rss;
 pub mod stylesheet;
 
