@@ -440,19 +440,21 @@ pub(crate) fn read_facts(
             )),
         }));
     }
-    Facts::Story(StoryFacts::new(
-        crate::related::title_key(&summary.title),
-        date.timestamp(),
-        date.offset().local_minus_utc(),
-        (summary.encoding != "UTF-8").then(|| summary.encoding.to_string()),
-        summary.warnings,
-        meta.embargo.map(|e| e.timestamp()),
+    Facts::Story(
+        StoryFacts::new(
+            crate::related::title_key(&summary.title),
+            date.timestamp(),
+            date.offset().local_minus_utc(),
+            (summary.encoding != "UTF-8").then(|| summary.encoding.to_string()),
+            summary.warnings,
+            meta.embargo.map(|e| e.timestamp()),
+        )
+        .with_facets(
+            (summary.lang, summary.city, summary.agency),
+            meta.lang,
+            meta.tags,
+        ),
     )
-    .with_facets(
-        (summary.lang, summary.city, summary.agency),
-        meta.lang,
-        meta.tags,
-    ))
 }
 
 /// Scans the archive's files in parallel: a file that comes with facts (from the cache, for

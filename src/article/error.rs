@@ -103,17 +103,22 @@ pub enum ArticleErrorKind {
         other: String,
     },
     /// Two different tags would have the same folder under `tags/`.
-    #[error("tag «{tag}» and tag «{other}» (in `{other_file}`) both make the folder `tags/{slug}/`; neither tag feed is written: spell one of them like the other, or differently")]
-    TagSlug {
-        /// This sidecar's tag.
-        tag: String,
-        /// The other tag.
-        other: String,
-        /// A story with the other tag, relative to the articles folder.
-        other_file: String,
-        /// The shared slug.
-        slug: String,
-    },
+    #[error("tag «{}» and tag «{}» (in `{}`) both make the folder `tags/{}/`; neither tag feed is written: spell one of them like the other, or differently", .0.tag, .0.other, .0.other_file, .0.slug)]
+    TagSlug(Box<TagClash>),
+}
+
+/// Two tags whose folders under `tags/` would be the same (boxed in the error: rare, and
+/// four strings would double every error record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagClash {
+    /// This sidecar's tag.
+    pub tag: String,
+    /// The other tag.
+    pub other: String,
+    /// The other tag's sidecar, relative to the articles folder.
+    pub other_file: String,
+    /// The shared slug.
+    pub slug: String,
 }
 
 /// A story file that could not be published, with where and why.

@@ -87,7 +87,10 @@ mod tests {
                 return Detected::Tajik;
             }
             let latin = t.chars().filter(char::is_ascii_alphabetic).count();
-            let cyr = t.chars().filter(|c| ('\u{0400}'..='\u{04FF}').contains(c)).count();
+            let cyr = t
+                .chars()
+                .filter(|c| ('\u{0400}'..='\u{04FF}').contains(c))
+                .count();
             match (latin, cyr) {
                 (0, 0) => Detected::NoLetters,
                 (l, c) if l > c => Detected::English,
@@ -95,8 +98,24 @@ mod tests {
             }
         };
         for t in [
-            "Ҷаласа", "ӣ", "Ӯ", "Ғ", "ҳ", "қ", "ҷ", "Ӣ", "ӭ ӧ Ӝ", "ҡ ҕ Ғ", "IBM и ООН", "SCO met",
-            "123 — «»", "", "ЁёЂђ", "ӿ", "Ѐ", "ҍҏґ",
+            "Ҷаласа",
+            "ӣ",
+            "Ӯ",
+            "Ғ",
+            "ҳ",
+            "қ",
+            "ҷ",
+            "Ӣ",
+            "ӭ ӧ Ӝ",
+            "ҡ ҕ Ғ",
+            "IBM и ООН",
+            "SCO met",
+            "123 — «»",
+            "",
+            "ЁёЂђ",
+            "ӿ",
+            "Ѐ",
+            "ҍҏґ",
         ] {
             assert_eq!(detect_in([t]), by_chars(t), "{t:?}");
         }

@@ -35,7 +35,7 @@ use crate::fsx;
 use cities::CityTable;
 pub use dateline::Dateline;
 pub use error::{
-    ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind, DATELINE_EXAMPLE,
+    ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind, TagClash, DATELINE_EXAMPLE,
 };
 
 pub use crate::config::DEFAULT_MAX_FILE_SIZE;
@@ -221,17 +221,22 @@ pub struct Summary {
 /// Parses a story as fully as [`parse`] (so every error is found) but keeps only its
 /// [`Summary`]: no paragraph is copied.
 pub fn summarize(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Summary, ArticleError> {
-    with_story(bytes, path, opts, |story, dateline, date, encoding, warnings| {
-        Summary {
+    with_story(
+        bytes,
+        path,
+        opts,
+        |story, dateline, date, encoding, warnings| Summary {
             title: story.headline.to_string(),
             date,
             encoding,
             warnings,
-            lang: lang::detect_in(std::iter::once(story.headline).chain(story.paragraphs.iter().copied())),
+            lang: lang::detect_in(
+                std::iter::once(story.headline).chain(story.paragraphs.iter().copied()),
+            ),
             city: facets::city_key(&opts.cities, &dateline.city),
             agency: facets::agency_key(&dateline.agency),
-        }
-    })
+        },
+    )
 }
 
 /// Decodes, cleans and splits a story, then hands its parts to `finish`.

@@ -111,8 +111,8 @@ pub(crate) fn feeds(
     sets: &[FeedSet],
     entries: Vec<Vec<Entry>>,
 ) -> Vec<Feed> {
-    let stylesheet = stylesheet_written(config, opts, sets)
-        .then(|| root_file_url(config, STYLESHEET_FILE));
+    let stylesheet =
+        stylesheet_written(config, opts, sets).then(|| root_file_url(config, STYLESHEET_FILE));
     sets.iter()
         .zip(entries)
         .map(|(set, entries)| {

@@ -25,8 +25,8 @@ use crate::photo;
 use crate::related::{self, Candidate, RelatedIndex};
 use crate::validate::{self, CheckOptions, Finding, Severity};
 
-mod report;
 mod documents;
+mod report;
 mod sets;
 pub use report::{
     BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress, SetOutcome,
@@ -241,7 +241,14 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     let selections = sets::select(&sets, &stories, config.limit, default_lang);
     let planned = documents::plan(config, opts, &place.out_dir, &sets);
     let output_fingerprint = output_fingerprint(config, opts);
-    if up_to_date(opts, &scan, output_fingerprint, &planned, &sets, &mut report) {
+    if up_to_date(
+        opts,
+        &scan,
+        output_fingerprint,
+        &planned,
+        &sets,
+        &mut report,
+    ) {
         return Ok(report);
     }
     if place.writes && !opts.allow_empty {
@@ -253,7 +260,10 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         refuse_to_shrink(config, &on_disk, &stories)?;
     }
     // Each story chosen by any set is read once, newest first.
-    let mut chosen: Vec<usize> = selections.iter().flat_map(|s| s.chosen.iter().copied()).collect();
+    let mut chosen: Vec<usize> = selections
+        .iter()
+        .flat_map(|s| s.chosen.iter().copied())
+        .collect();
     chosen.sort_unstable();
     chosen.dedup();
     let articles = read_chosen(
@@ -419,7 +429,11 @@ fn new_memo(
         related_resolved: report.related_resolved,
         related_unresolved: report.related_unresolved,
         embargoed: report.embargoed,
-        sets: report.sets.iter().map(|s| (s.stories, s.published)).collect(),
+        sets: report
+            .sets
+            .iter()
+            .map(|s| (s.stories, s.published))
+            .collect(),
     })
 }
 
@@ -983,7 +997,15 @@ mod tests {
         sort_newest(&mut stories);
         let c = config("limit = 2\n");
         let opts = article::ParseOptions::new(&c.story);
-        let sets = sets::plan(&c, &[Format::Rss], &archive, &scanned, &stories, &opts.cities, &mut report.errors);
+        let sets = sets::plan(
+            &c,
+            &[Format::Rss],
+            &archive,
+            &scanned,
+            &stories,
+            &opts.cities,
+            &mut report.errors,
+        );
         assert_eq!(sets.len(), 1, "one language: the root set alone");
         let selections = sets::select(&sets, &stories, c.limit, "ru");
         assert_eq!(selections[0].chosen, [0, 1]);

@@ -14,7 +14,7 @@ use super::Dated;
 use crate::article::cities::CityTable;
 use crate::article::facets::{self, language_matches};
 use crate::article::meta;
-use crate::article::{Article, ArticleError, ArticleErrorKind};
+use crate::article::{Article, ArticleError, ArticleErrorKind, TagClash};
 use crate::config::feed_sets::TAGS_FOLDER;
 use crate::config::{Config, FeedSetSpec};
 use crate::corpus::Archive;
@@ -72,7 +72,11 @@ impl KeyFilter {
                 .iter()
                 .map(|c| facets::city_key(cities, c))
                 .collect(),
-            agencies: spec.agencies.iter().map(|a| facets::agency_key(a)).collect(),
+            agencies: spec
+                .agencies
+                .iter()
+                .map(|a| facets::agency_key(a))
+                .collect(),
         }
     }
 
@@ -221,9 +225,7 @@ fn default_sets(config: &Config, formats: &[Format], stories: &[Dated<'_>]) -> V
     for s in stories {
         let lang = s.facts.lang(default_lang);
         if !languages.contains_key(lang) {
-            languages
-                .entry(lang.to_ascii_lowercase())
-                .or_insert(lang);
+            languages.entry(lang.to_ascii_lowercase()).or_insert(lang);
         }
     }
     let mut sets = vec![root];
@@ -306,7 +308,7 @@ fn tag_sets(
                 path: meta::sidecar_of(&archive.path_of(rel)),
                 line: None,
                 column: None,
-                kind: ArticleErrorKind::TagSlug {
+                kind: ArticleErrorKind::TagSlug(Box::new(TagClash {
                     tag: tag.to_string(),
                     other: other.to_string(),
                     other_file: meta::sidecar_of(std::path::Path::new(
@@ -315,7 +317,7 @@ fn tag_sets(
                     .to_string_lossy()
                     .into_owned(),
                     slug: slug.clone(),
-                },
+                })),
             });
         }
     }

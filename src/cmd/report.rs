@@ -226,8 +226,9 @@ fn print_summary(
         );
         p.note(cache, message);
     }
-    // One line per feed set (its counts and what became of each of its files), then one per
-    // document of the whole output (the OPML list, the stylesheet).
+    // One line per feed set: its counts and, in short, what became of its files; with
+    // `--verbose`, a line per document instead, then the documents of the whole output (the
+    // OPML list, the stylesheet).
     let status_of = |f: &wirefeed::build::FeedOutcome| match f.status {
         FeedStatus::Written => "written",
         FeedStatus::Unchanged => "unchanged",
@@ -244,25 +245,33 @@ fn print_summary(
             .iter()
             .find_map(|f| f.path.as_deref().and_then(Path::parent))
             .unwrap_or(stdout);
-        let files: Vec<String> = docs
-            .iter()
-            .map(|f| {
-                let name = match f.path.as_deref().and_then(Path::file_name) {
-                    Some(name) => name.to_string_lossy().into_owned(),
-                    None => f.document.to_string(),
-                };
-                format!("{name} {}", status_of(f))
-            })
-            .collect();
-        let message = format!(
-            "feed set `{}`: {} {}, {} published; {}",
+        let mut message = format!(
+            "feed set `{}`: {} {}, {} published",
             set.name,
             set.stories,
             if set.stories == 1 { "story" } else { "stories" },
             set.published,
-            files.join(", ")
         );
+        if !details {
+            let files: Vec<String> = docs
+                .iter()
+                .map(|f| {
+                    let name = match f.path.as_deref().and_then(Path::file_name) {
+                        Some(name) => name.to_string_lossy().into_owned(),
+                        None => f.document.to_string(),
+                    };
+                    format!("{name} {}", status_of(f))
+                })
+                .collect();
+            message = format!("{message}; {}", files.join(", "));
+        }
         p.note(folder, message);
+        if details {
+            for f in docs {
+                let path = f.path.as_deref().unwrap_or(stdout);
+                p.note(path, format!("{} {}", f.document, status_of(f)));
+            }
+        }
     }
     for feed in r.feeds.iter().filter(|f| f.set.is_none()) {
         let path = feed.path.as_deref().unwrap_or(stdout);

@@ -119,7 +119,14 @@ pub fn check_path(name: &str, path: &str, tag_feeds: bool) -> Result<String, Con
         return Err(invalid(
             "feeds.path",
             path,
-            format!("feed set `{name}`: `{first}/` is where wirefeed writes {} ; choose another folder", if first == TAGS_FOLDER { "the tag feeds (`tag_feeds`)" } else { "the photo copies" }),
+            format!(
+                "feed set `{name}`: `{first}/` is where wirefeed writes {} ; choose another folder",
+                if first == TAGS_FOLDER {
+                    "the tag feeds (`tag_feeds`)"
+                } else {
+                    "the photo copies"
+                }
+            ),
         ));
     }
     Ok(trimmed.to_string())
@@ -156,7 +163,11 @@ fn check_list(
         .collect()
 }
 
-fn check_text(key: &'static str, set: &str, text: &Option<String>) -> Result<Option<String>, ConfigError> {
+fn check_text(
+    key: &'static str,
+    set: &str,
+    text: &Option<String>,
+) -> Result<Option<String>, ConfigError> {
     match text {
         Some(t) if t.trim().is_empty() => Err(invalid(
             key,
@@ -259,7 +270,9 @@ mod tests {
             assert!(check_path("s", ok, false).is_ok(), "{ok}");
         }
         assert_eq!(check_path("s", "/ru/", false).unwrap(), "ru");
-        for bad in ["..", "a/../b", ".hidden", "a//b", "ру", "a b", "a\\b", "media", "media/x"] {
+        for bad in [
+            "..", "a/../b", ".hidden", "a//b", "ру", "a b", "a\\b", "media", "media/x",
+        ] {
             let e = check_path("s", bad, false).unwrap_err().to_string();
             assert!(e.contains("feeds.path") && e.contains("`s`"), "{bad}: {e}");
         }
@@ -279,7 +292,10 @@ mod tests {
             path: None,
             ..raw("a", "")
         };
-        assert!(check(&[no_path], false).unwrap_err().to_string().contains("needs a `path`"));
+        assert!(check(&[no_path], false)
+            .unwrap_err()
+            .to_string()
+            .contains("needs a `path`"));
         let no_name = RawFeedSet {
             name: None,
             ..raw("", "x")
@@ -301,11 +317,41 @@ mod tests {
         assert_eq!(spec.filter.cities.len(), 2);
         assert_eq!(spec.formats.as_deref(), Some(&[Format::Atom][..]));
         for (bad, key) in [
-            (RawFeedSet { tags: Some(vec![]), ..raw("x", "x") }, "feeds.tags"),
-            (RawFeedSet { languages: Some(vec!["ru_RU".into()]), ..raw("x", "x") }, "feeds.languages"),
-            (RawFeedSet { agencies: Some(vec![" ".into()]), ..raw("x", "x") }, "feeds.agencies"),
-            (RawFeedSet { formats: Some(vec!["pdf".into()]), ..raw("x", "x") }, "feeds.formats"),
-            (RawFeedSet { title: Some(" ".into()), ..raw("x", "x") }, "feeds.title"),
+            (
+                RawFeedSet {
+                    tags: Some(vec![]),
+                    ..raw("x", "x")
+                },
+                "feeds.tags",
+            ),
+            (
+                RawFeedSet {
+                    languages: Some(vec!["ru_RU".into()]),
+                    ..raw("x", "x")
+                },
+                "feeds.languages",
+            ),
+            (
+                RawFeedSet {
+                    agencies: Some(vec![" ".into()]),
+                    ..raw("x", "x")
+                },
+                "feeds.agencies",
+            ),
+            (
+                RawFeedSet {
+                    formats: Some(vec!["pdf".into()]),
+                    ..raw("x", "x")
+                },
+                "feeds.formats",
+            ),
+            (
+                RawFeedSet {
+                    title: Some(" ".into()),
+                    ..raw("x", "x")
+                },
+                "feeds.title",
+            ),
         ] {
             let e = check(&[bad], false).unwrap_err().to_string();
             assert!(e.contains(key), "{key}: {e}");

@@ -396,7 +396,9 @@ impl BuildPart {
                 return Err(ConfigError::Invalid {
                     key,
                     value: name,
-                    problem: "is the name of a file wirefeed writes beside the feeds; choose another".into(),
+                    problem:
+                        "is the name of a file wirefeed writes beside the feeds; choose another"
+                            .into(),
                 });
             }
             files.insert(format, name);

@@ -176,7 +176,17 @@ fn atom_to_stdout_for_pipes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(out.stdout, atom, "stdout carries exactly the feed");
+    // The same feed, but for the browsers' stylesheet, which is served beside the folder's
+    // feeds only.
+    let text = String::from_utf8(atom).unwrap();
+    let pi = text.lines().nth(1).unwrap();
+    assert!(pi.starts_with("<?xml-stylesheet "), "{pi}");
+    let without_pi = text.replacen(&format!("{pi}\n"), "", 1);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        without_pi,
+        "stdout carries exactly the feed"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains('<'), "no XML on stderr: {stderr}");
     assert!(
