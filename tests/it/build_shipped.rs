@@ -36,15 +36,15 @@ fn inspect_all(dir: &std::path::Path) -> Vec<Value> {
 fn both_feeds_match_the_parsed_model() {
     let (dir, _, rss, _, atom) = build_shipped();
     let articles = inspect_all(dir.path());
-    assert_eq!(articles.len(), 13);
+    assert_eq!(articles.len(), 15);
     // One story is withdrawn and one under embargo until 2099 (their sidecars say so).
     let published: Vec<&Value> = articles
         .iter()
         .filter(|a| a["state"] == "published")
         .collect();
-    assert_eq!(published.len(), 11);
+    assert_eq!(published.len(), 13);
     for feed in [&rss, &atom] {
-        assert_eq!(feed.entries.len(), 11);
+        assert_eq!(feed.entries.len(), 13);
         let mut ids = std::collections::HashSet::new();
         for entry in &feed.entries {
             assert!(ids.insert(entry.id.clone()), "duplicate id {}", entry.id);
@@ -164,7 +164,7 @@ fn json_feed_from_shipped_articles() {
         .assert()
         .code(0);
     let (bytes, feed) = read_feed(&dir.path().join("public/feed.json"));
-    assert_eq!(feed.entries.len(), 11);
+    assert_eq!(feed.entries.len(), 13);
     insta::assert_snapshot!("shipped_json", String::from_utf8(bytes).unwrap());
 }
 
@@ -212,11 +212,11 @@ fn summary_counts_related_and_files() {
     let out = wirefeed(dir.path()).args(["build", "-v"]).output().unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("13 files read: 11 published, 0 older than the feed's newest, 0 skipped, 1 withdrawn, 1 under embargo"),
+        stderr.contains("15 files read: 13 published, 0 older than the feed's newest, 0 skipped, 1 withdrawn, 1 under embargo"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("related headlines: 38 resolved, 13 unresolved"),
+        stderr.contains("related headlines: 40 resolved, 13 unresolved"),
         "{stderr}"
     );
     assert!(

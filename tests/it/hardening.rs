@@ -322,15 +322,16 @@ fn an_empty_or_half_mounted_archive_never_wipes_the_feeds() {
     std::fs::create_dir(&empty).unwrap();
     let (code, stderr) = build(dir.path(), &["--articles", "mnt"]);
     assert_eq!(code, 1, "{stderr}");
-    // 11 of the 13 shipped stories are published (one withdrawn, one under embargo).
-    assert!(stderr.contains("only 0 of the 11 stories"), "{stderr}");
+    // 13 of the 15 shipped stories are published (one withdrawn, one under embargo).
+    assert!(stderr.contains("only 0 of the 13 stories"), "{stderr}");
     assert!(stderr.contains("--allow-empty"), "{stderr}");
     assert_eq!(
         std::fs::read(dir.path().join("public/atom.xml")).unwrap(),
         before
     );
 
-    // Half of it: 5 of 13 left is under the default ratio of 0.5; 7 is over it.
+    // Half of it: 5 of the 15 files, 4 of the 13 published stories: under the default ratio
+    // of 0.5, over a ratio of 0.3.
     let half = dir.path().join("half");
     let mut files: Vec<_> = files_under(&dir.path().join("articles"))
         .into_iter()
@@ -343,8 +344,8 @@ fn an_empty_or_half_mounted_archive_never_wipes_the_feeds() {
     }
     let (code, stderr) = build(dir.path(), &["--articles", "half"]);
     assert_eq!(code, 1, "{stderr}");
-    // The first five include the withdrawn story, which was never published: 4 of 11.
-    assert!(stderr.contains("only 4 of the 11"), "{stderr}");
+    // The first five include the withdrawn story, which was never published: 4 of 13.
+    assert!(stderr.contains("only 4 of the 13"), "{stderr}");
     assert_eq!(
         std::fs::read(dir.path().join("public/atom.xml")).unwrap(),
         before
@@ -440,7 +441,7 @@ fn the_summary_adds_up_and_a_cache_that_cannot_be_saved_is_a_warning() {
     );
     assert!(!stderr.lines().any(|l| l.starts_with("error")), "{stderr}");
     assert!(
-        stderr.contains("13 files read: 5 published, 6 older than the feed's newest, 0 skipped, 1 withdrawn, 1 under embargo"),
+        stderr.contains("15 files read: 7 published, 6 older than the feed's newest, 0 skipped, 1 withdrawn, 1 under embargo"),
         "{stderr}"
     );
 }

@@ -7,6 +7,7 @@ mod cache;
 mod check_cli;
 mod check_fuzz;
 mod common;
+mod feed_sets;
 mod hardening;
 #[cfg(unix)]
 mod hostile_output;

@@ -495,8 +495,8 @@ fn progress_counters_reach_the_total() {
     opts.output = wirefeed::build::Output::Stdout;
     wirefeed::build(&config, &opts).unwrap();
     use std::sync::atomic::Ordering::Relaxed;
-    assert_eq!(progress.total.load(Relaxed), 13);
-    assert_eq!(progress.scanned.load(Relaxed), 13);
+    assert_eq!(progress.total.load(Relaxed), 15);
+    assert_eq!(progress.scanned.load(Relaxed), 15);
 }
 
 #[test]
@@ -507,7 +507,7 @@ fn output_to_a_named_file() {
         .assert()
         .code(0);
     let (_, feed) = read_feed(&dir.path().join("feeds/news.rss"));
-    assert_eq!(feed.entries.len(), 11);
+    assert_eq!(feed.entries.len(), 13);
     assert!(!dir.path().join("public/rss.xml").exists());
 }
 
