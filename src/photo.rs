@@ -90,7 +90,7 @@ pub fn locate(story: &Path, meta_photo: Option<&str>) -> Option<Result<PathBuf, 
 pub(crate) fn attach(
     config: &Config,
     archive: &Archive,
-    copy_to: Option<&Path>,
+    copy_to: Option<(&Path, &output::DirSyncs)>,
     article: &Article,
     warnings: &mut Vec<ArticleWarning>,
 ) -> Option<Photo> {
@@ -157,9 +157,9 @@ pub(crate) fn attach(
             return None;
         }
     };
-    if let Some(media) = copy_to {
+    if let Some((media, syncs)) = copy_to {
         let dest = media.join(format!("{}.{}", article.id, kind.ext()));
-        if let Err(why) = copy(media, &dest, &bytes) {
+        if let Err(why) = copy(media, &dest, &bytes, syncs) {
             warn(
                 warnings,
                 dest,
@@ -182,7 +182,12 @@ pub(crate) fn attach(
 /// Copies a photo to `dest` under `media`, atomically and only when changed. The output folder
 /// is not trusted: every folder on the way must be a real folder, never a link that could lead
 /// the copy elsewhere.
-fn copy(media: &Path, dest: &Path, bytes: &[u8]) -> Result<WriteOutcome, String> {
+fn copy(
+    media: &Path,
+    dest: &Path,
+    bytes: &[u8],
+    syncs: &output::DirSyncs,
+) -> Result<WriteOutcome, String> {
     let parent = dest.parent().unwrap_or(media);
     let mut dir = media.parent().map(Path::to_path_buf).unwrap_or_default();
     let below: Vec<_> = parent
@@ -205,7 +210,7 @@ fn copy(media: &Path, dest: &Path, bytes: &[u8]) -> Result<WriteOutcome, String>
                 .map_err(|e| format!("cannot create `{}`: {e}", crate::diagnostic::shown(&dir)))?,
         }
     }
-    output::write_if_changed(dest, bytes).map_err(|e| {
+    output::write_in_batch(dest, bytes, syncs).map_err(|e| {
         let source = std::error::Error::source(&e).map(ToString::to_string);
         source.unwrap_or_else(|| e.to_string())
     })

@@ -50,8 +50,16 @@ pub fn detect_in<'a>(texts: impl IntoIterator<Item = &'a str>) -> Detected {
         if has_tajik_letter(bytes) {
             return Detected::Tajik;
         }
-        latin += bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
-        cyrillic += bytes.iter().filter(|b| (0xD0..=0xD3).contains(*b)).count();
+        // Byte counters per chunk of 255 cannot overflow, and keep the loop branch-free.
+        for chunk in bytes.chunks(255) {
+            let (mut l, mut c) = (0u8, 0u8);
+            for &b in chunk {
+                l += u8::from((b | 0x20).wrapping_sub(b'a') < 26);
+                c += u8::from(b.wrapping_sub(0xD0) < 4);
+            }
+            latin += usize::from(l);
+            cyrillic += usize::from(c);
+        }
     }
     if latin == 0 && cyrillic == 0 {
         Detected::NoLetters

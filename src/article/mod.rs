@@ -239,6 +239,32 @@ pub fn summarize(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Summa
     )
 }
 
+/// The headline of a story file: its first line that is not blank, cleaned as [`parse`] cleans
+/// it. A build reads the targets of related headlines for nothing else, and a whole story set
+/// can cite thousands of them: this skips the split, the dateline and the language.
+pub fn headline(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<String, ArticleError> {
+    let err = |kind| ArticleError {
+        path: path.to_path_buf(),
+        line: None,
+        column: None,
+        kind,
+    };
+    if bytes.len() as u64 > opts.max_file_size {
+        let size = bytes.len() as u64;
+        let cap = opts.max_file_size;
+        return Err(err(ArticleErrorKind::TooLarge { size, cap }));
+    }
+    let decoded = decode::decode(bytes, opts.encoding).map_err(err)?;
+    // Splitting at `\r` as well as `\n` gives the same non-blank lines as unifying line ends.
+    decoded
+        .text
+        .split(['\n', '\r'])
+        .map(|line| clean_line(line).0)
+        .find(|line| !line.trim().is_empty())
+        .map(|line| line.trim().to_string())
+        .ok_or_else(|| err(ArticleErrorKind::OnlyBlank))
+}
+
 /// Decodes, cleans and splits a story, then hands its parts to `finish`.
 fn with_story<R>(
     bytes: &[u8],
@@ -564,6 +590,21 @@ mod tests {
             "t.txt",
             &ParseOptions::default(),
         )
+    }
+
+    #[test]
+    fn the_headline_alone_is_the_parsed_headline() {
+        let opts = ParseOptions::default();
+        for text in [
+            "Заголовок\nДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Текст.\n",
+            "\u{FEFF}\r\n  \r\nЗаго\u{7}ловок  \r\nДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Текст.\r\n",
+            "\n\n\tЗаголовок\rДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Текст.",
+        ] {
+            let parsed = parse(text.as_bytes(), Path::new("a.txt"), "a.txt", &opts).unwrap();
+            let alone = headline(text.as_bytes(), Path::new("a.txt"), &opts).unwrap();
+            assert_eq!(alone, parsed.article.title, "{text:?}");
+        }
+        assert!(headline(b" \n\r\n", Path::new("a.txt"), &opts).is_err());
     }
 
     #[test]

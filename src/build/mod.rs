@@ -275,20 +275,31 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &chosen,
         &mut report,
     );
-    let links = resolve_related(
-        config,
-        &place.archive,
-        &parse_opts,
-        &scan.scanned,
-        &stories,
-        &articles,
-    );
+    // The photos mostly wait on the disk and the related headlines on the processors: one
+    // overlaps the other.
+    let withheld = report.withdrawn + report.embargoed > 0;
+    let (links, (photos, photo_warnings)) = std::thread::scope(|scope| {
+        let photos =
+            scope.spawn(|| attach_photos(config, opts, &place, &scan, &articles, withheld));
+        let links = resolve_related(
+            config,
+            &place.archive,
+            &parse_opts,
+            &scan.scanned,
+            &stories,
+            &articles,
+        );
+        let photos = photos
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (links, photos)
+    });
+    report.warnings.extend(photo_warnings);
     for list in &links {
         let resolved = list.iter().filter(|l| l.url.is_some()).count();
         report.related_resolved += resolved;
         report.related_unresolved += list.len() - resolved;
     }
-    let photos = attach_photos(config, opts, &place, &scan, &articles, &mut report);
     let entries: Vec<feed::Entry> = articles
         .iter()
         .zip(links)
@@ -503,25 +514,34 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
 }
 
 /// The photos of the stories about to be published (copied to `<out>/media` when the build
-/// writes the folder and `copy_photos` is on), and the copies of withdrawn and held-back
-/// stories taken away.
+/// writes the folder and `copy_photos` is on) and what was wrong with the others; when stories
+/// are `withheld`, the copies of withdrawn and held-back stories are taken away.
 fn attach_photos(
     config: &Config,
     opts: &BuildOptions,
     place: &Place,
     scan: &Scan,
     articles: &[(usize, Article)],
-    report: &mut BuildReport,
-) -> Vec<Option<feed::Photo>> {
+    withheld: bool,
+) -> (Vec<Option<feed::Photo>>, Vec<ArticleWarning>) {
     let media = (opts.output == Output::Folder && place.writes && config.copy_photos)
         .then(|| place.out_dir.join("media"));
-    let mut warnings = Vec::new();
-    let photos = articles
-        .iter()
-        .map(|(_, a)| photo::attach(config, &place.archive, media.as_deref(), a, &mut warnings))
-        .collect();
-    report.warnings.extend(warnings);
-    if let Some(media) = media.filter(|_| report.withdrawn + report.embargoed > 0) {
+    // Many at once: each photo is probed and, when new, copied and synced to disk.
+    let syncs = output::DirSyncs::default();
+    let copy_to = media.as_deref().map(|m| (m, &syncs));
+    let (photos, warnings): (Vec<Option<feed::Photo>>, Vec<Vec<ArticleWarning>>) =
+        output::io_pool().install(|| {
+            articles
+                .par_iter()
+                .map(|(_, a)| {
+                    let mut warnings = Vec::new();
+                    let photo = photo::attach(config, &place.archive, copy_to, a, &mut warnings);
+                    (photo, warnings)
+                })
+                .unzip()
+        });
+    syncs.sync();
+    if let Some(media) = media.filter(|_| withheld) {
         let now = opts.now.map(|t| t.timestamp());
         for s in &scan.scanned {
             let withheld = match &s.facts {
@@ -534,7 +554,7 @@ fn attach_photos(
             }
         }
     }
-    photos
+    (photos, warnings.into_iter().flatten().collect())
 }
 
 /// Refuses to replace feeds that have entries when too few of their stories are left in the
@@ -625,8 +645,11 @@ fn still_publishable(
     Ok(meta)
 }
 
-/// Renders every document on all cores, checks each feed, then writes them in order.
-/// Returns the hash of each document, for the cache's memo.
+/// A document as published: its bytes, the validator's findings and what became of it.
+type Published = (Vec<u8>, Vec<Finding>, FeedStatus);
+
+/// Renders every document, checks each feed and writes each that passes. Returns the hash of
+/// each document, for the cache's memo.
 fn publish(
     opts: &BuildOptions,
     config: &Config,
@@ -635,34 +658,47 @@ fn publish(
     planned: Vec<documents::Planned>,
     report: &mut BuildReport,
 ) -> Result<Vec<u64>, Error> {
-    let rendered: Vec<(Vec<u8>, Vec<Finding>)> = planned
-        .par_iter()
-        .map(|p| {
-            let bytes = documents::render(p, config, sets, models)?;
-            let findings = match p.document {
-                Document::Feed(format) if opts.check => check_document(&bytes, format, opts.now),
-                _ => Vec::new(),
-            };
-            Ok((bytes, findings))
-        })
-        .collect::<Result<_, Error>>()?;
-    let mut hashes = Vec::with_capacity(rendered.len());
-    for ((bytes, findings), p) in rendered.into_iter().zip(planned) {
+    // Each document is rendered, checked and written in one task, many at once: a write waits
+    // for its sync to disk while the next documents are rendered. Each folder is synced once
+    // all are written.
+    let syncs = output::DirSyncs::default();
+    let done: Result<Vec<Published>, Error> = output::io_pool().install(|| {
+        planned
+            .par_iter()
+            .map(|p| {
+                let bytes = documents::render(p, config, sets, models)?;
+                let findings = match p.document {
+                    Document::Feed(format) if opts.check => {
+                        check_document(&bytes, format, opts.now)
+                    }
+                    _ => Vec::new(),
+                };
+                let status = if findings.iter().any(|f| f.severity == Severity::Error) {
+                    FeedStatus::Refused
+                } else if let Some(path) = &p.path {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)
+                            .map_err(|e| Error::io("cannot create", dir, e))?;
+                    }
+                    match output::write_in_batch(path, &bytes, &syncs)? {
+                        WriteOutcome::Written => FeedStatus::Written,
+                        WriteOutcome::Unchanged => FeedStatus::Unchanged,
+                    }
+                } else {
+                    FeedStatus::Returned
+                };
+                Ok((bytes, findings, status))
+            })
+            .collect()
+    });
+    syncs.sync();
+    let done = done?;
+    let mut hashes = Vec::with_capacity(done.len());
+    for ((bytes, findings, status), p) in done.into_iter().zip(planned) {
         hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
-        let status = if findings.iter().any(|f| f.severity == Severity::Error) {
-            FeedStatus::Refused
-        } else if let Some(path) = &p.path {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-            }
-            match output::write_if_changed(path, &bytes)? {
-                WriteOutcome::Written => FeedStatus::Written,
-                WriteOutcome::Unchanged => FeedStatus::Unchanged,
-            }
-        } else {
+        if status == FeedStatus::Returned {
             report.stdout = Some(bytes);
-            FeedStatus::Returned
-        };
+        }
         report.feeds.push(FeedOutcome {
             document: p.document,
             set: p.set.map(|i| sets[i].name.clone()),
@@ -797,62 +833,79 @@ fn resolve_related(
                 .collect()
         })
         .collect();
-    // Targets' headlines are not kept in memory: read the few that are linked, in parallel, and
-    // only their summary (no paragraphs copied, no language detected).
+    // Targets' headlines are not kept in memory: those of the stories being published are at
+    // hand; read the other few that are linked, in parallel, and only their headline.
+    let mut targets: HashMap<usize, String> = HashMap::new();
     let mut wanted_targets: Vec<usize> = resolved.iter().flatten().flatten().copied().collect();
     wanted_targets.sort_unstable();
     wanted_targets.dedup();
-    let targets: HashMap<usize, article::Summary> = wanted_targets
+    let published: HashMap<usize, &str> = articles
+        .iter()
+        .map(|(index, a)| (*index, a.title.as_str()))
+        .collect();
+    wanted_targets.retain(|t| match published.get(t) {
+        Some(title) => {
+            targets.insert(*t, title.to_string());
+            false
+        }
+        None => true,
+    });
+    let read: Vec<(usize, String)> = wanted_targets
         .into_par_iter()
         .filter_map(|t| {
             let rel = &scanned[t].rel_path;
             archive
                 .read(rel, parse_opts.max_file_size)
-                .and_then(|bytes| article::summarize(&bytes, &archive.path_of(rel), parse_opts))
+                .and_then(|bytes| article::headline(&bytes, &archive.path_of(rel), parse_opts))
                 .ok()
-                .map(|summary| (t, summary))
+                .map(|title| (t, title))
         })
         .collect();
+    targets.extend(read);
     articles
         .iter()
         .zip(&resolved)
-        .map(|((_, a), targets_of)| {
+        .zip(&wanted_keys)
+        .map(|(((_, a), targets_of), keys)| {
             a.related
                 .iter()
                 .zip(targets_of)
-                .map(|(headline, target)| link(config, scanned, &targets, headline, *target))
+                .zip(keys)
+                .map(|((headline, target), key)| {
+                    link(config, scanned, &targets, (headline, *key), *target)
+                })
                 .collect()
         })
         .collect()
 }
 
-/// The link for one related headline: to its target when it was resolved and the target's
-/// headline still matches (a guard against a hash collision or a file edited since the scan),
-/// else the headline as text.
+/// The link for one related headline (with its [`related::title_key`]): to its target when it
+/// was resolved and the target's headline, read now, still has that key (a guard against a
+/// file edited since the scan), else the headline as text.
 fn link(
     config: &Config,
     scanned: &[Scanned],
-    targets: &HashMap<usize, article::Summary>,
-    headline: &str,
+    targets: &HashMap<usize, String>,
+    (headline, key): (&str, u64),
     target: Option<usize>,
 ) -> RelatedLink {
     let target = target
-        .and_then(|t| targets.get(&t).map(|s| (t, s)))
-        .filter(|(_, s)| related::normalize(&s.title) == related::normalize(headline));
-    match target {
-        Some((t, s)) => {
+        .and_then(|t| targets.get(&t).map(|title| (t, title)))
+        .filter(|(_, title)| related::title_key(title) == key);
+    // The target's publication time as the scan knows it (its sidecar's, if it has one), the
+    // one its own entry's URL is made from.
+    let found = target.and_then(|(t, title)| match &scanned[t].facts {
+        Facts::Story(facts) => Some((t, title, facts.date())),
+        _ => None,
+    });
+    match found {
+        Some((t, title, date)) => {
             let rel = &scanned[t].rel_path;
-            // The target's publication time as the scan knows it (its sidecar's, if it has
-            // one), the one its own entry's URL is made from.
-            let date = match &scanned[t].facts {
-                Facts::Story(facts) => facts.date(),
-                _ => s.date,
-            };
             let url = config
                 .article_url
                 .render(date, article::id_of(rel), article::slug_of(rel));
             RelatedLink {
-                title: s.title.clone(),
+                title: title.clone(),
                 url: Some(url),
             }
         }

@@ -14,8 +14,25 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether UTF-8 text may hold a character outside `Char`: a C0 control other than tab, LF and
+/// CR, or U+FFFE / U+FFFF (EF BF BE / EF BF BF); a `str` holds no surrogate. Byte passes the
+/// compiler vectorises, so that the common clean document is not decoded character by
+/// character.
+fn may_hold_non_chars(b: &[u8]) -> bool {
+    let c0 = b.chunks(256).any(|chunk| {
+        chunk.iter().fold(false, |acc, &x| {
+            acc | ((x < 0x20) & (x != b'\t') & (x != b'\n') & (x != b'\r'))
+        })
+    });
+    c0 || memchr::memmem::find_iter(b, b"\xEF\xBF")
+        .any(|i| b.get(i + 2).is_some_and(|n| *n >= 0xBE))
+}
+
 /// Reports characters outside the XML 1.0 `Char` production.
 pub(super) fn check_chars(text: &str, idx: &LineIndex<'_>, sink: &mut Sink) {
+    if !may_hold_non_chars(text.as_bytes()) {
+        return;
+    }
     for (off, c) in text.char_indices() {
         if !is_xml_char(c) {
             sink.at(

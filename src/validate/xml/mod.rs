@@ -122,7 +122,7 @@ impl<'t> Builder<'t> {
                 true
             }
             Event::Text(t) => {
-                let raw = String::from_utf8_lossy(&t);
+                let raw = within(self.text, &t);
                 self.text(&raw, start, false, sink)
             }
             // quick-xml reports `&name;` apart from the text around it; put it back so
@@ -132,7 +132,7 @@ impl<'t> Builder<'t> {
                 self.text(&raw, start, false, sink)
             }
             Event::CData(t) => {
-                let raw = String::from_utf8_lossy(&t);
+                let raw = within(self.text, &t);
                 self.text(&raw, start, true, sink)
             }
             Event::DocType(_) => {
@@ -477,6 +477,20 @@ impl<'t> Builder<'t> {
             return true;
         }
         !check_references(raw, start, self.doc.has_doctype, &self.doc.lines, sink)
+    }
+}
+
+/// The text of an event's bytes: the reader reads from `whole`, so they are a slice of it, and
+/// taking that slice spares checking the UTF-8 of every text again (a feed is mostly text);
+/// bytes from anywhere else are decoded.
+fn within<'t>(whole: &'t str, part: &[u8]) -> std::borrow::Cow<'t, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    match start.checked_add(part.len()) {
+        Some(end) if end <= whole.len() => match whole.get(start..end) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => String::from_utf8_lossy(part).into_owned().into(),
+        },
+        _ => String::from_utf8_lossy(part).into_owned().into(),
     }
 }
 

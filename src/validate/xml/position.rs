@@ -31,14 +31,14 @@ impl<'a> LineIndex<'a> {
     pub(in crate::validate) fn new(text: &'a str) -> Self {
         let b = text.as_bytes();
         let mut marks = Vec::with_capacity(b.len() / MARK_EVERY + 1);
-        let (mut line, mut col) = (1, 1);
-        for (i, &c) in b.iter().enumerate() {
-            if i >= marks.len() * MARK_EVERY && !is_continuation(c) {
-                marks.push((line, col));
-            }
-            (line, col) = step(b, i, line, col);
-        }
+        let (mut line, mut col, mut at) = (1, 1, 0);
         while marks.len() * MARK_EVERY <= b.len() {
+            let mut i = marks.len() * MARK_EVERY;
+            while i < b.len() && is_continuation(b[i]) {
+                i += 1;
+            }
+            (line, col) = advance(b, at, i, line, col);
+            at = i;
             marks.push((line, col));
         }
         LineIndex {
@@ -64,10 +64,7 @@ impl<'a> LineIndex<'a> {
         if last_off <= off && last_off > from {
             (from, line, col) = (last_off, last_line, last_col);
         }
-        let b = self.text.as_bytes();
-        for i in from..off {
-            (line, col) = step(b, i, line, col);
-        }
+        (line, col) = advance(self.text.as_bytes(), from, off, line, col);
         self.last.set((off, line, col));
         (line, col)
     }
@@ -77,14 +74,34 @@ fn is_continuation(byte: u8) -> bool {
     byte & 0xC0 == 0x80
 }
 
-/// Position after byte `i`, given the position of byte `i`.
-fn step(b: &[u8], i: usize, line: usize, col: usize) -> (usize, usize) {
-    match b[i] {
-        b'\n' => (line + 1, 1),
-        b'\r' if b.get(i + 1) != Some(&b'\n') => (line + 1, 1),
-        c if is_continuation(c) => (line, col),
-        _ => (line, col + 1),
-    }
+/// Whether byte `i` ends a line: LF, or a CR that is not the first half of CRLF.
+fn ends_line(b: &[u8], i: usize) -> bool {
+    b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
+}
+
+/// Position at byte `to`, given the position at byte `from`. Counts in passes the compiler
+/// vectorises rather than stepping byte by byte: every feed a build writes is indexed, and a
+/// build with many feed sets writes many megabytes.
+fn advance(b: &[u8], from: usize, to: usize, line: usize, col: usize) -> (usize, usize) {
+    let seg = &b[from..to];
+    let chars = |s: &[u8]| s.iter().filter(|c| !is_continuation(**c)).count();
+    // The last line end in the segment, if any.
+    let mut end = seg.len();
+    let last = loop {
+        match memchr::memrchr2(b'\n', b'\r', &seg[..end]) {
+            Some(j) if ends_line(b, from + j) => break Some(j),
+            Some(j) => end = j,
+            None => break None,
+        }
+    };
+    let Some(last) = last else {
+        return (line, col + chars(seg));
+    };
+    let lf = seg.iter().filter(|c| **c == b'\n').count();
+    let lone_cr = memchr::memchr_iter(b'\r', seg)
+        .filter(|j| b.get(from + j + 1) != Some(&b'\n'))
+        .count();
+    (line + lf + lone_cr, 1 + chars(&seg[last + 1..]))
 }
 
 #[cfg(test)]
