@@ -64,11 +64,13 @@ pub(crate) fn plan(
                 path: Some(dir.join(config.file_name(*format))),
             });
         }
-        planned.push(Planned {
-            document: Document::FrontPage,
-            set: Some(i),
-            path: Some(dir.join(FRONT_PAGE_FILE)),
-        });
+        if config.front_pages {
+            planned.push(Planned {
+                document: Document::FrontPage,
+                set: Some(i),
+                path: Some(dir.join(FRONT_PAGE_FILE)),
+            });
+        }
     }
     planned.push(Planned {
         document: Document::Opml,
@@ -121,13 +123,18 @@ pub(crate) fn feeds(
                 .map(|e| e.updated)
                 .max()
                 .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
-            // The root keeps the site as its link and id, as before feed sets; any other set's
-            // home is its own front page.
+            // The root keeps the site as its id and link, as before feed sets; any other set is
+            // named by its folder, and its home is its front page when there is one.
             let (site_url, id) = if set.path.is_empty() {
                 (config.site_url.clone(), config.site_url.to_string())
             } else {
                 let url = set.url(config);
-                (url.clone(), url.to_string())
+                let home = if config.front_pages && opts.output == Output::Folder {
+                    url.clone()
+                } else {
+                    config.site_url.clone()
+                };
+                (home, url.to_string())
             };
             Feed {
                 title: set.title.clone(),
@@ -228,8 +235,9 @@ fn front_page(config: &Config, sets: &[FeedSet], models: &[Feed], i: usize) -> V
 fn opml_list(config: &Config, sets: &[FeedSet], models: &[Feed]) -> Result<Vec<u8>, Error> {
     let groups = sets
         .iter()
-        .map(|set| {
-            let home = set.url(config);
+        .zip(models)
+        .map(|(set, model)| {
+            let home = model.site_url.clone();
             opml::OpmlGroup {
                 title: set.title.clone(),
                 feeds: set

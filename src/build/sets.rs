@@ -356,3 +356,186 @@ pub(crate) fn select(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::lang::Detected;
+    use crate::cache::{Facts, FileStamp, StoryFacts};
+    use crate::config::RawConfig;
+    use crate::corpus::Scanned;
+
+    fn config(extra: &str) -> Config {
+        let text = format!("[feed]\nsite_url = \"https://e.org/\"\n{extra}");
+        Config::from_raw(&RawConfig::parse(&text).unwrap()).unwrap()
+    }
+
+    /// A scanned story `secs` after 2025-01-01, in `lang`, datelined in `city`, with `tags`.
+    fn story(rel: &str, secs: i64, lang: Detected, city: &str, tags: &[&str]) -> Scanned {
+        let cities = CityTable::default();
+        let facts = StoryFacts::new(0, 1_735_689_600 + secs, 18_000, None, vec![], None)
+            .with_facets(
+                (
+                    lang,
+                    facets::city_key(&cities, city),
+                    facets::agency_key("Ховар"),
+                ),
+                None,
+                tags.iter().map(|t| t.to_string()).collect(),
+            );
+        Scanned {
+            rel_path: rel.into(),
+            stamp: FileStamp::default(),
+            facts: Facts::Story(facts),
+            cached: false,
+        }
+    }
+
+    fn dated(scanned: &[Scanned]) -> Vec<Dated<'_>> {
+        scanned
+            .iter()
+            .enumerate()
+            .map(|(index, s)| match &s.facts {
+                Facts::Story(facts) => Dated {
+                    index,
+                    id: crate::article::id_of(&s.rel_path),
+                    facts,
+                    date: facts.date(),
+                },
+                _ => unreachable!("stories only"),
+            })
+            .collect()
+    }
+
+    fn plan_for(c: &Config, scanned: &[Scanned]) -> (Vec<FeedSet>, Vec<ArticleError>) {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::open(dir.path(), false).unwrap();
+        let mut errors = Vec::new();
+        let stories = dated(scanned);
+        let cities = CityTable::default();
+        let sets = plan(
+            c,
+            &[Format::Rss],
+            &archive,
+            scanned,
+            &stories,
+            &cities,
+            &mut errors,
+        );
+        (sets, errors)
+    }
+
+    #[test]
+    fn a_story_matches_any_value_of_a_key_and_must_match_every_key() {
+        let cities = CityTable::default();
+        let spec = crate::config::Filter {
+            languages: vec!["tg".into(), "en".into()],
+            cities: vec!["Dushanbe".into()],
+            ..Default::default()
+        };
+        let f = KeyFilter::new(&spec, &cities);
+        let dushanbe = facets::city_key(&cities, "ДУШАНБЕ");
+        let khujand = facets::city_key(&cities, "Худжанд");
+        assert!(f.matches("tg", dushanbe, 0, &[]));
+        assert!(f.matches("en-GB", dushanbe, 0, &[]));
+        assert!(!f.matches("ru", dushanbe, 0, &[]), "every key");
+        assert!(!f.matches("tg", khujand, 0, &[]), "every key");
+        assert!(
+            KeyFilter::default().matches("xx", 1, 2, &[3]),
+            "no key: every story"
+        );
+        let tags = KeyFilter::new(
+            &crate::config::Filter {
+                tags: vec!["Экономика".into()],
+                ..Default::default()
+            },
+            &cities,
+        );
+        assert!(tags.matches("ru", 0, 0, &[1, facets::tag_key("экономика")]));
+        assert!(!tags.matches("ru", 0, 0, &[]));
+    }
+
+    #[test]
+    fn a_set_per_language_only_when_the_archive_has_two() {
+        let c = config("");
+        let one = [story("a.txt", 1, Detected::Russian, "ДУШАНБЕ", &[])];
+        let (sets, _) = plan_for(&c, &one);
+        assert_eq!(sets.len(), 1);
+        assert_eq!((sets[0].path.as_str(), &sets[0].kind), ("", &SetKind::All));
+        let three = [
+            story("a.txt", 1, Detected::Russian, "ДУШАНБЕ", &[]),
+            story("b.txt", 2, Detected::Tajik, "ДУШАНБЕ", &[]),
+            story("c.txt", 3, Detected::English, "ДУШАНБЕ", &[]),
+            // No letters: the configured language.
+            story("d.txt", 4, Detected::NoLetters, "ДУШАНБЕ", &[]),
+        ];
+        let (sets, _) = plan_for(&c, &three);
+        let paths: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["", "en", "ru", "tg"]);
+        assert_eq!(sets[3].title, format!("{} (Тоҷикӣ)", c.title));
+        assert_eq!(sets[3].language, "tg");
+        let stories = dated(&three);
+        let sel = select(&sets, &stories, 50, "ru");
+        assert_eq!(
+            sel.iter().map(|s| s.matched).collect::<Vec<_>>(),
+            [4, 1, 2, 1]
+        );
+    }
+
+    #[test]
+    fn declared_sets_replace_the_defaults() {
+        let c = config("[[feeds]]\nname = \"x\"\npath = \"x\"\ncities = [\"Khujand\"]\n");
+        let scanned = [
+            story("a.txt", 1, Detected::Russian, "ХУДЖАНД", &[]),
+            story("b.txt", 2, Detected::Tajik, "ХУҶАНД", &[]),
+            story("c.txt", 3, Detected::Tajik, "ДУШАНБЕ", &[]),
+        ];
+        let (sets, _) = plan_for(&c, &scanned);
+        assert_eq!(sets.len(), 1);
+        assert_eq!(sets[0].kind, SetKind::Other);
+        let stories = dated(&scanned);
+        assert_eq!(select(&sets, &stories, 50, "ru")[0].chosen, [0, 1]);
+        assert_eq!(select(&sets, &stories, 1, "ru")[0].chosen, [0]);
+    }
+
+    #[test]
+    fn tags_sharing_a_folder_get_none_and_a_tag_without_letters_gets_its_key() {
+        let c = config("[build]\ntag_feeds = true\n");
+        let scanned = [
+            story(
+                "a.txt",
+                1,
+                Detected::Russian,
+                "ДУШАНБЕ",
+                &["ИКТ & связь", "Экономика"],
+            ),
+            story(
+                "b.txt",
+                2,
+                Detected::Russian,
+                "ДУШАНБЕ",
+                &["ИКТ, связь", "экономика"],
+            ),
+            story("c.txt", 3, Detected::Russian, "ДУШАНБЕ", &["北京"]),
+        ];
+        let (sets, errors) = plan_for(&c, &scanned);
+        let paths: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths[..2], ["", "tags/ekonomika"]);
+        assert!(paths[2].starts_with("tags/tag-"), "{paths:?}");
+        assert_eq!(paths.len(), 3);
+        // One spelling names the tag: the first by byte order.
+        assert_eq!(sets[1].name, "#Экономика");
+        assert_eq!(errors.len(), 2);
+        let message = errors[0].to_string();
+        assert!(
+            message.contains("«ИКТ & связь» and tag «ИКТ, связь»") && message.contains("b.toml"),
+            "{message}"
+        );
+        // The same input, the same folders.
+        let (again, _) = plan_for(&c, &scanned);
+        assert_eq!(
+            again.iter().map(|s| &s.path).collect::<Vec<_>>(),
+            sets.iter().map(|s| &s.path).collect::<Vec<_>>()
+        );
+    }
+}

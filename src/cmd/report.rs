@@ -105,6 +105,16 @@ pub fn print_report(r: &BuildReport, p: Printer<'_>, places: &Places<'_>) {
     for e in &r.errors {
         p.story_error(e);
     }
+    // A set that takes no story while the archive has some is most likely a filter's typo.
+    if r.stories > 0 && p.verbosity != Verbosity::Quiet {
+        for set in r.sets.iter().filter(|s| s.stories == 0) {
+            let message = format!(
+                "feed set `{}` takes none of the {} stories; its feeds have no entries (check its `languages`, `tags`, `cities` and `agencies`)",
+                set.name, r.stories
+            );
+            p.emit(&Diagnostic::new(places.articles, Level::Warning, message));
+        }
+    }
     let stdout = PathBuf::from("-");
     for feed in &r.feeds {
         let path = feed.path.as_deref().unwrap_or(&stdout);

@@ -138,6 +138,8 @@ pub struct Config {
     pub tag_feeds: bool,
     /// Point RSS and Atom at `feed.xsl`, written beside them, for browsers.
     pub stylesheet: bool,
+    /// Write each feed set's `index.html`.
+    pub front_pages: bool,
     /// The declared feed sets (`[[feeds]]`); `None` for the default ones.
     pub feed_sets: Option<Vec<FeedSetSpec>>,
 }
@@ -352,6 +354,7 @@ struct BuildPart {
     min_stories_ratio: f64,
     tag_feeds: bool,
     stylesheet: bool,
+    front_pages: bool,
 }
 
 impl BuildPart {
@@ -375,6 +378,7 @@ impl BuildPart {
             min_stories_ratio,
             tag_feeds,
             stylesheet,
+            front_pages,
         } = build;
         let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
         if !(0.0..=1.0).contains(&min_stories_ratio) {
@@ -416,6 +420,7 @@ impl BuildPart {
             min_stories_ratio,
             tag_feeds: *required(tag_feeds, "build.tag_feeds")?,
             stylesheet: *required(stylesheet, "build.stylesheet")?,
+            front_pages: *required(front_pages, "build.front_pages")?,
         })
     }
 }
@@ -517,6 +522,7 @@ impl Config {
             min_stories_ratio: build.min_stories_ratio,
             tag_feeds: build.tag_feeds,
             stylesheet: build.stylesheet,
+            front_pages: build.front_pages,
             feed_sets,
             agencies,
         })
@@ -597,6 +603,7 @@ mod tests {
             ("--min-stories-ratio", Some("0.25")),
             ("--tag-feeds", None),
             ("--no-stylesheet", None),
+            ("--no-front-pages", None),
             ("--city", Some("ГОРОД=Asia/Tokyo")),
             ("--agency", Some("АГ=https://ag.org/rss.xml")),
         ];
@@ -645,7 +652,7 @@ mod tests {
         assert_eq!(c.story.max_file_size, 9);
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
-        assert!(c.tag_feeds && !c.stylesheet);
+        assert!(c.tag_feeds && !c.stylesheet && !c.front_pages);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(
             c.photo_url.render_photo(d, "a/b", "b", "png").as_str(),

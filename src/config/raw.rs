@@ -198,6 +198,9 @@ settings! {
         /// Point RSS and Atom at feed.xsl for browsers (the flag turns it off).
         #[arg(long = "no-stylesheet", num_args = 0, default_missing_value = "false")]
         stylesheet: bool = Some(true), "`true`";
+        /// Write each feed set's front page, index.html (the flag turns it off).
+        #[arg(long = "no-front-pages", num_args = 0, default_missing_value = "false")]
+        front_pages: bool = Some(true), "`true`";
     }
 }
 
@@ -414,7 +417,7 @@ mod tests {
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
             "--no-cache" | "--follow-symlinks" | "--no-copy-photos" | "--tag-feeds"
-            | "--no-stylesheet" => None,
+            | "--no-stylesheet" | "--no-front-pages" => None,
             "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),

@@ -411,3 +411,27 @@ fn feeds_point_browsers_at_the_stylesheet_unless_told_not_to() {
     assert!(!rss.contains("xml-stylesheet"));
     assert!(!dir.path().join("public/feed.xsl").exists());
 }
+
+#[test]
+fn a_set_that_takes_no_story_is_a_warning_and_front_pages_can_be_left_out() {
+    let dir = project("[[feeds]]\nname = \"french\"\npath = \"fr\"\nlanguages = [\"fr\"]\n");
+    let (code, stderr) = build(dir.path(), &["--no-front-pages"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: feed set `french` takes none of the 6 stories"),
+        "{stderr}"
+    );
+    let public = dir.path().join("public");
+    let (_, feed) = read_feed(&public.join("fr/atom.xml"));
+    assert!(feed.entries.is_empty());
+    // Without its front page, a set's feeds link to the site.
+    let alternate = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref() == Some("alternate"))
+        .map(|l| l.href.clone());
+    assert_eq!(alternate.as_deref(), Some(SITE));
+    assert!(files_under(&public)
+        .iter()
+        .all(|p| !p.ends_with("index.html")));
+}
