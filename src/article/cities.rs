@@ -122,17 +122,32 @@ fn builtin() -> &'static HashMap<String, Tz> {
 }
 
 /// The city table: the built-in cities plus the ones from the configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CityTable {
     overrides: HashMap<String, Tz>,
+    /// Tells tables apart (never 0), for memos of lookups; a clone is the same table.
+    id: u64,
+}
+
+impl Default for CityTable {
+    fn default() -> Self {
+        CityTable::new([])
+    }
 }
 
 impl CityTable {
     /// A table with extra or overriding cities (names in any spelling or case).
     pub fn new<'a>(extra: impl IntoIterator<Item = (&'a str, Tz)>) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         CityTable {
             overrides: extra.into_iter().map(|(n, tz)| (city_key(n), tz)).collect(),
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// This table's identity among the tables of the process.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The city's name as one key for all its spellings: the built-in table's first spelling

@@ -6,21 +6,59 @@
 //! spellings a reader would call the same (case, `ё`, quotes, a city's Russian, Tajik or English
 //! name) give the same key, whether it comes from a story or from `wirefeed.toml`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::cities::CityTable;
 
 fn hash(text: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
+/// Most stories of an archive share a handful of cities and agencies, so each thread keeps the
+/// keys of the spellings it has seen (by table, since the city table comes from the settings)
+/// instead of folding the same few names a hundred thousand times. Bounded, since the names
+/// come from the stories.
+fn memo(table: u64, name: &str, key: impl FnOnce() -> u64) -> u64 {
+    const MAX_NAMES: usize = 4096;
+    type Keys = HashMap<Box<str>, u64>;
+    thread_local! {
+        static KEYS: RefCell<Vec<(u64, Keys)>> = const { RefCell::new(Vec::new()) };
+    }
+    KEYS.with(|tables| {
+        let mut tables = tables.borrow_mut();
+        let keys = match tables.iter().position(|(id, _)| *id == table) {
+            Some(i) => &mut tables[i].1,
+            None => {
+                if tables.len() >= 8 {
+                    tables.clear();
+                }
+                tables.push((table, Keys::new()));
+                &mut tables.last_mut().expect("just pushed").1
+            }
+        };
+        if let Some(k) = keys.get(name) {
+            return *k;
+        }
+        let k = key();
+        if keys.len() >= MAX_NAMES {
+            keys.clear();
+        }
+        keys.insert(name.into(), k);
+        k
+    })
+}
+
 /// The key of a dateline city, the same for every spelling the city table knows.
 pub fn city_key(table: &CityTable, city: &str) -> u64 {
-    hash(&table.canonical(city))
+    memo(table.id(), city, || hash(&table.canonical(city)))
 }
 
 /// The key of an agency's name: case, quotes and dashes do not matter (`НИАТ «Ховар»` is
 /// `ниат ховар`).
 pub fn agency_key(agency: &str) -> u64 {
-    hash(&crate::related::normalize(agency))
+    // 0: no city table has it, so agencies never mix with cities.
+    memo(0, agency, || hash(&crate::related::normalize(agency)))
 }
 
 /// The key of a topic tag: case, quotes, dashes and runs of spaces do not matter.

@@ -47,18 +47,23 @@ pub fn detect_in<'a>(texts: impl IntoIterator<Item = &'a str>) -> Detected {
     let (mut cyrillic, mut latin) = (0usize, 0usize);
     for text in texts {
         let bytes = text.as_bytes();
-        if has_tajik_letter(bytes) {
-            return Detected::Tajik;
-        }
+        // One pass counts both alphabets and the lead bytes 0xD2/0xD3 that every Tajik-only
+        // letter starts with; only a text that has some is searched for the letters themselves.
         // Byte counters per chunk of 255 cannot overflow, and keep the loop branch-free.
+        let mut maybe_tajik = false;
         for chunk in bytes.chunks(255) {
-            let (mut l, mut c) = (0u8, 0u8);
+            let (mut l, mut c, mut t) = (0u8, 0u8, 0u8);
             for &b in chunk {
                 l += u8::from((b | 0x20).wrapping_sub(b'a') < 26);
                 c += u8::from(b.wrapping_sub(0xD0) < 4);
+                t |= u8::from(b.wrapping_sub(0xD2) < 2);
             }
             latin += usize::from(l);
             cyrillic += usize::from(c);
+            maybe_tajik |= t != 0;
+        }
+        if maybe_tajik && has_tajik_letter(bytes) {
+            return Detected::Tajik;
         }
     }
     if latin == 0 && cyrillic == 0 {

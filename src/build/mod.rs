@@ -217,7 +217,6 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.skipped = scan.scanned.len() - stories.len() - report.withdrawn;
     hold_embargoed(opts.now, &mut stories, &mut report);
     report.stories = stories.len();
-    sort_newest(&mut stories);
     let mut sets = sets::plan(
         config,
         &opts.formats,
@@ -237,8 +236,6 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             return Err(Error::Strict(first.clone()));
         }
     }
-    let default_lang = config.story.language.as_str();
-    let selections = sets::select(&sets, &stories, config.limit, default_lang);
     let planned = documents::plan(config, opts, &place.out_dir, &sets);
     let output_fingerprint = output_fingerprint(config, opts);
     if up_to_date(
@@ -251,6 +248,10 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     ) {
         return Ok(report);
     }
+    // Newest first, for every set: not needed when nothing is rendered.
+    sort_newest(&mut stories);
+    let default_lang = config.story.language.as_str();
+    let selections = sets::select(&sets, &stories, config.limit, default_lang);
     if place.writes && !opts.allow_empty {
         let on_disk: Vec<&Path> = planned
             .iter()
