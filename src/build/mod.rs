@@ -302,7 +302,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         report.related_unresolved += list.len() - resolved;
     }
     let entries: Vec<feed::Entry> = articles
-        .iter()
+        .par_iter()
         .zip(links)
         .zip(photos)
         .map(|(((_, article), related), photo)| {
@@ -322,21 +322,24 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         .enumerate()
         .map(|(e, (index, _))| (*index, e))
         .collect();
-    let mut in_some_set = vec![false; entries.len()];
-    let per_set: Vec<Vec<feed::Entry>> = sets
-        .iter()
+    let per_set: Vec<Vec<usize>> = sets
+        .par_iter()
         .zip(&selections)
         .map(|(set, sel)| {
             sel.chosen
                 .iter()
                 .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
                 .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
-                .map(|e| {
-                    in_some_set[e] = true;
-                    entries[e].clone()
-                })
                 .collect()
         })
+        .collect();
+    let mut in_some_set = vec![false; entries.len()];
+    for e in per_set.iter().flatten() {
+        in_some_set[*e] = true;
+    }
+    let per_set: Vec<Vec<feed::Entry>> = per_set
+        .into_par_iter()
+        .map(|chosen| chosen.into_iter().map(|e| entries[e].clone()).collect())
         .collect();
     report.published = in_some_set.iter().filter(|x| **x).count();
     report.not_selected = report.stories - report.published - (chosen.len() - articles.len());
