@@ -84,7 +84,6 @@ fn ends_line(b: &[u8], i: usize) -> bool {
 /// build with many feed sets writes many megabytes.
 fn advance(b: &[u8], from: usize, to: usize, line: usize, col: usize) -> (usize, usize) {
     let seg = &b[from..to];
-    let chars = |s: &[u8]| s.iter().filter(|c| !is_continuation(**c)).count();
     // The last line end in the segment, if any.
     let mut end = seg.len();
     let last = loop {
@@ -97,11 +96,29 @@ fn advance(b: &[u8], from: usize, to: usize, line: usize, col: usize) -> (usize,
     let Some(last) = last else {
         return (line, col + chars(seg));
     };
-    let lf = seg.iter().filter(|c| **c == b'\n').count();
+    // LFs are counted in one branch-free pass; lone CRs are rare and searched for.
+    let lf: usize = seg
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, c| n + u8::from(*c == b'\n'))))
+        .sum();
     let lone_cr = memchr::memchr_iter(b'\r', seg)
         .filter(|j| b.get(from + j + 1) != Some(&b'\n'))
         .count();
     (line + lf + lone_cr, 1 + chars(&seg[last + 1..]))
+}
+
+/// Characters in UTF-8 bytes: the bytes that do not continue a character, counted in chunks
+/// whose byte counters cannot overflow.
+fn chars(s: &[u8]) -> usize {
+    s.chunks(255)
+        .map(|chunk| {
+            usize::from(
+                chunk
+                    .iter()
+                    .fold(0u8, |n, c| n + u8::from(!is_continuation(*c))),
+            )
+        })
+        .sum()
 }
 
 #[cfg(test)]
