@@ -240,6 +240,10 @@ pub(crate) struct OutputMemo {
     pub embargoed: usize,
     /// Each feed set's (stories taken, entries), in the build's order of sets.
     pub sets: Vec<(usize, usize)>,
+    /// The key of the model each document was rendered from, in the order of `hashes`: a
+    /// document whose model has the same key and whose file still has its bytes is not
+    /// rendered, checked or written again.
+    pub models: Vec<u64>,
 }
 
 impl OutputMemo {
@@ -248,11 +252,18 @@ impl OutputMemo {
     pub(crate) fn files_intact(&self, paths: &[std::path::PathBuf]) -> bool {
         !self.hashes.is_empty()
             && self.hashes.len() == paths.len()
-            && self.hashes.iter().zip(paths).all(|(hash, path)| {
-                crate::fsx::read_regular(path, false, crate::output::MAX_FEED_SIZE)
-                    .is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == *hash)
-            })
+            && self
+                .hashes
+                .iter()
+                .zip(paths)
+                .all(|(hash, path)| file_holds(path, *hash))
     }
+}
+
+/// Whether `path` is a regular file of sane size whose bytes have the xxh3 `hash`.
+pub(crate) fn file_holds(path: &std::path::Path, hash: u64) -> bool {
+    crate::fsx::read_regular(path, false, crate::output::MAX_FEED_SIZE)
+        .is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == hash)
 }
 
 /// A file of the archive, its current stamp, and its facts if the cache has them for that stamp.

@@ -206,8 +206,20 @@ fn copy(
                     crate::diagnostic::shown(&dir)
                 ))
             }
-            Err(_) => std::fs::create_dir(&dir)
-                .map_err(|e| format!("cannot create `{}`: {e}", crate::diagnostic::shown(&dir)))?,
+            // Photos are copied many at once: another copy may make the folder first, and
+            // then it must be a real folder all the same.
+            Err(_) => match std::fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AlreadyExists
+                        && std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) => {}
+                Err(e) => {
+                    return Err(format!(
+                        "cannot create `{}`: {e}",
+                        crate::diagnostic::shown(&dir)
+                    ))
+                }
+            },
         }
     }
     output::write_in_batch(dest, bytes, syncs).map_err(|e| {

@@ -101,21 +101,27 @@ fn json_ids(bytes: &[u8]) -> Vec<String> {
 /// The story ids published in the feed files at `paths` (those that exist), given the prefix
 /// that makes entry ids of story ids. Ids of other origins are ignored.
 pub(crate) fn story_ids(paths: &[&Path], id_prefix: &str) -> HashSet<String> {
-    let mut stories = HashSet::new();
-    for path in paths {
-        let Ok(bytes) = fsx::read_regular(path, false, MAX_FEED_SIZE) else {
-            continue;
-        };
-        for id in entry_ids(&bytes) {
-            if let Some(story) = id
-                .strip_prefix(id_prefix)
-                .and_then(|rest| percent_decode_str(rest).decode_utf8().ok())
-            {
-                stories.insert(story.into_owned());
-            }
-        }
-    }
-    stories
+    use rayon::prelude::*;
+    // One feed per core at a time: a build with many feed sets has many feeds to read.
+    paths
+        .par_iter()
+        .map(|path| {
+            let Ok(bytes) = fsx::read_regular(path, false, MAX_FEED_SIZE) else {
+                return HashSet::new();
+            };
+            entry_ids(&bytes)
+                .iter()
+                .filter_map(|id| {
+                    id.strip_prefix(id_prefix)
+                        .and_then(|rest| percent_decode_str(rest).decode_utf8().ok())
+                        .map(|story| story.into_owned())
+                })
+                .collect()
+        })
+        .reduce(HashSet::new, |mut all, some| {
+            all.extend(some);
+            all
+        })
 }
 
 #[cfg(test)]

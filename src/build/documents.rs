@@ -176,6 +176,48 @@ fn feed_links(config: &Config, set: &FeedSet) -> Vec<page::FeedLink> {
         .collect()
 }
 
+/// The key of the model of each planned document: two builds that give a document the same
+/// key render the same bytes for it (the settings, which shape the rest, are in the memo's
+/// fingerprint).
+pub(crate) fn model_keys(planned: &[Planned], sets: &[FeedSet], models: &[Feed]) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut all = xxhash_rust::xxh3::Xxh3::new();
+    // What every page shows of the other sets: their names, folders, titles and languages.
+    for set in sets {
+        (&set.name, &set.path, &set.title, &set.description).hash(&mut all);
+        (&set.language, &set.formats, &set.kind).hash(&mut all);
+    }
+    let sets_key = all.finish();
+    let model_key: Vec<u64> = models
+        .iter()
+        .map(|m| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            m.hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    planned
+        .iter()
+        .map(|p| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            (sets_key, p.document, p.set).hash(&mut h);
+            match p.document {
+                Document::Feed(_) | Document::FrontPage => {
+                    p.set.map(|i| model_key[i]).hash(&mut h);
+                }
+                // The list shows every feed's home page and the newest time of all.
+                Document::Opml => {
+                    for m in models {
+                        (&m.site_url, m.updated, m.entries.is_empty()).hash(&mut h);
+                    }
+                }
+                Document::Stylesheet => feed::stylesheet::FEED_XSL.hash(&mut h),
+            }
+            h.finish()
+        })
+        .collect()
+}
+
 /// Makes one document.
 pub(crate) fn render(
     planned: &Planned,

@@ -355,10 +355,24 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         })
         .collect();
     let models = documents::feeds(config, opts, &sets, per_set);
-    let hashes = publish(opts, config, &sets, &models, planned, &mut report)?;
+    let keys = documents::model_keys(&planned, &sets, &models);
+    // What the last build wrote, if it was made with these settings for these documents.
+    let previous = scan.memo.as_ref().filter(|m| {
+        m.fingerprint == output_fingerprint
+            && m.models.len() == planned.len()
+            && m.hashes.len() == planned.len()
+    });
+    let hashes = publish(
+        opts,
+        config,
+        (&sets, &models),
+        planned,
+        (&keys, previous),
+        &mut report,
+    )?;
     // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
     // in the cache: either way the next build must look again rather than skip.
-    let memo = new_memo(opts, output_fingerprint, hashes, &report).filter(|_| {
+    let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report).filter(|_| {
         !report
             .warnings
             .iter()
@@ -430,7 +444,7 @@ fn up_to_date(
 fn new_memo(
     opts: &BuildOptions,
     fingerprint: u64,
-    hashes: Vec<u64>,
+    (hashes, models): (Vec<u64>, Vec<u64>),
     report: &BuildReport,
 ) -> Option<OutputMemo> {
     let clean = report
@@ -449,6 +463,7 @@ fn new_memo(
             .iter()
             .map(|s| (s.stories, s.published))
             .collect(),
+        models,
     })
 }
 
@@ -649,17 +664,23 @@ fn still_publishable(
     Ok(meta)
 }
 
-/// A document as published: its bytes, the validator's findings and what became of it.
-type Published = (Vec<u8>, Vec<Finding>, FeedStatus);
+/// A document as published.
+enum Published {
+    /// Rendered: its bytes, the validator's findings and what became of it.
+    Made(Vec<u8>, Vec<Finding>, FeedStatus),
+    /// Left as the last build wrote it: the hash of its bytes.
+    Kept(u64),
+}
 
-/// Renders every document, checks each feed and writes each that passes. Returns the hash of
-/// each document, for the cache's memo.
+/// Renders every document, checks each feed and writes each that passes, but for the documents
+/// whose model is the one the last build wrote them from (`previous`, by `keys`) and whose file
+/// still holds those bytes. Returns the hash of each document, for the cache's memo.
 fn publish(
     opts: &BuildOptions,
     config: &Config,
-    sets: &[sets::FeedSet],
-    models: &[feed::Feed],
+    (sets, models): (&[sets::FeedSet], &[feed::Feed]),
     planned: Vec<documents::Planned>,
+    (keys, previous): (&[u64], Option<&OutputMemo>),
     report: &mut BuildReport,
 ) -> Result<Vec<u64>, Error> {
     // Each document is rendered, checked and written in one task, many at once: a write waits
@@ -669,7 +690,14 @@ fn publish(
     let done: Result<Vec<Published>, Error> = output::io_pool().install(|| {
         planned
             .par_iter()
-            .map(|p| {
+            .zip(keys)
+            .enumerate()
+            .map(|(i, (p, key))| {
+                if let (Some(memo), Some(path)) = (previous, &p.path) {
+                    if memo.models[i] == *key && cache::file_holds(path, memo.hashes[i]) {
+                        return Ok(Published::Kept(memo.hashes[i]));
+                    }
+                }
                 let bytes = documents::render(p, config, sets, models)?;
                 let findings = match p.document {
                     Document::Feed(format) if opts.check => {
@@ -691,18 +719,27 @@ fn publish(
                 } else {
                     FeedStatus::Returned
                 };
-                Ok((bytes, findings, status))
+                Ok(Published::Made(bytes, findings, status))
             })
             .collect()
     });
     syncs.sync();
     let done = done?;
     let mut hashes = Vec::with_capacity(done.len());
-    for ((bytes, findings, status), p) in done.into_iter().zip(planned) {
-        hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
-        if status == FeedStatus::Returned {
-            report.stdout = Some(bytes);
-        }
+    for (published, p) in done.into_iter().zip(planned) {
+        let (findings, status) = match published {
+            Published::Kept(hash) => {
+                hashes.push(hash);
+                (Vec::new(), FeedStatus::Unchanged)
+            }
+            Published::Made(bytes, findings, status) => {
+                hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
+                if status == FeedStatus::Returned {
+                    report.stdout = Some(bytes);
+                }
+                (findings, status)
+            }
+        };
         report.feeds.push(FeedOutcome {
             document: p.document,
             set: p.set.map(|i| sets[i].name.clone()),

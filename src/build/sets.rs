@@ -21,7 +21,7 @@ use crate::corpus::Archive;
 use crate::feed::Format;
 
 /// What a set is, for the front pages' links between sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum SetKind {
     /// Every story (the default root set, or a declared set without a filter).
     All,

@@ -25,7 +25,7 @@ pub use crate::format::Format;
 pub const GENERATOR: &str = "wirefeed";
 
 /// A related story named at the end of an entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RelatedLink {
     /// The headline: the target's own headline when resolved, else as cited.
     pub title: String,
@@ -34,7 +34,7 @@ pub struct RelatedLink {
 }
 
 /// A story's lead photo.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Photo {
     /// Where it is served (RSS `enclosure url`, `media:content url`, Atom `link rel=enclosure`,
     /// JSON `image` and `attachments[].url`, the HTML `<img src>`).
@@ -53,7 +53,7 @@ pub struct Photo {
 }
 
 /// Where a story came from, when its agency has its own site (RSS `source`, Atom `source`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Source {
     /// The agency's name.
     pub title: String,
@@ -62,7 +62,7 @@ pub struct Source {
 }
 
 /// One entry of a feed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Entry {
     /// Permanent id (RSS `guid` isPermaLink=false, Atom `id`, JSON `id`).
     pub id: String,
@@ -105,7 +105,7 @@ pub struct Entry {
 }
 
 /// A feed: channel metadata and entries, newest first.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Feed {
     /// Title.
     pub title: String,

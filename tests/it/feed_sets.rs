@@ -435,3 +435,49 @@ fn a_set_that_takes_no_story_is_a_warning_and_front_pages_can_be_left_out() {
         .iter()
         .all(|p| !p.ends_with("index.html")));
 }
+
+/// A rebuild renders again only what a change touches, but never keeps a document whose file
+/// was changed behind its back, and ends with the bytes a fresh build writes.
+#[test]
+fn a_change_rewrites_its_sets_and_any_tampered_document() {
+    let dir = project("");
+    build(dir.path(), &["--tag-feeds"]);
+    let public = dir.path().join("public");
+    let story = dir.path().join("articles/tg-kulob.txt");
+    let text = std::fs::read_to_string(&story).unwrap();
+    std::fs::write(&story, text.replace("200 нафар", "300 нафар")).unwrap();
+    let en = public.join("en/rss.xml");
+    let good = std::fs::read(&en).unwrap();
+    std::fs::write(&en, "tampered").unwrap();
+    let (_, stderr) = build(dir.path(), &["--tag-feeds", "-v"]);
+    for line in [
+        "public/tg/rss.xml: note: rss feed written",
+        "public/rss.xml: note: rss feed written",
+        "public/tags/iqtisodiyot/atom.xml: note: atom feed written",
+        "public/en/rss.xml: note: rss feed written",
+        "public/en/atom.xml: note: atom feed unchanged",
+        "public/ru/index.html: note: front page unchanged",
+    ] {
+        assert!(stderr.contains(line), "{line}\n{stderr}");
+    }
+    assert_eq!(std::fs::read(&en).unwrap(), good);
+    // The same bytes as a build from nothing.
+    let fresh = dir.path().join("fresh");
+    let out = fresh.to_str().unwrap();
+    build(dir.path(), &["--tag-feeds", "--no-cache", "--out", out]);
+    let documents = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = files_under(root)
+            .into_iter()
+            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .map(|p| {
+                (
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(documents(&public), documents(&fresh));
+}
