@@ -23,7 +23,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 8;
+const VERSION: u32 = 9;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +124,9 @@ struct RareFacts {
     /// …and their [`crate::article::facets::tag_key`]s, computed once per scan of the file
     /// rather than once per feed set and build.
     tag_keys: Vec<u64>,
+    /// The headline, once a build has read it to link a related headline to this story: kept
+    /// with the file's stamp, so the next build links without reading the file again.
+    title: Option<String>,
 }
 
 impl StoryFacts {
@@ -177,6 +180,16 @@ impl StoryFacts {
             Some(lang) => lang,
             None => self.lang.tag(default),
         }
+    }
+
+    /// Its headline, if a build read it to link to the story.
+    pub(crate) fn title(&self) -> Option<&str> {
+        self.rare.as_ref()?.title.as_deref()
+    }
+
+    /// Keeps its headline (read from the file at the stamp these facts are for).
+    pub(crate) fn set_title(&mut self, title: String) {
+        self.rare.get_or_insert_with(Box::default).title = Some(title);
     }
 
     /// Its sidecar's tags, as written.

@@ -279,7 +279,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     // The photos mostly wait on the disk and the related headlines on the processors: one
     // overlaps the other.
     let withheld = report.withdrawn + report.embargoed > 0;
-    let (links, (photos, photo_warnings)) = std::thread::scope(|scope| {
+    let ((links, learned), (photos, photo_warnings)) = std::thread::scope(|scope| {
         let photos =
             scope.spawn(|| attach_photos(config, opts, &place, &scan, &articles, withheld));
         let links = resolve_related(
@@ -381,7 +381,14 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
                 .iter()
                 .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
     });
-    if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo) {
+    // The headlines read to link to stories go to the cache with the stories' facts.
+    let learned_titles = !learned.is_empty();
+    for (index, title) in learned {
+        if let Facts::Story(facts) = &mut scan.scanned[index].facts {
+            facts.set_title(title);
+        }
+    }
+    if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo || learned_titles) {
         save_cache(&place, &scan, memo.as_ref(), &mut report);
     }
     Ok(report)
@@ -839,7 +846,8 @@ fn reject_duplicates(
     });
 }
 
-/// Resolves each chosen article's related headlines against the whole archive.
+/// Resolves each chosen article's related headlines against the whole archive. Also returns
+/// the headlines it read from the targets' files, for the cache.
 fn resolve_related(
     config: &Config,
     archive: &Archive,
@@ -847,7 +855,7 @@ fn resolve_related(
     scanned: &[Scanned],
     stories: &[Dated<'_>],
     articles: &[(usize, Article)],
-) -> Vec<Vec<RelatedLink>> {
+) -> (Vec<Vec<RelatedLink>>, Vec<(usize, String)>) {
     let wanted_keys: Vec<Vec<u64>> = articles
         .iter()
         .map(|(_, a)| a.related.iter().map(|h| related::title_key(h)).collect())
@@ -875,7 +883,8 @@ fn resolve_related(
         })
         .collect();
     // Targets' headlines are not kept in memory: those of the stories being published are at
-    // hand; read the other few that are linked, in parallel, and only their headline.
+    // hand, the cache has those an earlier build read; read the other few that are linked, in
+    // parallel, and only their headline.
     let mut targets: HashMap<usize, String> = HashMap::new();
     let mut wanted_targets: Vec<usize> = resolved.iter().flatten().flatten().copied().collect();
     wanted_targets.sort_unstable();
@@ -884,12 +893,15 @@ fn resolve_related(
         .iter()
         .map(|(index, a)| (*index, a.title.as_str()))
         .collect();
-    wanted_targets.retain(|t| match published.get(t) {
-        Some(title) => {
+    wanted_targets.retain(|t| {
+        let known = published.get(t).copied().or(match &scanned[*t].facts {
+            Facts::Story(facts) => facts.title(),
+            _ => None,
+        });
+        if let Some(title) = known {
             targets.insert(*t, title.to_string());
-            false
         }
-        None => true,
+        known.is_none()
     });
     let read: Vec<(usize, String)> = wanted_targets
         .into_par_iter()
@@ -902,8 +914,8 @@ fn resolve_related(
                 .map(|title| (t, title))
         })
         .collect();
-    targets.extend(read);
-    articles
+    targets.extend(read.iter().cloned());
+    let links = articles
         .iter()
         .zip(&resolved)
         .zip(&wanted_keys)
@@ -917,7 +929,8 @@ fn resolve_related(
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    (links, read)
 }
 
 /// The link for one related headline (with its [`related::title_key`]): to its target when it
