@@ -7,21 +7,9 @@
 # Target: a full build with companions within 1.3x the same archive without them.
 set -euo pipefail
 
-[[ $# -eq 1 && $1 =~ ^[0-9]+$ && $1 -gt 0 ]] || { echo "usage: $0 N" >&2; exit 2; }
-N=$1
-ROUNDS=${ROUNDS:-5}
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-WIREFEED=$TARGET_DIR/release/wirefeed
-GEN=$TARGET_DIR/release/examples/gen_corpus
+source "$(dirname "${BASH_SOURCE[0]}")/ab.sh"
 PLAIN=/tmp/wirefeed-bench-$N
 WITH=/tmp/wirefeed-bench-$N-companions
-
-log() { echo "bench: $*" >&2; }
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    log "building wirefeed and gen_corpus (release)…"
-    (cd "$ROOT" && cargo build --release --quiet --bin wirefeed --example gen_corpus)
-fi
 [[ -d $PLAIN ]] || { "$GEN" "$N" "$PLAIN.partial" && mv "$PLAIN.partial" "$PLAIN"; }
 [[ -d $WITH ]] || { "$GEN" "$N" "$WITH.partial" --companions && mv "$WITH.partial" "$WITH"; }
 
@@ -33,12 +21,6 @@ build() { # build CORPUS OUT [flags…]
     shift 2
     "$WIREFEED" build --config "$WORK/bench.toml" --articles "$corpus" --out "$out" -q "$@"
 }
-timed() {
-    local start=$EPOCHREALTIME
-    "$@"
-    awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN {printf "%.6f", e - s}'
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 log "warming the page cache…"
 find "$PLAIN" "$WITH" -type f -print0 | xargs -0 cat >/dev/null

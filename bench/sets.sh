@@ -10,20 +10,8 @@
 # (its file touched: the cache reads it again and every set is chosen again).
 set -euo pipefail
 
-[[ $# -eq 1 && $1 =~ ^[0-9]+$ && $1 -gt 0 ]] || { echo "usage: $0 N" >&2; exit 2; }
-N=$1
-ROUNDS=${ROUNDS:-5}
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-WIREFEED=$TARGET_DIR/release/wirefeed
-GEN=$TARGET_DIR/release/examples/gen_corpus
+source "$(dirname "${BASH_SOURCE[0]}")/ab.sh"
 CORPUS=/tmp/wirefeed-bench-$N-companions
-
-log() { echo "bench: $*" >&2; }
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    log "building wirefeed and gen_corpus (release)…"
-    (cd "$ROOT" && cargo build --release --quiet --bin wirefeed --example gen_corpus)
-fi
 [[ -d $CORPUS ]] || { "$GEN" "$N" "$CORPUS.partial" --companions && mv "$CORPUS.partial" "$CORPUS"; }
 
 WORK=$(mktemp -d /tmp/wirefeed-sets.XXXXXX)
@@ -55,12 +43,6 @@ build() { # build CONFIG OUT [flags…]; exit 1 (some files skipped) is fine
     shift 2
     "$WIREFEED" build --config "$config" --articles "$CORPUS" --out "$out" -q "$@" || [[ $? -eq 1 ]]
 }
-timed() {
-    local start=$EPOCHREALTIME
-    "$@"
-    awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN {printf "%.6f", e - s}'
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 log "warming the page cache…"
 find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null

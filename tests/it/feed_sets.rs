@@ -38,6 +38,20 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
 
+/// Every document under `root` (not the cache or the lock), by path relative to it, sorted.
+fn documents(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = files_under(root)
+        .into_iter()
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p.strip_prefix(root).unwrap().to_path_buf(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// Every feed file (RSS and Atom) under the output folder.
 fn feeds_under(public: &Path) -> Vec<PathBuf> {
     let mut feeds: Vec<PathBuf> = files_under(public)
@@ -366,16 +380,13 @@ fn a_rerun_changes_nothing() {
     build(dir.path(), &["--tag-feeds"]);
     let public = dir.path().join("public");
     let snapshot = |_: ()| -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
-        let mut files: Vec<_> = files_under(&public)
+        documents(&public)
             .into_iter()
-            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-            .map(|p| {
-                let modified = std::fs::metadata(&p).unwrap().modified().unwrap();
-                (p.clone(), std::fs::read(&p).unwrap(), modified)
+            .map(|(rel, bytes)| {
+                let modified = std::fs::metadata(public.join(&rel)).unwrap().modified();
+                (rel, bytes, modified.unwrap())
             })
-            .collect();
-        files.sort();
-        files
+            .collect()
     };
     let before = snapshot(());
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -465,19 +476,5 @@ fn a_change_rewrites_its_sets_and_any_tampered_document() {
     let fresh = dir.path().join("fresh");
     let out = fresh.to_str().unwrap();
     build(dir.path(), &["--tag-feeds", "--no-cache", "--out", out]);
-    let documents = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files: Vec<_> = files_under(root)
-            .into_iter()
-            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-            .map(|p| {
-                (
-                    p.strip_prefix(root).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
-        files
-    };
     assert_eq!(documents(&public), documents(&fresh));
 }
