@@ -192,7 +192,7 @@ settings! {
         /// Refuse to publish when less than this share of the published stories is left.
         #[arg(long, value_name = "RATIO")]
         min_stories_ratio: f64 = Some(0.5), "`0.5`";
-        /// Also write a feed set per tag, under tags/<slug>/.
+        /// Also write a feed set per tag, under `tags/SLUG/`.
         #[arg(long, num_args = 0, default_missing_value = "true")]
         tag_feeds: bool = Some(false), "`false`";
         /// Point RSS and Atom at feed.xsl for browsers (the flag turns it off).
