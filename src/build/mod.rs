@@ -251,7 +251,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     // Newest first, for every set: not needed when nothing is rendered.
     sort_newest(&mut stories);
     let default_lang = config.story.language.as_str();
-    let selections = sets::select(&sets, &stories, config.limit, default_lang);
+    let selections = sets::select(&sets, &stories, default_lang);
     if place.writes && !opts.allow_empty {
         let on_disk: Vec<&Path> = planned
             .iter()
@@ -1114,7 +1114,7 @@ mod tests {
             &mut report.errors,
         );
         assert_eq!(sets.len(), 1, "one language: the root set alone");
-        let selections = sets::select(&sets, &stories, c.limit, "ru");
+        let selections = sets::select(&sets, &stories, "ru");
         assert_eq!(selections[0].chosen, [0, 1]);
         assert_eq!(selections[0].matched, 3);
         let articles = read_chosen(

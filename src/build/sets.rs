@@ -48,6 +48,8 @@ pub(crate) struct FeedSet {
     pub language: String,
     /// Formats written.
     pub formats: Vec<Format>,
+    /// Entries per feed.
+    pub limit: usize,
     /// What it is.
     pub kind: SetKind,
     filter: KeyFilter,
@@ -203,6 +205,7 @@ fn declared(
             .or(only_language)
             .unwrap_or_else(|| config.story.language.clone()),
         formats: spec.formats.clone().unwrap_or_else(|| formats.to_vec()),
+        limit: spec.limit.unwrap_or(config.limit),
         kind,
         filter: KeyFilter::new(f, cities),
     }
@@ -216,6 +219,7 @@ fn default_sets(config: &Config, formats: &[Format], stories: &[Dated<'_>]) -> V
         description: config.description.clone(),
         language: config.story.language.clone(),
         formats: formats.to_vec(),
+        limit: config.limit,
         kind: SetKind::All,
         filter: KeyFilter::default(),
     };
@@ -240,6 +244,7 @@ fn default_sets(config: &Config, formats: &[Format], stories: &[Dated<'_>]) -> V
                 description: config.description.clone(),
                 language: tag.to_string(),
                 formats: formats.to_vec(),
+                limit: config.limit,
                 kind: SetKind::Language(tag.to_string()),
                 filter: KeyFilter {
                     languages: vec![tag.to_string()],
@@ -293,6 +298,7 @@ fn tag_sets(
                 description: config.description.clone(),
                 language: config.story.language.clone(),
                 formats: formats.to_vec(),
+                limit: config.limit,
                 kind: SetKind::Tag,
                 filter: KeyFilter {
                     tags: vec![key],
@@ -333,12 +339,11 @@ pub(crate) struct Selection {
     pub matched: usize,
 }
 
-/// Chooses each set's newest `limit` stories from the stories sorted newest first, one set per
-/// core at a time.
+/// Chooses each set's newest stories (its `limit`) from the stories sorted newest first, one
+/// set per core at a time.
 pub(crate) fn select(
     sets: &[FeedSet],
     stories: &[Dated<'_>],
-    limit: usize,
     default_lang: &str,
 ) -> Vec<Selection> {
     sets.par_iter()
@@ -347,7 +352,7 @@ pub(crate) fn select(
             for (pos, s) in stories.iter().enumerate() {
                 if set.takes(s, default_lang) {
                     sel.matched += 1;
-                    if sel.chosen.len() < limit {
+                    if sel.chosen.len() < set.limit {
                         sel.chosen.push(pos);
                     }
                 }
@@ -475,7 +480,7 @@ mod tests {
         assert_eq!(sets[3].title, format!("{} (Тоҷикӣ)", c.title));
         assert_eq!(sets[3].language, "tg");
         let stories = dated(&three);
-        let sel = select(&sets, &stories, 50, "ru");
+        let sel = select(&sets, &stories, "ru");
         assert_eq!(
             sel.iter().map(|s| s.matched).collect::<Vec<_>>(),
             [4, 1, 2, 1]
@@ -494,8 +499,12 @@ mod tests {
         assert_eq!(sets.len(), 1);
         assert_eq!(sets[0].kind, SetKind::Other);
         let stories = dated(&scanned);
-        assert_eq!(select(&sets, &stories, 50, "ru")[0].chosen, [0, 1]);
-        assert_eq!(select(&sets, &stories, 1, "ru")[0].chosen, [0]);
+        assert_eq!(select(&sets, &stories, "ru")[0].chosen, [0, 1]);
+        let one = [FeedSet {
+            limit: 1,
+            ..sets[0].clone()
+        }];
+        assert_eq!(select(&one, &stories, "ru")[0].chosen, [0]);
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct RawFeedSet {
     pub language: Option<String>,
     /// Formats (default: `[build] formats`).
     pub formats: Option<Vec<String>>,
+    /// Entries per feed (default: `[feed] limit`).
+    pub limit: Option<usize>,
     /// Stories in any of these languages.
     pub languages: Option<Vec<String>>,
     /// Stories with any of these tags.
@@ -83,6 +85,8 @@ pub struct FeedSetSpec {
     pub language: Option<String>,
     /// Formats, if not the build's.
     pub formats: Option<Vec<Format>>,
+    /// Entries per feed, if not `[feed] limit`.
+    pub limit: Option<usize>,
     /// Which stories it holds.
     pub filter: Filter,
 }
@@ -239,7 +243,11 @@ pub fn check(raw: &[RawFeedSet], tag_feeds: bool) -> Result<Vec<FeedSetSpec>, Co
                 Some(f) => Some(check_formats("feeds.formats", f)?),
                 None => None,
             };
+            if r.limit == Some(0) {
+                return Err(invalid("feeds.limit", "0", format!("feed set `{name}`: a feed needs at least one entry")));
+            }
             Ok(FeedSetSpec {
+                limit: r.limit,
                 title: check_text("feeds.title", &name, &r.title)?,
                 description: check_text("feeds.description", &name, &r.description)?,
                 language: r.language.clone(),
