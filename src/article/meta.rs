@@ -151,7 +151,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Meta, ArticleError> {
         value
             .map(|v| {
                 let span = v.span();
-                let s = v.into_inner().trim().to_string();
+                let s = plain_text(&v.into_inner());
                 if s.is_empty() {
                     Err(at(
                         Some(span),
@@ -193,8 +193,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Meta, ArticleError> {
         tags: raw
             .tags
             .unwrap_or_default()
-            .into_iter()
-            .map(|t| t.trim().to_string())
+            .iter()
+            .map(|t| plain_text(t))
             .filter(|t| !t.is_empty())
             .collect(),
         published,
@@ -206,10 +206,29 @@ pub fn parse(text: &str, path: &Path) -> Result<Meta, ArticleError> {
         photo,
         caption: raw
             .caption
-            .map(|c| c.trim().to_string())
+            .map(|c| plain_text(&c))
             .filter(|c| !c.is_empty()),
         lang,
     })
+}
+
+/// A sidecar's text as one clean line: line breaks and tabs become spaces, and the characters
+/// XML forbids or a terminal obeys (C0 and C1 controls, DEL, U+FFFE, U+FFFF) are dropped, as the
+/// story parser drops them from the copy. A tag goes into folder names, feeds, pages and the
+/// build's messages; one stray byte must not refuse every feed or colour a terminal.
+fn plain_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '\t' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// What is wrong with a `photo` value, if anything: a path inside the story's folder tree, or
@@ -253,6 +272,17 @@ mod tests {
 
     fn meta(text: &str) -> Result<Meta, ArticleError> {
         parse(text, Path::new("a.toml"))
+    }
+
+    #[test]
+    fn control_characters_never_leave_a_sidecar() {
+        let m = meta(
+            "tags = [\"a\\u0001b\", \"\\u001b[31mred\", \"\\u0007\"]\nsummary = \"x\\ty\\u0085z\"\ncaption = \"line\\nbreak\"\n",
+        )
+        .unwrap();
+        assert_eq!(m.tags, ["ab", "[31mred"]);
+        assert_eq!(m.summary.as_deref(), Some("x yz"));
+        assert_eq!(m.caption.as_deref(), Some("line break"));
     }
 
     #[test]

@@ -476,3 +476,27 @@ fn a_change_rewrites_its_sets_and_any_tampered_document() {
     build(dir.path(), &["--tag-feeds", "--no-cache", "--out", out]);
     assert_eq!(documents(&public), documents(&fresh));
 }
+
+/// A control character in a sidecar's tag (here an escape sequence) reaches neither a folder
+/// name, a feed, a page nor the terminal, and no feed is refused for it.
+#[test]
+fn control_characters_in_a_tag_reach_no_output() {
+    let dir = project("");
+    let sidecar = dir.path().join("articles/en-tashkent.toml");
+    std::fs::write(&sidecar, "tags = [\"\\u001b[31mTrade\\u0007\"]\n").unwrap();
+    let (code, stderr) = build(dir.path(), &["--tag-feeds", "-v"]);
+    assert_eq!(code, 1, "only the known clash: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains("REFUSED"),
+        "{stderr}"
+    );
+    let folder = dir.path().join("public/tags/31mtrade");
+    assert_eq!(stories_in(&folder.join("atom.xml")), set(&["en-tashkent"]));
+    for page in ["index.html", "rss.xml"] {
+        let text = std::fs::read_to_string(folder.join(page)).unwrap();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{page}"
+        );
+    }
+}
