@@ -217,20 +217,15 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     report.skipped = scan.scanned.len() - stories.len() - report.withdrawn;
     hold_embargoed(opts.now, &mut stories, &mut report);
     report.stories = stories.len();
-    let mut sets = sets::plan(
+    let sets = feed_sets(
         config,
-        &opts.formats,
-        &place.archive,
-        &scan.scanned,
+        opts,
+        &place,
+        &scan,
         &stories,
-        &parse_opts.cities,
-        &mut report.errors,
+        &parse_opts,
+        &mut report,
     );
-    if opts.output != Output::Folder {
-        // One document for the caller: the root set's (or the first declared one's).
-        let primary = sets.iter().position(|s| s.path.is_empty()).unwrap_or(0);
-        sets = sets.into_iter().skip(primary).take(1).collect();
-    }
     if opts.strict {
         if let Some(first) = report.errors.first() {
             return Err(Error::Strict(first.clone()));
@@ -276,77 +271,30 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &chosen,
         &mut report,
     );
-    // The photos mostly wait on the disk and the related headlines on the processors: one
-    // overlaps the other.
-    let withheld = report.withdrawn + report.embargoed > 0;
-    let ((links, learned), (photos, photo_warnings)) = std::thread::scope(|scope| {
-        let photos =
-            scope.spawn(|| attach_photos(config, opts, &place, &scan, &articles, withheld));
-        let links = resolve_related(
-            config,
-            &place.archive,
-            &parse_opts,
-            &scan.scanned,
-            &stories,
-            &articles,
-        );
-        let photos = photos
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (links, photos)
-    });
-    report.warnings.extend(photo_warnings);
-    for list in &links {
-        let resolved = list.iter().filter(|l| l.url.is_some()).count();
-        report.related_resolved += resolved;
-        report.related_unresolved += list.len() - resolved;
-    }
-    let entries: Vec<feed::Entry> = articles
-        .par_iter()
-        .zip(links)
-        .zip(photos)
-        .map(|(((_, article), related), photo)| {
-            feed::entry(
-                config,
-                &Publishable {
-                    article,
-                    related,
-                    photo,
-                },
-            )
-        })
-        .collect();
-    // Which entry holds the story of each file of the scan.
-    let entry_of: HashMap<usize, usize> = articles
-        .iter()
-        .enumerate()
-        .map(|(e, (index, _))| (*index, e))
-        .collect();
-    let per_set: Vec<Vec<usize>> = sets
-        .par_iter()
-        .zip(&selections)
-        .map(|(set, sel)| {
-            sel.chosen
-                .iter()
-                .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
-                .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
-                .collect()
-        })
-        .collect();
-    let mut in_some_set = vec![false; entries.len()];
-    for e in per_set.iter().flatten() {
-        in_some_set[*e] = true;
-    }
-    let per_set: Vec<Vec<feed::Entry>> = per_set
-        .into_par_iter()
-        .map(|chosen| chosen.into_iter().map(|e| entries[e].clone()).collect())
-        .collect();
-    report.published = in_some_set.iter().filter(|x| **x).count();
+    let (entries, learned) = entries_of(
+        config,
+        opts,
+        &place,
+        &scan,
+        &parse_opts,
+        &stories,
+        &articles,
+        &mut report,
+    );
+    let per_set = share_out(
+        &sets,
+        &selections,
+        &stories,
+        &articles,
+        &entries,
+        &parse_opts,
+    );
+    report.published = entries.len() - per_set.unused;
     report.not_selected = report.stories - report.published - (chosen.len() - articles.len());
     report.sets = sets
         .iter()
         .zip(&selections)
-        .zip(&per_set)
+        .zip(&per_set.entries)
         .map(|((set, sel), entries)| SetOutcome {
             name: set.name.clone(),
             path: set.path.clone(),
@@ -354,7 +302,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             published: entries.len(),
         })
         .collect();
-    let models = documents::feeds(config, opts, &sets, per_set);
+    let models = documents::feeds(config, opts, &sets, per_set.entries);
     let keys = documents::model_keys(&planned, &sets, &models);
     // What the last build wrote, if it was made with these settings for these documents.
     let previous = scan.memo.as_ref().filter(|m| {
@@ -381,17 +329,156 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
                 .iter()
                 .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
     });
-    // The headlines read to link to stories go to the cache with the stories' facts.
+    if place.writes && config.cache {
+        remember(&place, &mut scan, memo, learned, &mut report);
+    }
+    Ok(report)
+}
+
+/// The feed sets of this build: for a build to one file or to stdout, only the root set (or
+/// the first declared one).
+fn feed_sets(
+    config: &Config,
+    opts: &BuildOptions,
+    place: &Place,
+    scan: &Scan,
+    stories: &[Dated<'_>],
+    parse_opts: &article::ParseOptions,
+    report: &mut BuildReport,
+) -> Vec<sets::FeedSet> {
+    let sets = sets::plan(
+        config,
+        &opts.formats,
+        &place.archive,
+        &scan.scanned,
+        stories,
+        &parse_opts.cities,
+        &mut report.errors,
+    );
+    if opts.output == Output::Folder {
+        return sets;
+    }
+    let primary = sets.iter().position(|s| s.path.is_empty()).unwrap_or(0);
+    sets.into_iter().skip(primary).take(1).collect()
+}
+
+/// The entry of each story read, with its related links and photo, and the headlines read to
+/// link to other stories (for the cache). The photos mostly wait on the disk and the related
+/// headlines on the processors: one overlaps the other.
+#[allow(clippy::too_many_arguments)] // the build's shared state, borrowed for one step
+fn entries_of(
+    config: &Config,
+    opts: &BuildOptions,
+    place: &Place,
+    scan: &Scan,
+    parse_opts: &article::ParseOptions,
+    stories: &[Dated<'_>],
+    articles: &[(usize, Article)],
+    report: &mut BuildReport,
+) -> (Vec<feed::Entry>, Vec<(usize, String)>) {
+    let withheld = report.withdrawn + report.embargoed > 0;
+    let ((links, learned), (photos, photo_warnings)) = std::thread::scope(|scope| {
+        let photos = scope.spawn(|| attach_photos(config, opts, place, scan, articles, withheld));
+        let archive = &place.archive;
+        let links = resolve_related(
+            config,
+            archive,
+            parse_opts,
+            &scan.scanned,
+            stories,
+            articles,
+        );
+        let photos = photos
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (links, photos)
+    });
+    report.warnings.extend(photo_warnings);
+    for list in &links {
+        let resolved = list.iter().filter(|l| l.url.is_some()).count();
+        report.related_resolved += resolved;
+        report.related_unresolved += list.len() - resolved;
+    }
+    let entries = articles
+        .par_iter()
+        .zip(links)
+        .zip(photos)
+        .map(|(((_, article), related), photo)| {
+            let story = Publishable {
+                article,
+                related,
+                photo,
+            };
+            feed::entry(config, &story)
+        })
+        .collect();
+    (entries, learned)
+}
+
+/// Each set's entries, and how many entries no set took.
+struct SharedOut {
+    entries: Vec<Vec<feed::Entry>>,
+    unused: usize,
+}
+
+/// Gives each set the entries of the stories it chose, newest first, but for a story that no
+/// longer belongs to it now that it is read in full.
+fn share_out(
+    sets: &[sets::FeedSet],
+    selections: &[sets::Selection],
+    stories: &[Dated<'_>],
+    articles: &[(usize, Article)],
+    entries: &[feed::Entry],
+    parse_opts: &article::ParseOptions,
+) -> SharedOut {
+    // Which entry holds the story of each file of the scan.
+    let entry_of: HashMap<usize, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(e, (index, _))| (*index, e))
+        .collect();
+    let per_set: Vec<Vec<usize>> = sets
+        .par_iter()
+        .zip(selections)
+        .map(|(set, sel)| {
+            sel.chosen
+                .iter()
+                .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
+                .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
+                .collect()
+        })
+        .collect();
+    let mut in_some_set = vec![false; entries.len()];
+    for e in per_set.iter().flatten() {
+        in_some_set[*e] = true;
+    }
+    SharedOut {
+        entries: per_set
+            .into_par_iter()
+            .map(|chosen| chosen.into_iter().map(|e| entries[e].clone()).collect())
+            .collect(),
+        unused: in_some_set.iter().filter(|x| !**x).count(),
+    }
+}
+
+/// Saves what the next build can use: every file's facts, with the headlines this build read
+/// to link to stories, and the memo of what it wrote; only when something changed.
+fn remember(
+    place: &Place,
+    scan: &mut Scan,
+    memo: Option<OutputMemo>,
+    learned: Vec<(usize, String)>,
+    report: &mut BuildReport,
+) {
     let learned_titles = !learned.is_empty();
     for (index, title) in learned {
         if let Facts::Story(facts) = &mut scan.scanned[index].facts {
             facts.set_title(title);
         }
     }
-    if place.writes && config.cache && (!scan.unchanged() || memo != scan.memo || learned_titles) {
-        save_cache(&place, &scan, memo.as_ref(), &mut report);
+    if !scan.unchanged() || memo != scan.memo || learned_titles {
+        save_cache(place, scan, memo.as_ref(), report);
     }
-    Ok(report)
 }
 
 /// Nothing changed since the last build, which wrote clean documents that are still on disk:
