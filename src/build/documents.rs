@@ -150,6 +150,7 @@ pub(crate) fn feeds(
                 updated,
                 entries,
                 stylesheet: stylesheet.clone(),
+                hubs: config.hubs.clone(),
             }
         })
         .collect()

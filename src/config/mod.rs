@@ -142,6 +142,8 @@ pub struct Config {
     pub front_pages: bool,
     /// The declared feed sets (`[[feeds]]`); `None` for the default ones.
     pub feed_sets: Option<Vec<FeedSetSpec>>,
+    /// WebSub hubs the feeds advertise (`rel="hub"`, JSON Feed `hubs`).
+    pub hubs: Vec<Url>,
 }
 
 /// The settings that shape how a story file is read; checked without a site URL, so tools
@@ -454,6 +456,7 @@ impl Config {
             feeds_url,
             limit,
             link_hosts,
+            hub,
         } = feed;
         let build = BuildPart::check(build)?;
         let feed_sets = feed_sets
@@ -486,6 +489,13 @@ impl Config {
             .unwrap_or_else(|| format!("tag:{host},2025:"));
         check_id_prefix(&id_prefix, &site_url, &link_hosts)?;
         let limit = check_texts_and_limit(title, description, limit)?;
+        // A hub is a third party's service, so it need not be on the site's host; the feeds
+        // publish its URL all the same, so it follows the rule of every published URL.
+        let hubs = hub
+            .iter()
+            .flatten()
+            .map(|h| absolute_url("feed.hub", h))
+            .collect::<Result<Vec<_>, _>>()?;
         let agencies = agencies
             .iter()
             .map(|(name, a)| {
@@ -525,6 +535,7 @@ impl Config {
             front_pages: build.front_pages,
             feed_sets,
             agencies,
+            hubs,
         })
     }
 
@@ -587,6 +598,7 @@ mod tests {
             ("--feeds-url", Some("https://cdn.org/f/")),
             ("--limit", Some("7")),
             ("--link-host", Some("cdn.org")),
+            ("--hub", Some("https://hub.example.net/")),
             ("--articles", Some("in")),
             ("--out", Some("o")),
             ("--format", Some("json")),
@@ -653,6 +665,7 @@ mod tests {
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
         assert!(c.tag_feeds && !c.stylesheet && !c.front_pages);
+        assert_eq!(c.hubs, [Url::parse("https://hub.example.net/").unwrap()]);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(
             c.photo_url.render_photo(d, "a/b", "b", "png").as_str(),
@@ -789,6 +802,26 @@ mod tests {
             c.feed_url(Format::Rss).as_str(),
             "https://cdn.org/f/rss.xml"
         );
+    }
+
+    #[test]
+    fn a_hub_may_be_on_another_host_but_must_be_a_web_url() {
+        let c =
+            config("[feed]\nsite_url = \"https://e.org/\"\nhub = [\"https://hub.other.net/\"]\n")
+                .unwrap();
+        assert_eq!(c.hubs[0].as_str(), "https://hub.other.net/");
+        for hub in [
+            "ftp://hub.org/",
+            "/hub",
+            "javascript:alert(1)",
+            "https://u:p@hub.org/",
+        ] {
+            let e = config(&format!(
+                "[feed]\nsite_url = \"https://e.org/\"\nhub = [\"{hub}\"]\n"
+            ))
+            .unwrap_err();
+            assert!(e.to_string().contains("feed.hub"), "{hub}: {e}");
+        }
     }
 
     #[test]

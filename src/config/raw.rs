@@ -146,6 +146,9 @@ settings! {
         /// Another host published URLs may point at, e.g. a CDN (repeatable).
         #[arg(long = "link-host", value_name = "HOST", action = ArgAction::Append)]
         link_hosts: Vec<String> = None, "none";
+        /// A WebSub hub the feeds name with rel="hub", an absolute http(s) URL (repeatable).
+        #[arg(long = "hub", value_name = "URL", action = ArgAction::Append)]
+        hub: Vec<String> = None, "none";
     }
 
     /// `[build]`: where to read and write, and how.

@@ -61,6 +61,7 @@ pub fn document(feed: &Feed) -> AtomFeed {
     if let Some(url) = feed.self_url(Format::Atom) {
         links.push(link("self", url.as_str(), Some(Format::Atom.media_type())));
     }
+    links.extend(feed.hubs.iter().map(|hub| link("hub", hub.as_str(), None)));
     let mut namespaces = BTreeMap::new();
     if feed
         .entries
@@ -191,6 +192,13 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains("<media:content "), "{xml}");
+        let hubs: Vec<&str> = parsed
+            .links
+            .iter()
+            .filter(|l| l.rel.as_deref() == Some("hub"))
+            .map(|l| l.href.as_str())
+            .collect();
+        assert_eq!(hubs, ["https://hub.example.net/websub?x=1&y=2"]);
     }
 
     #[test]

@@ -19,7 +19,17 @@ struct JsonFeed<'a> {
     feed_url: Option<&'a str>,
     description: &'a str,
     language: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<JsonHub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+/// JSON Feed 1.1 `hubs`: the endpoints a reader can subscribe to for real-time updates.
+#[derive(Serialize)]
+struct JsonHub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -65,6 +75,14 @@ impl Renderer for JsonRenderer {
             feed_url: feed.self_url(Format::Json).map(|u| u.as_str()),
             description: &feed.description,
             language: &feed.language,
+            hubs: feed
+                .hubs
+                .iter()
+                .map(|hub| JsonHub {
+                    kind: "WebSub",
+                    url: hub.as_str(),
+                })
+                .collect(),
             items: feed
                 .entries
                 .iter()
@@ -131,5 +149,9 @@ mod tests {
             serde_json::json!([{"url": "https://e.org/media/2025/06/a.jpg", "mime_type": "image/jpeg", "size_in_bytes": 12345}])
         );
         assert!(doc["items"][1].get("attachments").is_none());
+        assert_eq!(
+            doc["hubs"],
+            serde_json::json!([{"type": "WebSub", "url": "https://hub.example.net/websub?x=1&y=2"}])
+        );
     }
 }

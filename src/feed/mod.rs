@@ -129,6 +129,9 @@ pub struct Feed {
     pub entries: Vec<Entry>,
     /// An XSLT stylesheet for browsers (RSS and Atom `<?xml-stylesheet?>`), if any.
     pub stylesheet: Option<Url>,
+    /// WebSub hubs that relay the feed's updates (RSS `atom:link rel="hub"`, Atom
+    /// `link rel="hub"`, JSON `hubs[].url` of type `WebSub`).
+    pub hubs: Vec<Url>,
 }
 
 impl Entry {
@@ -178,6 +181,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         updated,
         entries,
         stylesheet: None,
+        hubs: config.hubs.clone(),
     }
 }
 
@@ -414,6 +418,7 @@ pub(crate) fn sample_feed() -> Feed {
         updated: full.updated,
         entries: vec![full, bare],
         stylesheet: None,
+        hubs: vec![url("https://hub.example.net/websub?x=1&y=2")],
     }
 }
 

@@ -62,7 +62,15 @@ pub fn channel(feed: &Feed) -> Channel {
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         items: feed.entries.iter().map(item).collect(),
         atom_ext: Some(AtomExtension {
-            links: self_link.into_iter().collect(),
+            // WebSub §4: the hub links go beside the self link, which names the topic.
+            links: self_link
+                .into_iter()
+                .chain(feed.hubs.iter().map(|hub| AtomLink {
+                    href: hub.to_string(),
+                    rel: "hub".into(),
+                    ..AtomLink::default()
+                }))
+                .collect(),
         }),
         namespaces,
         ..Channel::default()
@@ -164,6 +172,17 @@ mod tests {
         );
         assert!(xml.contains(r#"<source url="https://wire.e.org/rss.xml">Ховар</source>"#));
         assert!(xml.contains(r#"<atom:link href="https://e.org/feed.rss" rel="self""#));
+    }
+
+    #[test]
+    fn the_hub_link_follows_the_self_link() {
+        let (xml, _) = render_and_parse_back(&sample_feed(), Format::Rss);
+        let hub = r#"<atom:link href="https://hub.example.net/websub?x=1&amp;y=2" rel="hub"/>"#;
+        let (self_at, hub_at) = (xml.find(r#"rel="self""#), xml.find(hub));
+        assert!(
+            self_at.is_some() && hub_at.is_some() && self_at < hub_at,
+            "{xml}"
+        );
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub(crate) fn check(text: &str, sink: &mut Sink) {
         "favicon",
         "author",
         "authors",
+        "hubs",
     ] {
         if obj.contains_key(key) {
             let pos = top_level_key(text, key).map_or((1, 1), |o| idx.pos(o));
@@ -244,7 +245,7 @@ fn check_links(
     let Some(v) = obj.get(key) else { return };
     let fields: &[&str] = match key {
         "author" | "authors" => &["url", "avatar"],
-        "attachments" => &["url"],
+        "attachments" | "hubs" => &["url"],
         _ => {
             if let Some(url) = v.as_str() {
                 check_link(url, what, pos, sink);
