@@ -51,6 +51,7 @@ mod published;
 pub mod related;
 mod slug;
 pub mod validate;
+mod websub;
 
 pub use article::{ArticleError, Dateline};
 pub use build::{build, BuildOptions, BuildReport};

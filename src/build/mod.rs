@@ -28,6 +28,7 @@ use crate::validate::{self, CheckOptions, Finding, Severity};
 mod documents;
 mod report;
 mod sets;
+pub use crate::websub::PingFailure;
 pub use report::{
     BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress, SetOutcome,
 };
@@ -310,6 +311,14 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             && m.models.len() == planned.len()
             && m.hashes.len() == planned.len()
     });
+    // The public URL of each feed, for the pings: known by the plan, which `publish` consumes.
+    let feed_urls: Vec<Option<url::Url>> = planned
+        .iter()
+        .map(|p| match (p.document, p.set) {
+            (Document::Feed(format), Some(i)) => Some(sets[i].feed_url(config, format)),
+            _ => None,
+        })
+        .collect();
     let hashes = publish(
         opts,
         config,
@@ -332,7 +341,28 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     if place.writes && config.cache {
         remember(&place, &mut scan, memo, learned, &mut report);
     }
+    if config.ping && opts.output == Output::Folder {
+        ping_hubs(config, &feed_urls, &mut report);
+    }
     Ok(report)
+}
+
+/// Tells the hubs of each feed this build wrote; a feed whose bytes did not change is news to
+/// no one, so an unchanged (or refused) feed is not pinged.
+fn ping_hubs(config: &Config, feed_urls: &[Option<url::Url>], report: &mut BuildReport) {
+    let written: Vec<url::Url> = report
+        .feeds
+        .iter()
+        .zip(feed_urls)
+        .filter(|(f, _)| f.status == FeedStatus::Written)
+        .filter_map(|(_, url)| url.clone())
+        .collect();
+    if config.hubs.is_empty() || written.is_empty() {
+        return;
+    }
+    let failures = crate::websub::ping(&config.hubs, &written, crate::websub::timeout_from_env());
+    report.pings = config.hubs.len() * written.len() - failures.len();
+    report.ping_failures = failures;
 }
 
 /// The feed sets of this build: for a build to one file or to stdout, only the root set (or

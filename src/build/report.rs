@@ -10,6 +10,7 @@ use crate::article::{ArticleError, ArticleWarning};
 use crate::config::Config;
 use crate::feed::Format;
 use crate::validate::Finding;
+use crate::websub::PingFailure;
 
 /// Where the feeds go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +186,10 @@ pub struct BuildReport {
     pub feeds: Vec<FeedOutcome>,
     /// The document for [`Output::Stdout`].
     pub stdout: Option<Vec<u8>>,
+    /// WebSub pings the hubs accepted (one per hub and written feed).
+    pub pings: usize,
+    /// WebSub pings that failed after their retries: warnings, the feeds are written.
+    pub ping_failures: Vec<PingFailure>,
 }
 
 impl BuildReport {

@@ -145,6 +145,18 @@ pub fn print_report(r: &BuildReport, p: Printer<'_>, places: &Places<'_>) {
     for w in r.ignored.iter().chain(&r.warnings) {
         eprintln!("{}", p.paint_warning(w));
     }
+    // The hub's URL is the place: it is configuration, so it holds no story text to escape.
+    for f in &r.ping_failures {
+        let message = format!(
+            "WebSub ping for {} failed: {}; its subscribers will see the change at their next poll",
+            f.feed, f.reason
+        );
+        p.emit(&Diagnostic::new(
+            Path::new(f.hub.as_str()),
+            Level::Warning,
+            message,
+        ));
+    }
     if let Verbosity::Normal { details } = p.verbosity {
         print_summary(r, p, places, details, &stdout);
     }
@@ -207,6 +219,14 @@ fn print_summary(
             r.related_resolved, r.related_unresolved
         ),
     );
+    if r.pings > 0 || !r.ping_failures.is_empty() {
+        let message = format!(
+            "WebSub: {} ping(s) accepted, {} failed",
+            r.pings,
+            r.ping_failures.len()
+        );
+        p.note(places.articles, message);
+    }
     if !r.legacy_encodings.is_empty() {
         let n = r.legacy_encodings.len();
         p.note(places.articles, format!("{n} file(s) not in UTF-8"));

@@ -144,6 +144,8 @@ pub struct Config {
     pub feed_sets: Option<Vec<FeedSetSpec>>,
     /// WebSub hubs the feeds advertise (`rel="hub"`, JSON Feed `hubs`).
     pub hubs: Vec<Url>,
+    /// Notify the hubs of each feed a build wrote.
+    pub ping: bool,
 }
 
 /// The settings that shape how a story file is read; checked without a site URL, so tools
@@ -357,6 +359,7 @@ struct BuildPart {
     tag_feeds: bool,
     stylesheet: bool,
     front_pages: bool,
+    ping: bool,
 }
 
 impl BuildPart {
@@ -381,6 +384,7 @@ impl BuildPart {
             tag_feeds,
             stylesheet,
             front_pages,
+            ping,
         } = build;
         let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
         if !(0.0..=1.0).contains(&min_stories_ratio) {
@@ -423,6 +427,7 @@ impl BuildPart {
             tag_feeds: *required(tag_feeds, "build.tag_feeds")?,
             stylesheet: *required(stylesheet, "build.stylesheet")?,
             front_pages: *required(front_pages, "build.front_pages")?,
+            ping: *required(ping, "build.ping")?,
         })
     }
 }
@@ -536,6 +541,7 @@ impl Config {
             feed_sets,
             agencies,
             hubs,
+            ping: build.ping,
         })
     }
 
@@ -616,6 +622,7 @@ mod tests {
             ("--tag-feeds", None),
             ("--no-stylesheet", None),
             ("--no-front-pages", None),
+            ("--ping", None),
             ("--city", Some("ГОРОД=Asia/Tokyo")),
             ("--agency", Some("АГ=https://ag.org/rss.xml")),
         ];
@@ -664,7 +671,7 @@ mod tests {
         assert_eq!(c.story.max_file_size, 9);
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
-        assert!(c.tag_feeds && !c.stylesheet && !c.front_pages);
+        assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping);
         assert_eq!(c.hubs, [Url::parse("https://hub.example.net/").unwrap()]);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(
@@ -810,6 +817,7 @@ mod tests {
             config("[feed]\nsite_url = \"https://e.org/\"\nhub = [\"https://hub.other.net/\"]\n")
                 .unwrap();
         assert_eq!(c.hubs[0].as_str(), "https://hub.other.net/");
+        assert!(!c.ping);
         for hub in [
             "ftp://hub.org/",
             "/hub",

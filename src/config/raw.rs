@@ -204,6 +204,9 @@ settings! {
         /// Write each feed set's front page, index.html (the flag turns it off).
         #[arg(long = "no-front-pages", num_args = 0, default_missing_value = "false")]
         front_pages: bool = Some(true), "`true`";
+        /// Notify the WebSub hubs of each feed the build wrote.
+        #[arg(long, num_args = 0, default_missing_value = "true")]
+        ping: bool = Some(false), "`false`";
     }
 }
 
@@ -420,7 +423,7 @@ mod tests {
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
             "--no-cache" | "--follow-symlinks" | "--no-copy-photos" | "--tag-feeds"
-            | "--no-stylesheet" | "--no-front-pages" => None,
+            | "--no-stylesheet" | "--no-front-pages" | "--ping" => None,
             "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),
