@@ -17,3 +17,4 @@ mod photos;
 mod properties;
 mod related;
 mod robustness;
+mod websub;
