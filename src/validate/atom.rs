@@ -6,7 +6,7 @@ use super::date::parse_rfc3339;
 use super::html::check_html;
 use super::media::{self, is_media_type};
 use super::report::Sink;
-use super::scheme::{check_id, check_link, script_scheme};
+use super::scheme::{check_hub, check_id, check_link, script_scheme};
 use super::xml::{Document, Node, XML_NS};
 use super::{is_absolute_url, is_language_tag, CheckOptions, ATOM_NS};
 use chrono::{DateTime, FixedOffset};
@@ -377,6 +377,9 @@ fn check_links(el: Node<'_, '_>, sink: &mut Sink) {
         "link" => {
             if let Some((v, pos)) = attr("href") {
                 check_link(v, "<link href>", pos, sink);
+                if attr("rel").is_some_and(|(rel, _)| rel.trim() == "hub") {
+                    check_hub(v, "<link rel=\"hub\" href>", pos, sink);
+                }
             }
         }
         "content" => {

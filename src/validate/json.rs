@@ -6,7 +6,7 @@
 
 use super::media::check_type;
 use super::report::Sink;
-use super::scheme::{check_id, check_link};
+use super::scheme::{check_hub, check_id, check_link};
 use super::xml::LineIndex;
 use serde_json::Value;
 
@@ -234,7 +234,8 @@ fn check_attachments(n: usize, attachments: &Value, pos: (usize, usize), sink: &
 
 /// `url.scheme` for the member `key` of `obj`, named `what` in messages:
 /// a URL string, or the `url`/`avatar` of an author or the `url` of an
-/// attachment (objects, or arrays of them).
+/// attachment or a hub (objects, or arrays of them); a hub's `url` must also
+/// be absolute (`websub.hub.relative`).
 fn check_links(
     obj: &serde_json::Map<String, Value>,
     key: &str,
@@ -264,7 +265,10 @@ fn check_links(
     for (name, part) in parts {
         for field in fields {
             if let Some(url) = part.get(field).and_then(Value::as_str) {
-                check_link(url, &format!("{name}.{field}"), pos, sink);
+                let what = format!("{name}.{field}");
+                if !check_link(url, &what, pos, sink) && key == "hubs" {
+                    check_hub(url, &what, pos, sink);
+                }
             }
         }
     }

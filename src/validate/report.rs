@@ -143,6 +143,10 @@ pub(crate) static RULES: &[Rule] = &[
         "<?xml-stylesheet?> must be in the prolog with type text/xsl or text/css and an href that is not javascript:, data:, vbscript: or file:",
     ),
     w(
+        "websub.hub.relative",
+        "a WebSub hub link (rel=\"hub\", JSON Feed hubs[].url) should be an absolute http(s) URL; an error with CheckOptions::publishing",
+    ),
+    w(
         "xml.stylesheet.href",
         "the <?xml-stylesheet?> href should be an absolute http(s) URL; an error with CheckOptions::publishing",
     ),
@@ -305,7 +309,8 @@ pub(crate) static RULES: &[Rule] = &[
 /// Warnings that are errors when the document is about to be published
 /// (`CheckOptions::publishing`): advice to someone checking a feed, but a
 /// publisher must not ship them.
-const ERRORS_WHEN_PUBLISHING: &[&str] = &["html.script", "xml.stylesheet.href"];
+const ERRORS_WHEN_PUBLISHING: &[&str] =
+    &["html.script", "xml.stylesheet.href", "websub.hub.relative"];
 
 /// Collects findings, positioned and with catalogue severities.
 #[derive(Debug, Default)]

@@ -169,6 +169,14 @@ fn check_every_element(doc: &Document<'_>, sink: &mut Sink) {
         if el.is(Some(ATOM_NS), "link") {
             if let Some(href) = el.attr("href") {
                 scheme::check_link(href.value(), "<atom:link href>", href.pos(), sink);
+                if el.attr("rel").is_some_and(|r| r.value().trim() == "hub") {
+                    scheme::check_hub(
+                        href.value(),
+                        "<atom:link rel=\"hub\" href>",
+                        href.pos(),
+                        sink,
+                    );
+                }
             }
         }
         if let Some(ns) = el.ns() {

@@ -62,6 +62,23 @@ pub(crate) fn check_link(value: &str, what: &str, pos: (usize, usize), sink: &mu
     }
 }
 
+/// Reports `websub.hub.relative` when the hub link `value` (named `what`)
+/// is a relative reference: a subscriber must send its subscription to the
+/// hub, and what a relative href resolves against depends on where the feed
+/// was fetched from (a non-http(s) scheme is `url.scheme`'s business).
+pub(crate) fn check_hub(value: &str, what: &str, pos: (usize, usize), sink: &mut Sink) {
+    if scheme(value).is_none() {
+        sink.at(
+            "websub.hub.relative",
+            pos,
+            format!(
+                "{what} {} is not an absolute http(s) URL; subscribers send their WebSub subscription there",
+                quote(value)
+            ),
+        );
+    }
+}
+
 /// Reports `url.scheme` when the identifier `value` (an Atom id, an RSS
 /// guid that is not a permalink) uses a script or local-file scheme: ids
 /// need not be links, but readers open them as links when nothing else is

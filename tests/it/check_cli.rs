@@ -22,6 +22,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ),
     ("xml.stylesheet.xml", "xml.stylesheet", 2, 1),
     ("xml.stylesheet.href.xml", "xml.stylesheet.href", 2, 1),
+    ("websub.hub.relative.xml", "websub.hub.relative", 10, 16),
     ("feed.kind.unknown.xml", "feed.kind.unknown", 2, 1),
     ("rss.version.xml", "rss.version", 2, 6),
     ("rss.channel.required.xml", "rss.channel.required", 3, 3),
@@ -572,6 +573,36 @@ fn publishing_makes_active_content_an_error() {
 #[test]
 fn publishing_makes_a_relative_stylesheet_an_error() {
     an_error_when_publishing("xml.stylesheet.href.xml", "xml.stylesheet.href");
+}
+
+#[test]
+fn publishing_makes_a_relative_hub_an_error() {
+    an_error_when_publishing("websub.hub.relative.xml", "websub.hub.relative");
+}
+
+#[test]
+fn a_relative_hub_is_found_in_atom_and_json_feed_too() {
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>T</title><id>tag:e.com,2025:feed</id><updated>2025-01-01T00:00:00Z</updated>
+<link rel="self" href="https://e.com/atom.xml"/><link rel="hub" href="https://hub.e.net/"/>
+<link rel="hub" href="hub"/><link rel="related" href="rel"/><link rel="hub" href="ftp://h/"/>
+</feed>"#;
+    let lines: Vec<usize> = findings_of(atom, "websub.hub.relative")
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [4], "only the relative hub link: {atom}");
+    let json = r#"{
+  "version": "https://jsonfeed.org/version/1.1",
+  "title": "T",
+  "hubs": [{"type": "WebSub", "url": "https://hub.e.net/"}, {"type": "WebSub", "url": "//hub"}],
+  "items": []
+}"#;
+    let got: Vec<(usize, usize)> = findings_of(json, "websub.hub.relative")
+        .iter()
+        .map(|f| (f.line, f.column))
+        .collect();
+    assert_eq!(got, [(4, 3)], "{json}");
 }
 
 #[test]
