@@ -7,7 +7,7 @@
 //! few attempts), a failure is returned to be reported as a warning, and nothing here panics or
 //! fails the build.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use url::Url;
@@ -29,6 +29,10 @@ pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Attempts per hub and feed: the first and at most two retries.
 const MAX_ATTEMPTS: usize = 3;
+
+/// All the pings of one build together may take this many attempts' timeouts: the build holds
+/// the output folder's lock while it pings, so hubs that hang must not hold it for long.
+const ALL_PINGS: u32 = 6;
 
 /// The longest pause between two attempts.
 const MAX_PAUSE: Duration = Duration::from_millis(500);
@@ -64,6 +68,8 @@ enum Attempt {
     ServerError(u16),
     /// No answer: refused connection, timeout, TLS or DNS failure.
     Network(String),
+    /// Not sent: the time for all the build's pings ran out.
+    OutOfTime(Duration),
 }
 
 impl Attempt {
@@ -89,6 +95,10 @@ impl Attempt {
             Attempt::Refused(status) => format!("the hub answered HTTP {status}"),
             Attempt::ServerError(status) => format!("the hub answered HTTP {status}"),
             Attempt::Network(why) => why.clone(),
+            Attempt::OutOfTime(limit) => format!(
+                "not sent: the build's pings ran out of their {} s",
+                limit.as_secs()
+            ),
         }
     }
 }
@@ -106,6 +116,8 @@ pub(crate) fn ping(hubs: &[Url], feed_urls: &[Url], timeout: Duration) -> Vec<Pi
     // A pause that grows with the timeout: long enough for a hub to restart, short enough that
     // a test's loopback hub does not slow the suite.
     let pause = (timeout / 20).min(MAX_PAUSE);
+    let limit = timeout * ALL_PINGS;
+    let deadline = Instant::now() + limit;
     let pairs: Vec<(&Url, &Url)> = hubs
         .iter()
         .flat_map(|hub| feed_urls.iter().map(move |feed| (hub, feed)))
@@ -114,7 +126,13 @@ pub(crate) fn ping(hubs: &[Url], feed_urls: &[Url], timeout: Duration) -> Vec<Pi
         pairs
             .par_iter()
             .filter_map(|&(hub, feed)| {
-                let last = with_retries(pause, || post(&agent, hub, feed));
+                let last = with_retries(pause, || {
+                    if Instant::now() >= deadline {
+                        Attempt::OutOfTime(limit)
+                    } else {
+                        post(&agent, hub, feed)
+                    }
+                });
                 (last != Attempt::Accepted).then(|| PingFailure {
                     hub: hub.clone(),
                     feed: feed.clone(),
@@ -155,6 +173,23 @@ fn post(agent: &ureq::Agent, hub: &Url, feed: &Url) -> Attempt {
 mod tests {
     use super::*;
     use std::cell::Cell;
+
+    #[test]
+    fn no_ping_is_sent_past_the_builds_time_for_pings() {
+        let late = Attempt::OutOfTime(Duration::from_secs(60));
+        assert!(!late.worth_retrying());
+        assert!(late.reason().contains("60 s"), "{}", late.reason());
+        // Nothing listens on the address, but the deadline is already past: no attempt at all.
+        let hub = Url::parse("http://127.0.0.1:9/hub").unwrap();
+        let feed = Url::parse("https://e.org/rss.xml").unwrap();
+        let failures = ping(&[hub], &[feed], Duration::ZERO);
+        assert_eq!(failures.len(), 1);
+        assert!(
+            failures[0].reason.starts_with("not sent"),
+            "{:?}",
+            failures[0]
+        );
+    }
 
     #[test]
     fn the_body_percent_encodes_the_feed_url() {
