@@ -23,7 +23,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 10;
+const VERSION: u32 = 11;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +105,15 @@ pub(crate) struct StoryFacts {
     pub city: u64,
     /// [`crate::article::facets::agency_key`] of its agency.
     pub agency: u64,
+    /// [`content_hash`] of its file and sidecar: what the publication ledger compares to tell
+    /// a correction from a file merely touched.
+    pub hash: u64,
+    /// Whether its time is a real one (the dateline's or the sidecar's `published`) rather
+    /// than the midnight of a date-only dateline.
+    pub timed: bool,
+    /// The [`crate::related::title_key`]s of its related headlines, in order: what an archive
+    /// document's key needs to see a link change without reading the file.
+    pub related: Box<[u64]>,
     /// What few stories have, out of line: most stories are UTF-8, clean and not under
     /// embargo, and keeping these fields inline would double the record (and the time spent
     /// walking 100,000 of them).
@@ -152,6 +161,9 @@ impl StoryFacts {
             lang: Detected::default(),
             city: 0,
             agency: 0,
+            hash: 0,
+            timed: false,
+            related: Box::default(),
             rare: (rare != RareFacts::default()).then(|| Box::new(rare)),
         }
     }
@@ -171,6 +183,15 @@ impl StoryFacts {
             rare.lang = lang;
             rare.tags = tags;
         }
+        self
+    }
+
+    /// These facts with what the ledger and the archives need of its content: its
+    /// [`content_hash`], whether its time is real, and its related headlines' keys.
+    pub(crate) fn with_content(mut self, hash: u64, timed: bool, related: Vec<u64>) -> Self {
+        self.hash = hash;
+        self.timed = timed;
+        self.related = related.into_boxed_slice();
         self
     }
 
@@ -216,6 +237,30 @@ impl StoryFacts {
     pub(crate) fn embargo(&self) -> Option<i64> {
         self.rare.as_ref()?.embargo
     }
+}
+
+/// The hash of a story's content: its file's bytes and what its sidecar says to readers.
+/// The sidecar goes in by value, field by field with separators, not by its bytes: reordering
+/// or commenting a sidecar is not a correction, a new caption is.
+pub(crate) fn content_hash(story: &[u8], meta: &crate::article::meta::Meta) -> u64 {
+    let mut sidecar = String::new();
+    let times = [meta.published, meta.updated, meta.embargo].map(|t| t.map(|t| t.to_rfc3339()));
+    for field in times.iter().chain([
+        &meta.summary,
+        &meta.author,
+        &meta.photo,
+        &meta.caption,
+        &meta.lang,
+    ]) {
+        sidecar.push_str(field.as_deref().unwrap_or("\u{1}"));
+        sidecar.push('\u{1f}');
+    }
+    for tag in &meta.tags {
+        sidecar.push_str(tag);
+        sidecar.push('\u{1e}');
+    }
+    xxhash_rust::xxh3::xxh3_64(story)
+        ^ xxhash_rust::xxh3::xxh3_64(sidecar.as_bytes()).rotate_left(1)
 }
 
 /// The outcome of parsing one file.

@@ -449,6 +449,11 @@ pub(crate) fn read_facts(
             summary.warnings,
             meta.embargo.map(|e| e.timestamp()),
         )
+        .with_content(
+            crate::cache::content_hash(&bytes, &meta),
+            summary.timed || meta.published.is_some(),
+            summary.related,
+        )
         .with_facets(
             (summary.lang, summary.city, summary.agency),
             meta.lang,

@@ -70,6 +70,9 @@ pub struct Article {
     pub encoding: &'static str,
     /// What the story's sidecar adds (empty without one); see [`Article::with_meta`].
     pub meta: meta::Meta,
+    /// When the publication ledger saw its content change, if it did after the story was
+    /// first seen (Atom `updated` when the sidecar gives none); see [`Article::at_times`].
+    pub revised: Option<DateTime<FixedOffset>>,
 }
 
 /// What the parser needs to know besides the bytes.
@@ -191,6 +194,7 @@ pub fn parse(
                     related: story.related.iter().map(|r| r.to_string()).collect(),
                     encoding,
                     meta: meta::Meta::default(),
+                    revised: None,
                 },
                 warnings,
             }
@@ -216,6 +220,10 @@ pub struct Summary {
     pub city: u64,
     /// [`facets::agency_key`] of the dateline's agency.
     pub agency: u64,
+    /// Whether the dateline gives a time.
+    pub timed: bool,
+    /// [`crate::related::title_key`] of each related headline, in order.
+    pub related: Vec<u64>,
 }
 
 /// Parses a story as fully as [`parse`] (so every error is found) but keeps only its
@@ -235,6 +243,12 @@ pub fn summarize(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Summa
             ),
             city: facets::city_key(&opts.cities, &dateline.city),
             agency: facets::agency_key(&dateline.agency),
+            timed: dateline.time.is_some(),
+            related: story
+                .related
+                .iter()
+                .map(|h| crate::related::title_key(h))
+                .collect(),
         },
     )
 }
@@ -566,9 +580,26 @@ impl Article {
         self
     }
 
-    /// The time of the latest change: the sidecar's `updated`, else the publication time.
+    /// The time of the latest change: the sidecar's `updated`, else the correction the
+    /// publication ledger saw, else the publication time.
     pub fn updated(&self) -> DateTime<FixedOffset> {
-        self.meta.updated.unwrap_or(self.date)
+        self.meta.updated.or(self.revised).unwrap_or(self.date)
+    }
+
+    /// This story at the times the publication ledger holds for it: `published` replaces the
+    /// midnight of a date-only dateline (never a real time), and `revised` is the time its
+    /// content last changed, if it did after it was first seen.
+    pub fn at_times(
+        mut self,
+        published: DateTime<FixedOffset>,
+        revised: Option<DateTime<FixedOffset>>,
+    ) -> Self {
+        if self.dateline.time.is_none() && self.meta.published.is_none() {
+            self.date = published;
+        }
+        // A correction is never earlier than the story it corrects.
+        self.revised = revised.map(|r| r.max(self.date));
+        self
     }
 
     /// The lead paragraph (the dateline and its text) as plain text.

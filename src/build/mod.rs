@@ -66,7 +66,11 @@ struct Dated<'a> {
     index: usize,
     id: &'a str,
     facts: &'a StoryFacts,
+    /// Its publication time: the scan's, or for a date-only dateline the one the publication
+    /// ledger chose.
     date: DateTime<FixedOffset>,
+    /// When the ledger saw its content change after it was first seen.
+    revised: Option<DateTime<FixedOffset>>,
 }
 
 /// The folder the feeds, the cache and the lock go to.
@@ -647,6 +651,7 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
                     id: article::id_of(&s.rel_path),
                     facts,
                     date: facts.date(),
+                    revised: None,
                 });
             }
             Facts::Withdrawn => report.withdrawn += 1,
