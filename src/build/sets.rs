@@ -406,6 +406,7 @@ mod tests {
                     id: crate::article::id_of(&s.rel_path),
                     facts,
                     date: facts.date(),
+                    revised: None,
                 },
                 _ => unreachable!("stories only"),
             })
