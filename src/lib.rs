@@ -45,6 +45,7 @@ pub mod feed;
 mod format;
 mod fsx;
 mod language_tag;
+pub mod ledger;
 pub mod output;
 pub mod photo;
 mod published;
