@@ -302,6 +302,12 @@ pub(crate) struct OutputMemo {
     /// document whose model has the same key and whose file still has its bytes is not
     /// rendered, checked or written again.
     pub models: Vec<u64>,
+    /// The publication ledger's stamp after this build: a ledger changed, replaced or removed
+    /// since (restored from a backup, say) can change the feeds' times, so build again.
+    pub ledger: Option<FileStamp>,
+    /// When the first tombstone in the feeds expires (seconds since the epoch): from then on
+    /// the feeds change though no file did.
+    pub expires: Option<i64>,
 }
 
 impl OutputMemo {

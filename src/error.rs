@@ -70,6 +70,9 @@ pub enum Error {
         /// Why.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The publication ledger cannot be used (exit 4): it is left as it was.
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
     /// The OPML subscription list could not be rendered.
     #[error("cannot render the OPML subscription list")]
     Opml(#[source] std::io::Error),

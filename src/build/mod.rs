@@ -26,9 +26,11 @@ use crate::related::{self, Candidate, RelatedIndex};
 use crate::validate::{self, CheckOptions, Finding, Severity};
 
 mod documents;
+mod history;
 mod report;
 mod sets;
 pub use crate::websub::PingFailure;
+pub use history::LedgerOutcome;
 pub use report::{
     BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress, SetOutcome,
 };
@@ -239,7 +241,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     let planned = documents::plan(config, opts, &place.out_dir, &sets);
     let output_fingerprint = output_fingerprint(config, opts);
     if up_to_date(
-        opts,
+        (config, opts),
         &scan,
         output_fingerprint,
         &planned,
@@ -248,6 +250,20 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     ) {
         return Ok(report);
     }
+    // The ledger's times, before the stories are ordered by them.
+    let mut history = match &config.ledger {
+        Some(path) => history::History::read(
+            path,
+            place.writes,
+            Duration::from_secs(config.lock_timeout),
+            opts.now.map(|t| t.timestamp()),
+            config.tombstone_days,
+            &scan.scanned,
+            &mut stories,
+            report.unreadable == 0,
+        )?,
+        None => history::History::off(),
+    };
     // Newest first, for every set: not needed when nothing is rendered.
     sort_newest(&mut stories);
     let default_lang = config.story.language.as_str();
@@ -307,7 +323,13 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             published: entries.len(),
         })
         .collect();
-    let models = documents::feeds(config, opts, &sets, per_set.entries);
+    let mut models = documents::feeds(config, opts, &sets, per_set.entries);
+    for (model, set) in models.iter_mut().zip(&sets) {
+        model.tombstones = history.tombstones(&set.path, |id| config.entry_id(id));
+        if let Some(latest) = model.tombstones.iter().map(|t| t.when).max() {
+            model.updated = model.updated.max(latest);
+        }
+    }
     let keys = documents::model_keys(&planned, &sets, &models);
     // What the last build wrote, if it was made with these settings for these documents.
     let previous = scan.memo.as_ref().filter(|m| {
@@ -331,17 +353,37 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (&keys, previous),
         &mut report,
     )?;
+    // The feeds are out: now the ledger learns what they carry, in one transaction.
+    for (set, chosen) in sets.iter().zip(&per_set.stories) {
+        let ids = chosen
+            .iter()
+            .map(|i| article::id_of(&scan.scanned[*i].rel_path));
+        history.listed(&set.path, ids)?;
+    }
+    let expires = history.expires;
+    report.ledger = history.commit()?;
+    let ledger_stamp = report
+        .ledger
+        .as_ref()
+        .and_then(|l| std::fs::metadata(&l.path).ok())
+        .map(|m| cache::FileStamp::of(&m));
     // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
     // in the cache: either way the next build must look again rather than skip.
-    let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report).filter(|_| {
-        !report
-            .warnings
-            .iter()
-            .any(|w| matches!(w.kind, ArticleWarningKind::Photo(_)))
-            && articles
+    let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report)
+        .map(|memo| OutputMemo {
+            ledger: ledger_stamp,
+            expires,
+            ..memo
+        })
+        .filter(|_| {
+            !report
+                .warnings
                 .iter()
-                .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
-    });
+                .any(|w| matches!(w.kind, ArticleWarningKind::Photo(_)))
+                && articles
+                    .iter()
+                    .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
+        });
     if place.writes && config.cache {
         remember(&place, &mut scan, memo, learned, &mut report);
     }
@@ -449,9 +491,11 @@ fn entries_of(
     (entries, learned)
 }
 
-/// Each set's entries, and how many entries no set took.
+/// Each set's entries (and the scan index of each entry's story), and how many entries no
+/// set took.
 struct SharedOut {
     entries: Vec<Vec<feed::Entry>>,
+    stories: Vec<Vec<usize>>,
     unused: usize,
 }
 
@@ -487,6 +531,10 @@ fn share_out(
         in_some_set[*e] = true;
     }
     SharedOut {
+        stories: per_set
+            .iter()
+            .map(|chosen| chosen.iter().map(|e| articles[*e].0).collect())
+            .collect(),
         entries: per_set
             .into_par_iter()
             .map(|chosen| chosen.into_iter().map(|e| entries[e].clone()).collect())
@@ -519,7 +567,7 @@ fn remember(
 /// they would come out byte for byte the same. Fills the report from the cache's memo and
 /// says so.
 fn up_to_date(
-    opts: &BuildOptions,
+    (config, opts): (&Config, &BuildOptions),
     scan: &Scan,
     output_fingerprint: u64,
     planned: &[documents::Planned],
@@ -535,6 +583,11 @@ fn up_to_date(
             // changes the feeds though no file did.
             && m.embargoed == report.embargoed
             && m.sets.len() == sets.len()
+            // The ledger is as this build's predecessor left it, and no tombstone expired.
+            && config.ledger.as_ref().map(|path| {
+                std::fs::metadata(path).ok().map(|m| cache::FileStamp::of(&m))
+            }) == m.ledger.map(Some)
+            && m.expires.is_none_or(|t| opts.now.is_some_and(|now| now.timestamp() < t))
             && m.files_intact(&written)
     }) else {
         return false;
@@ -586,6 +639,8 @@ fn new_memo(
         related_resolved: report.related_resolved,
         related_unresolved: report.related_unresolved,
         embargoed: report.embargoed,
+        ledger: None,
+        expires: None,
         sets: report
             .sets
             .iter()
@@ -754,7 +809,8 @@ fn read_chosen(
                 .and_then(|p| match file.stamp.has_sidecar() {
                     false => Ok(p.article),
                     true => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
-                });
+                })
+                .map(|a| a.at_times(stories[pos].date, stories[pos].revised));
             (stories[pos].index, read)
         })
         .collect();
@@ -1271,7 +1327,7 @@ mod tests {
             }),
             fingerprint: 1,
         };
-        let c = config("");
+        let c = config("[build]\nuse_ledger = false\n");
         let mut opts = BuildOptions::new(&c);
         opts.formats = vec![Format::Rss];
         let dir = tempfile::tempdir().unwrap();
@@ -1283,9 +1339,23 @@ mod tests {
         let sets = [];
         let mut report = BuildReport::default();
         // Another fingerprint (other settings): render again.
-        assert!(!up_to_date(&opts, &scan, 8, &planned, &sets, &mut report));
+        assert!(!up_to_date(
+            (&c, &opts),
+            &scan,
+            8,
+            &planned,
+            &sets,
+            &mut report
+        ));
         // Same fingerprint, but the feed file is gone: render again.
-        assert!(!up_to_date(&opts, &scan, 7, &planned, &sets, &mut report));
+        assert!(!up_to_date(
+            (&c, &opts),
+            &scan,
+            7,
+            &planned,
+            &sets,
+            &mut report
+        ));
         // Same fingerprint and the bytes are there: up to date.
         std::fs::write(dir.path().join("rss.xml"), b"x").unwrap();
         let hash = xxhash_rust::xxh3::xxh3_64(b"x");
@@ -1299,7 +1369,14 @@ mod tests {
             ..scan
         };
         report.stories = 1;
-        assert!(up_to_date(&opts, &scan, 7, &planned, &sets, &mut report));
+        assert!(up_to_date(
+            (&c, &opts),
+            &scan,
+            7,
+            &planned,
+            &sets,
+            &mut report
+        ));
         assert!(report.up_to_date && report.published == 1);
     }
 

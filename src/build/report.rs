@@ -1,5 +1,6 @@
 //! What a build is asked to do beyond the configuration, and what it did.
 
+use super::history::LedgerOutcome;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -190,6 +191,8 @@ pub struct BuildReport {
     pub pings: usize,
     /// WebSub pings that failed after their retries: warnings, the feeds are written.
     pub ping_failures: Vec<PingFailure>,
+    /// What the build did to the publication ledger, when it keeps one.
+    pub ledger: Option<LedgerOutcome>,
 }
 
 impl BuildReport {

@@ -158,6 +158,11 @@ pub fn print_report(r: &BuildReport, p: Printer<'_>, places: &Places<'_>) {
         ));
     }
     if let Verbosity::Normal { details } = p.verbosity {
+        // Once in the life of an archive: the times of date-only stories are chosen from now.
+        if let Some(ledger) = r.ledger.as_ref().filter(|l| l.created) {
+            let message = "created the publication ledger: from now on it records when each story was first seen, corrected, withdrawn or deleted (never delete it; see README)";
+            p.note(&ledger.path, message.to_string());
+        }
         print_summary(r, p, places, details, &stdout);
     }
 }
@@ -219,6 +224,13 @@ fn print_summary(
             r.related_resolved, r.related_unresolved
         ),
     );
+    if let Some(l) = &r.ledger {
+        let message = format!(
+            "ledger: {} new, {} corrected, {} withdrawn or deleted, {} back; {} tombstone(s) in the Atom feeds",
+            l.new, l.corrected, l.gone, l.restored, l.tombstones
+        );
+        p.note(&l.path, message);
+    }
     if r.pings > 0 || !r.ping_failures.is_empty() {
         let message = format!(
             "WebSub: {} ping(s) accepted, {} failed",

@@ -14,7 +14,7 @@ pub mod url_pattern;
 mod web_url;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 use encoding_rs::Encoding;
@@ -45,6 +45,8 @@ pub const STYLESHEET_FILE: &str = "feed.xsl";
 
 /// Default cap on the size of a photo.
 pub const DEFAULT_MAX_PHOTO_SIZE: u64 = 20_000_000;
+/// The publication ledger's place, relative to the configuration file's folder.
+pub const DEFAULT_LEDGER: &str = ".wirefeed/ledger.sqlite";
 
 /// A configuration problem: one clear message each, for exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +138,10 @@ pub struct Config {
     pub agencies: BTreeMap<String, Agency>,
     /// A feed set per tag, under `tags/<slug>/`.
     pub tag_feeds: bool,
+    /// The publication ledger's file, when the ledger is kept.
+    pub ledger: Option<PathBuf>,
+    /// Days a withdrawn or deleted story's tombstone stays in the Atom feeds.
+    pub tombstone_days: u64,
     /// Point RSS and Atom at `feed.xsl`, written beside them, for browsers.
     pub stylesheet: bool,
     /// Write each feed set's `index.html`.
@@ -360,6 +366,8 @@ struct BuildPart {
     stylesheet: bool,
     front_pages: bool,
     ping: bool,
+    ledger: Option<PathBuf>,
+    tombstone_days: u64,
 }
 
 impl BuildPart {
@@ -385,6 +393,9 @@ impl BuildPart {
             stylesheet,
             front_pages,
             ping,
+            ledger,
+            use_ledger,
+            tombstone_days,
         } = build;
         let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
         if !(0.0..=1.0).contains(&min_stories_ratio) {
@@ -428,7 +439,52 @@ impl BuildPart {
             stylesheet: *required(stylesheet, "build.stylesheet")?,
             front_pages: *required(front_pages, "build.front_pages")?,
             ping: *required(ping, "build.ping")?,
+            ledger: match *required(use_ledger, "build.use_ledger")? {
+                true => Some(check_ledger(
+                    ledger
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from(DEFAULT_LEDGER)),
+                    required(out, "build.out")?,
+                )?),
+                false => None,
+            },
+            tombstone_days: *required(tombstone_days, "build.tombstone_days")?,
         })
+    }
+}
+
+/// The ledger's path, checked: a file, and never inside the output folder, which a web server
+/// serves to anyone.
+fn check_ledger(ledger: PathBuf, out: &Path) -> Result<PathBuf, ConfigError> {
+    let absolute = |p: &Path| {
+        let joined = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        // Lexically, as the folders may not exist yet: `a/./b/../c` is `a/c`.
+        let mut clean = PathBuf::new();
+        for part in joined.components() {
+            match part {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    clean.pop();
+                }
+                other => clean.push(other),
+            }
+        }
+        clean
+    };
+    let problem = if ledger.as_os_str().is_empty() || ledger.file_name().is_none() {
+        Some("a file path is expected, e.g. `.wirefeed/ledger.sqlite`")
+    } else if absolute(&ledger).starts_with(absolute(out)) {
+        Some("is inside the output folder, which is served to anyone: keep the ledger outside it (the default is `.wirefeed/ledger.sqlite` beside the config file)")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(ConfigError::Invalid {
+            key: "build.ledger",
+            value: crate::diagnostic::shown(&ledger),
+            problem: problem.into(),
+        }),
+        None => Ok(ledger),
     }
 }
 
@@ -536,6 +592,8 @@ impl Config {
             max_photo_size: build.max_photo_size,
             min_stories_ratio: build.min_stories_ratio,
             tag_feeds: build.tag_feeds,
+            ledger: build.ledger,
+            tombstone_days: build.tombstone_days,
             stylesheet: build.stylesheet,
             front_pages: build.front_pages,
             feed_sets,
@@ -623,6 +681,9 @@ mod tests {
             ("--no-stylesheet", None),
             ("--no-front-pages", None),
             ("--ping", None),
+            ("--ledger", Some("l.sqlite")),
+            ("--no-ledger", None),
+            ("--tombstone-days", Some("3")),
             ("--city", Some("ГОРОД=Asia/Tokyo")),
             ("--agency", Some("АГ=https://ag.org/rss.xml")),
         ];
@@ -672,6 +733,7 @@ mod tests {
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
         assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping);
+        assert_eq!((c.ledger.as_deref(), c.tombstone_days), (None, 3));
         assert_eq!(c.hubs, [Url::parse("https://hub.example.net/").unwrap()]);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(

@@ -207,6 +207,15 @@ settings! {
         /// Notify the WebSub hubs of each feed the build wrote.
         #[arg(long, num_args = 0, default_missing_value = "true")]
         ping: bool = Some(false), "`false`";
+        /// The publication ledger (SQLite); relative to the config file's folder.
+        #[arg(long, value_name = "FILE")]
+        ledger: PathBuf = None, "`.wirefeed/ledger.sqlite` beside the config file";
+        /// Keep the publication ledger (the flag turns it off: date-only stories at midnight).
+        #[arg(long = "no-ledger", num_args = 0, default_missing_value = "false")]
+        use_ledger: bool = Some(true), "`true`";
+        /// Days a withdrawn or deleted story's tombstone stays in the Atom feeds.
+        #[arg(long, value_name = "DAYS")]
+        tombstone_days: u64 = Some(7), "`7`";
     }
 }
 
@@ -312,9 +321,16 @@ impl RawConfig {
             message,
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
-        for p in [&mut raw.build.articles, &mut raw.build.out]
-            .into_iter()
-            .flatten()
+        raw.build
+            .ledger
+            .get_or_insert_with(|| PathBuf::from(super::DEFAULT_LEDGER));
+        for p in [
+            &mut raw.build.articles,
+            &mut raw.build.out,
+            &mut raw.build.ledger,
+        ]
+        .into_iter()
+        .flatten()
         {
             if p.is_relative() {
                 *p = base.join(&*p);
@@ -423,8 +439,9 @@ mod tests {
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
             "--no-cache" | "--follow-symlinks" | "--no-copy-photos" | "--tag-feeds"
-            | "--no-stylesheet" | "--no-front-pages" | "--ping" => None,
-            "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
+            | "--no-stylesheet" | "--no-front-pages" | "--ping" | "--no-ledger" => None,
+            "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size"
+            | "--tombstone-days" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),
             _ => Some("x"),

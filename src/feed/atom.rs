@@ -70,6 +70,17 @@ pub fn document(feed: &Feed) -> AtomFeed {
     {
         namespaces.insert("media".to_string(), MEDIA_NS.to_string());
     }
+    let mut extensions = ExtensionMap::default();
+    if !feed.tombstones.is_empty() {
+        namespaces.insert("at".to_string(), TOMBSTONES_NS.to_string());
+        extensions.insert(
+            "at".to_string(),
+            BTreeMap::from([(
+                "deleted-entry".to_string(),
+                feed.tombstones.iter().map(deleted_entry).collect(),
+            )]),
+        );
+    }
     AtomFeed {
         title: Text::plain(feed.title.clone()),
         id: feed.id.clone(),
@@ -92,7 +103,23 @@ pub fn document(feed: &Feed) -> AtomFeed {
         lang: Some(feed.language.clone()),
         entries: feed.entries.iter().map(entry).collect(),
         namespaces,
+        extensions,
         ..AtomFeed::default()
+    }
+}
+
+/// The namespace of Atom tombstones (RFC 6721).
+pub const TOMBSTONES_NS: &str = "http://purl.org/atompub/tombstones/1.0";
+
+/// `<at:deleted-entry ref="…" when="…"/>`: tells readers and aggregators to drop their copy.
+fn deleted_entry(t: &super::Tombstone) -> Extension {
+    Extension {
+        name: "at:deleted-entry".into(),
+        attrs: BTreeMap::from([
+            ("ref".to_string(), t.id.clone()),
+            ("when".to_string(), t.when.to_rfc3339()),
+        ]),
+        ..Extension::default()
     }
 }
 
@@ -199,6 +226,21 @@ mod tests {
             .map(|l| l.href.as_str())
             .collect();
         assert_eq!(hubs, ["https://hub.example.net/websub?x=1&y=2"]);
+        assert!(
+            xml.contains(r#"xmlns:at="http://purl.org/atompub/tombstones/1.0""#)
+                && xml.contains(r#"<at:deleted-entry ref="tag:example.org,2025:2025/06/gone" when="2025-06-19T10:00:00+05:00">"#),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn no_tombstone_no_namespace() {
+        let feed = Feed {
+            tombstones: Vec::new(),
+            ..sample_feed()
+        };
+        let (xml, _) = render_and_parse_back(&feed, Format::Atom);
+        assert!(!xml.contains("tombstones"), "{xml}");
     }
 
     #[test]

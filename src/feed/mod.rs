@@ -132,6 +132,18 @@ pub struct Feed {
     /// WebSub hubs that relay the feed's updates (RSS `atom:link rel="hub"`, Atom
     /// `link rel="hub"`, JSON `hubs[].url` of type `WebSub`).
     pub hubs: Vec<Url>,
+    /// Stories withdrawn or deleted after they were in this feed, newest first (Atom
+    /// `at:deleted-entry`, RFC 6721; RSS and JSON Feed have no such thing and just drop them).
+    pub tombstones: Vec<Tombstone>,
+}
+
+/// A story that left a feed it was in: its entry id and when it left.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Tombstone {
+    /// The id its entry had.
+    pub id: String,
+    /// When it left: the build clock of the build that saw it withdrawn or deleted.
+    pub when: DateTime<FixedOffset>,
 }
 
 impl Entry {
@@ -182,6 +194,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         entries,
         stylesheet: None,
         hubs: config.hubs.clone(),
+        tombstones: Vec::new(),
     }
 }
 
@@ -419,6 +432,10 @@ pub(crate) fn sample_feed() -> Feed {
         entries: vec![full, bare],
         stylesheet: None,
         hubs: vec![url("https://hub.example.net/websub?x=1&y=2")],
+        tombstones: vec![Tombstone {
+            id: "tag:example.org,2025:2025/06/gone".into(),
+            when: date("2025-06-19T10:00:00+05:00"),
+        }],
     }
 }
 

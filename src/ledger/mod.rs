@@ -59,7 +59,7 @@ impl TimeSource {
 }
 
 /// Why a story left the feeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum GoneReason {
     /// Its sidecar says `status = "withdrawn"`.
     Withdrawn,

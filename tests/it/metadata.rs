@@ -182,11 +182,19 @@ fn a_withdrawn_story_leaves_every_feed_and_is_cited_as_text() {
     let (code, stderr) = build_at(dir.path(), AFTER_LIFT, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("1 withdrawn"), "{stderr}");
-    for name in ["rss.xml", "atom.xml", "feed.json"] {
+    for name in ["rss.xml", "feed.json"] {
         let doc = public_feed(dir.path(), name);
         assert!(!doc.contains("tag:example.org,2025:c"), "{name}");
         assert!(!doc.contains("news/2025/06/c/"), "{name}: no link to it");
     }
+    // Atom says so, for readers to drop their copy (RFC 6721), at the build clock.
+    let atom = public_feed(dir.path(), "atom.xml");
+    assert!(!atom.contains("<id>tag:example.org,2025:c</id>"), "{atom}");
+    assert!(!atom.contains("news/2025/06/c/"), "no link to it");
+    assert!(
+        atom.contains(r#"<at:deleted-entry ref="tag:example.org,2025:c" when=""#),
+        "{atom}"
+    );
     assert!(public_feed(dir.path(), "atom.xml").contains("&lt;li&gt;Третья&lt;/li&gt;"));
 }
 
@@ -258,7 +266,7 @@ fn the_cache_notices_sidecars_added_edited_and_removed() {
     // Added: a new sidecar withdraws d.
     write(&arts.join("d.toml"), "status = \"withdrawn\"\n");
     let after = cached(dir.path());
-    assert!(!String::from_utf8_lossy(&after).contains("2025:d"));
+    assert!(!String::from_utf8_lossy(&after).contains("<id>tag:example.org,2025:d</id>"));
     assert_eq!(after, fresh(dir.path()));
     // Edited: d is published again, with tags.
     write(&arts.join("d.toml"), "tags = [\"новое\"]\n");

@@ -1,0 +1,448 @@
+//! What a build takes from the publication ledger and gives back to it: the time of each
+//! date-only story, corrections, withdrawals and deletions, and the tombstones they leave.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+
+use super::Dated;
+use crate::cache::Facts;
+use crate::corpus::Scanned;
+use crate::feed::Tombstone;
+use crate::ledger::{Changes, GoneReason, Ledger, LedgerError, Record, Row, TimeSource};
+
+/// What the build did to the ledger, for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerOutcome {
+    /// The ledger file.
+    pub path: PathBuf,
+    /// Whether this build created it.
+    pub created: bool,
+    /// Stories seen for the first time.
+    pub new: usize,
+    /// Stories whose content changed (their Atom `updated` is now).
+    pub corrected: usize,
+    /// Stories withdrawn or deleted now.
+    pub gone: usize,
+    /// Stories back after they were withdrawn or deleted.
+    pub restored: usize,
+    /// Tombstones in the Atom feeds (RFC 6721).
+    pub tombstones: usize,
+}
+
+/// A story that left the feeds and whose tombstone is still shown.
+struct Gone {
+    id: String,
+    when: DateTime<FixedOffset>,
+    /// The feed sets (folders) whose feeds carried it.
+    sets: Vec<String>,
+}
+
+/// The ledger as one build uses it.
+pub(super) struct History {
+    ledger: Option<Ledger>,
+    changes: Changes,
+    /// The build clock, when there is one: without it nothing is recorded.
+    now: Option<i64>,
+    /// Whether the build writes what it publishes (a build to stdout records nothing).
+    writes: bool,
+    gone: Vec<Gone>,
+    /// The feed sets each story was already listed in, as read from the ledger.
+    listed: HashMap<String, HashSet<String>>,
+    /// Stories not in the ledger before this build.
+    new: HashSet<String>,
+    outcome: LedgerOutcome,
+    /// When the first tombstone shown now expires: the feeds change then, though no file does.
+    pub expires: Option<i64>,
+}
+
+impl History {
+    /// A build without a ledger: date-only stories stay at midnight, nothing is recorded.
+    pub(super) fn off() -> Self {
+        History {
+            ledger: None,
+            changes: Changes::default(),
+            now: None,
+            writes: false,
+            gone: Vec::new(),
+            listed: HashMap::new(),
+            new: HashSet::new(),
+            outcome: LedgerOutcome::default(),
+            expires: None,
+        }
+    }
+
+    /// Opens the ledger, gives each story its recorded times (choosing and noting them for a
+    /// story seen for the first time) and notes what was corrected, withdrawn, deleted or
+    /// restored. `complete` says whether the walk saw the whole archive: when a folder could
+    /// not be read, a story missing from the scan is not taken for deleted.
+    #[allow(clippy::too_many_arguments)] // the build's shared state, borrowed for one step
+    pub(super) fn read(
+        path: &std::path::Path,
+        writes: bool,
+        busy: Duration,
+        now: Option<i64>,
+        tombstone_days: u64,
+        scanned: &[Scanned],
+        stories: &mut [Dated<'_>],
+        complete: bool,
+    ) -> Result<Self, LedgerError> {
+        let ledger = Ledger::open(path, writes, busy)?;
+        let records = ledger.records()?;
+        let mut history = History {
+            outcome: LedgerOutcome {
+                path: path.to_path_buf(),
+                ..LedgerOutcome::default()
+            },
+            now,
+            writes,
+            changes: Changes {
+                at: now.unwrap_or_default(),
+                ..Changes::default()
+            },
+            ..History::off()
+        };
+        for story in stories.iter_mut() {
+            history.time(story, &scanned[story.index], records.get(story.id));
+        }
+        history.note_gone(&records, scanned, complete);
+        history.find_tombstones(&ledger, &records, tombstone_days)?;
+        history.ledger = Some(ledger);
+        Ok(history)
+    }
+
+    /// Gives one story its times and notes what changed since the ledger last saw it.
+    fn time(&mut self, story: &mut Dated<'_>, file: &Scanned, old: Option<&Record>) {
+        let facts = story.facts;
+        let first_seen = old.map(|r| r.first_seen).or(self.now);
+        let (date, source) = if facts.timed {
+            (story.date, TimeSource::Story)
+        } else {
+            match old.and_then(|r| recorded_time(r, story.date)) {
+                Some(kept) => kept,
+                None => {
+                    let mtime = Some(file.stamp.mtime_ns.div_euclid(1_000_000_000))
+                        .filter(|_| file.stamp.mtime_ns != 0);
+                    choose_time(story.date, first_seen, mtime)
+                }
+            }
+        };
+        let corrected = old.is_some_and(|r| r.hash != facts.hash);
+        let revised = match old {
+            Some(r) if corrected => self.now.or(r.revised),
+            Some(r) => r.revised,
+            None => None,
+        };
+        story.date = date;
+        story.revised = revised
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+            .map(|t| t.with_timezone(date.offset()).max(date));
+        let Some(first_seen) = first_seen else {
+            return; // no clock: nothing to record
+        };
+        let record = Record {
+            first_seen,
+            hash: facts.hash,
+            published: date.timestamp(),
+            offset: date.offset().local_minus_utc(),
+            source,
+            revised,
+            gone: None,
+        };
+        let id = story.id.to_string();
+        match old {
+            None => {
+                self.outcome.new += 1;
+                self.new.insert(id.clone());
+            }
+            Some(r) => {
+                if r.gone.is_some() {
+                    self.outcome.restored += 1;
+                    self.changes.restored.push(id.clone());
+                    self.event(&id, "restored", format!("back in {}", file.rel_path));
+                }
+                if corrected {
+                    self.outcome.corrected += 1;
+                    self.event(&id, "changed", format!("content hash {:016x}", facts.hash));
+                }
+                if (r.published, r.offset) != (record.published, record.offset) {
+                    let was = DateTime::from_timestamp(r.published, 0)
+                        .zip(FixedOffset::east_opt(r.offset))
+                        .map(|(t, o)| t.with_timezone(&o).to_rfc3339())
+                        .unwrap_or_default();
+                    let detail = format!("{was} → {} ({})", date.to_rfc3339(), source.as_str());
+                    self.event(&id, "retimed", detail);
+                }
+                let same = Record {
+                    gone: None,
+                    ..r.clone()
+                } == record;
+                if same {
+                    return;
+                }
+            }
+        }
+        self.changes.rows.push(Row {
+            id,
+            path: file.rel_path.clone(),
+            record,
+        });
+    }
+
+    fn event(&mut self, id: &str, kind: &'static str, detail: String) {
+        self.changes.events.push((id.to_string(), kind, detail));
+    }
+
+    /// Notes the stories of the ledger that are withdrawn now, or whose file is gone.
+    fn note_gone(
+        &mut self,
+        records: &HashMap<String, Record>,
+        scanned: &[Scanned],
+        complete: bool,
+    ) {
+        if self.now.is_none() {
+            return;
+        }
+        let mut withdrawn = HashSet::new();
+        let mut present = HashSet::with_capacity(scanned.len());
+        for s in scanned {
+            let id = crate::article::id_of(&s.rel_path);
+            match s.facts {
+                Facts::Withdrawn => withdrawn.insert(id),
+                // A file that fails to parse, or is held back, is still there.
+                Facts::Story(_) | Facts::Failed(_) => present.insert(id),
+            };
+        }
+        let mut gone: Vec<(&String, GoneReason)> = records
+            .iter()
+            .filter(|(_, r)| r.gone.is_none())
+            .filter_map(|(id, _)| {
+                if withdrawn.contains(id.as_str()) {
+                    Some((id, GoneReason::Withdrawn))
+                } else if complete && !present.contains(id.as_str()) {
+                    Some((id, GoneReason::Deleted))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        gone.sort();
+        for (id, reason) in gone {
+            self.outcome.gone += 1;
+            self.event(id, reason.as_str(), String::new());
+            self.changes.gone.push((id.clone(), reason));
+        }
+    }
+
+    /// The tombstones still in force: stories that left a feed they were in less than
+    /// `tombstone_days` ago, with this build's departures.
+    fn find_tombstones(
+        &mut self,
+        ledger: &Ledger,
+        records: &HashMap<String, Record>,
+        tombstone_days: u64,
+    ) -> Result<(), LedgerError> {
+        let Some(now) = self.now else {
+            return Ok(());
+        };
+        let span = i64::try_from(tombstone_days.saturating_mul(86_400)).unwrap_or(i64::MAX);
+        let just_gone: HashSet<&str> = self
+            .changes
+            .gone
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let back: HashSet<&str> = self.changes.restored.iter().map(String::as_str).collect();
+        for (id, r) in records {
+            let at = match r.gone {
+                Some(_) if back.contains(id.as_str()) => continue,
+                Some((at, _)) => at,
+                None if just_gone.contains(id.as_str()) => now,
+                None => continue,
+            };
+            let until = at.saturating_add(span);
+            if until <= now {
+                continue;
+            }
+            let sets: Vec<String> = ledger.listings(id)?.into_iter().map(|(s, _)| s).collect();
+            if sets.is_empty() {
+                continue; // never in a feed: nobody has a copy to drop
+            }
+            let when = DateTime::from_timestamp(at, 0)
+                .zip(FixedOffset::east_opt(r.offset))
+                .map(|(t, o)| t.with_timezone(&o));
+            if let Some(when) = when {
+                self.expires = Some(self.expires.map_or(until, |e| e.min(until)));
+                self.gone.push(Gone {
+                    id: id.clone(),
+                    when,
+                    sets,
+                });
+            }
+        }
+        // Newest first, then by id: the same ledger gives the same bytes.
+        self.gone
+            .sort_by(|a, b| b.when.cmp(&a.when).then_with(|| a.id.cmp(&b.id)));
+        self.outcome.tombstones = self.gone.len();
+        Ok(())
+    }
+
+    /// The tombstones of the feed set in folder `set`, with their entry ids.
+    pub(super) fn tombstones(
+        &self,
+        set: &str,
+        entry_id: impl Fn(&str) -> String,
+    ) -> Vec<Tombstone> {
+        self.gone
+            .iter()
+            .filter(|g| g.sets.iter().any(|s| s == set))
+            .map(|g| Tombstone {
+                id: entry_id(&g.id),
+                when: g.when,
+            })
+            .collect()
+    }
+
+    /// Notes that the feeds of set `set` carry the stories `ids`.
+    pub(super) fn listed<'a>(
+        &mut self,
+        set: &str,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), LedgerError> {
+        let Some(ledger) = &self.ledger else {
+            return Ok(());
+        };
+        for id in ids {
+            if !self.listed.contains_key(id) {
+                let known: HashSet<String> = if self.new.contains(id) {
+                    HashSet::new()
+                } else {
+                    ledger.listings(id)?.into_iter().map(|(s, _)| s).collect()
+                };
+                self.listed.insert(id.to_string(), known);
+            }
+            let known = self.listed.get_mut(id).map(|k| k.insert(set.to_string()));
+            if known == Some(true) {
+                self.changes.listed.push((id.to_string(), set.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what this build learnt, in one transaction (after the feeds are written).
+    pub(super) fn commit(mut self) -> Result<Option<LedgerOutcome>, LedgerError> {
+        let Some(ledger) = self.ledger.as_mut() else {
+            return Ok(None);
+        };
+        if self.writes && self.now.is_some() {
+            self.changes.listed.sort();
+            self.outcome.created = ledger.commit(&self.changes)?;
+        }
+        Ok(Some(self.outcome))
+    }
+}
+
+/// The time the ledger holds for a date-only story, while it still falls on the story's
+/// date (a dateline whose date was corrected gets a new time).
+fn recorded_time(
+    r: &Record,
+    midnight: DateTime<FixedOffset>,
+) -> Option<(DateTime<FixedOffset>, TimeSource)> {
+    if r.source == TimeSource::Story {
+        return None; // its time was the story's own, which it no longer gives
+    }
+    let t =
+        DateTime::from_timestamp(r.published, 0)?.with_timezone(&FixedOffset::east_opt(r.offset)?);
+    (t.offset() == midnight.offset() && t.date_naive() == midnight.date_naive())
+        .then_some((t, r.source))
+}
+
+/// The publication time of a story whose dateline gives a date only (`midnight`, in the
+/// city's offset): when wirefeed first saw it, if that was on that date; else the file's
+/// modification time, if on that date; else midnight. Never a time the story cannot have.
+fn choose_time(
+    midnight: DateTime<FixedOffset>,
+    first_seen: Option<i64>,
+    mtime: Option<i64>,
+) -> (DateTime<FixedOffset>, TimeSource) {
+    let on_the_day = |secs: i64| {
+        DateTime::from_timestamp(secs, 0)
+            .map(|t| t.with_timezone(midnight.offset()))
+            .filter(|t| t.date_naive() == midnight.date_naive())
+    };
+    first_seen
+        .and_then(on_the_day)
+        .map(|t| (t, TimeSource::FirstSeen))
+        .or_else(|| mtime.and_then(on_the_day).map(|t| (t, TimeSource::Mtime)))
+        .unwrap_or((midnight, TimeSource::Midnight))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn first_seen_then_mtime_then_midnight() {
+        let midnight = at("2025-06-18T00:00:00+05:00");
+        let seen = at("2025-06-18T09:15:30+05:00").timestamp();
+        let mtime = at("2025-06-18T08:00:00+05:00").timestamp();
+        let next_day = at("2025-06-19T00:00:01+05:00").timestamp();
+        let day_before = at("2025-06-17T23:59:59+05:00").timestamp();
+        let chosen = choose_time(midnight, Some(seen), Some(mtime));
+        assert_eq!(
+            chosen,
+            (at("2025-06-18T09:15:30+05:00"), TimeSource::FirstSeen)
+        );
+        // Seen the next day (in the city's zone): the file's time, if on the day.
+        let chosen = choose_time(midnight, Some(next_day), Some(mtime));
+        assert_eq!(chosen, (at("2025-06-18T08:00:00+05:00"), TimeSource::Mtime));
+        // 23:59:59 the day before, in UTC already the 18th: still the wrong day here.
+        assert_eq!(
+            choose_time(midnight, Some(day_before), Some(next_day)),
+            (midnight, TimeSource::Midnight)
+        );
+        assert_eq!(
+            choose_time(midnight, None, None),
+            (midnight, TimeSource::Midnight)
+        );
+        // The offset of the result is the city's.
+        let utc_evening = at("2025-06-18T18:30:00+00:00").timestamp();
+        let (t, _) = choose_time(midnight, Some(utc_evening), None);
+        assert_eq!(t.to_rfc3339(), "2025-06-18T23:30:00+05:00");
+    }
+
+    #[test]
+    fn a_recorded_time_holds_while_the_date_does() {
+        let record = Record {
+            first_seen: 0,
+            hash: 0,
+            published: at("2025-06-18T09:15:30+05:00").timestamp(),
+            offset: 18_000,
+            source: TimeSource::FirstSeen,
+            revised: None,
+            gone: None,
+        };
+        let kept = recorded_time(&record, at("2025-06-18T00:00:00+05:00"));
+        assert_eq!(
+            kept,
+            Some((at("2025-06-18T09:15:30+05:00"), TimeSource::FirstSeen))
+        );
+        // The desk corrected the dateline's date: choose again.
+        assert_eq!(
+            recorded_time(&record, at("2025-06-19T00:00:00+05:00")),
+            None
+        );
+        // It had a time of its own, and lost it: choose again.
+        let own = Record {
+            source: TimeSource::Story,
+            ..record
+        };
+        assert_eq!(recorded_time(&own, at("2025-06-18T00:00:00+05:00")), None);
+    }
+}
