@@ -16,7 +16,7 @@ mod exit {
     pub const USAGE: u8 = 2;
     /// A feed failed validation and was not written.
     pub const INVALID: u8 = 3;
-    /// The output folder is locked by another build, or an I/O error.
+    /// The output folder is locked by another build, an I/O error, or an unusable ledger.
     pub const IO: u8 = 4;
     /// Added to the number of the signal (SIGHUP, SIGINT, SIGTERM) that stopped a build, as
     /// shells do for a process killed by a signal.
@@ -29,7 +29,8 @@ Exit codes:
   1  some story files were skipped (each is named on stderr)
   2  usage or configuration error
   3  a feed failed validation and was not written (the old file is untouched)
-  4  another build holds the lock on the output folder, or an I/O error
+  4  another build holds the lock on the output folder, an I/O error, or the publication
+     ledger is damaged, not a ledger, or of a newer schema (it is left untouched)
   129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal's
      number): temporary files removed, no feed left half-written";
 
@@ -46,6 +47,7 @@ enum Command {
     Build(Box<cmd::build::BuildArgs>),
     Inspect(cmd::inspect::InspectArgs),
     Check(cmd::check::CheckArgs),
+    History(cmd::history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         }
         Command::Inspect(args) => cmd::inspect::execute(args),
         Command::Check(args) => cmd::check::execute(&args),
+        Command::History(args) => cmd::history::execute(&args),
     };
     cmd::wait_if_interrupted();
     code

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod history;
 pub mod inspect;
 mod progress;
 mod report;
