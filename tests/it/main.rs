@@ -12,6 +12,7 @@ mod hardening;
 #[cfg(unix)]
 mod hostile_output;
 mod layers;
+mod ledger;
 mod metadata;
 mod photos;
 mod properties;
