@@ -15,6 +15,8 @@ use std::collections::{HashMap, HashSet};
 
 const A: Option<&str> = Some(ATOM_NS);
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+/// RFC 6721's namespace.
+const TOMBSTONES_NS: &str = "http://purl.org/atompub/tombstones/1.0";
 
 struct Ctx<'a> {
     doc: &'a Document<'a>,
@@ -253,6 +255,7 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
         );
     }
     let newest = cx.entries(root, feed_author, sink);
+    tombstones(doc, root, sink);
     if let (Some(fu), Some(n)) = (feed_updated, newest) {
         if fu < n {
             let pos = doc
@@ -266,6 +269,49 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
                     fu.to_rfc3339(),
                     n.to_rfc3339()
                 ),
+            );
+        }
+    }
+}
+
+/// RFC 6721 tombstones (`at:deleted-entry`) among the feed's children: each names the id of
+/// an entry (`ref`) and when it was deleted (`when`); an entry of the same feed with that id
+/// contradicts it.
+fn tombstones(doc: &Document<'_>, root: usize, sink: &mut Sink) {
+    let live: HashSet<Cow<'_, str>> = doc
+        .children_named(root, A, "entry")
+        .filter_map(|(eid, _)| doc.child(eid, A, "id").map(|i| i.trimmed_text()))
+        .collect();
+    for (_, t) in doc.children_named(root, Some(TOMBSTONES_NS), "deleted-entry") {
+        match t.attr("ref").map(|r| r.value().trim().to_string()) {
+            Some(r) if is_absolute_url(&r) => {
+                if live.contains(r.as_str()) {
+                    sink.at(
+                        "atom.tombstone.live",
+                        t.pos(),
+                        format!("<at:deleted-entry ref=\"{r}\"> names an entry that is still in the feed; readers keep the later of the two"),
+                    );
+                }
+            }
+            other => sink.at(
+                "atom.tombstone.ref",
+                t.pos(),
+                format!(
+                    "<at:deleted-entry> needs a ref that is an absolute IRI (the deleted entry's id), not {}",
+                    other.map_or("nothing".to_string(), |r| format!("'{r}'"))
+                ),
+            ),
+        }
+        let when = t.attr("when").map(|w| w.value().trim().to_string());
+        let problem = match when.as_deref() {
+            None => Some("is missing".to_string()),
+            Some(w) => parse_rfc3339(w).err().map(|m| format!("'{w}': {m}")),
+        };
+        if let Some(problem) = problem {
+            sink.at(
+                "atom.tombstone.when",
+                t.pos(),
+                format!("<at:deleted-entry> when {problem}; an RFC 3339 date-time is required"),
             );
         }
     }

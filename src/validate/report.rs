@@ -256,6 +256,18 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     w("atom.self.missing", "feed should have <link rel=\"self\">"),
     e(
+        "atom.tombstone.ref",
+        "<at:deleted-entry> needs a ref that is an absolute IRI",
+    ),
+    e(
+        "atom.tombstone.when",
+        "<at:deleted-entry> needs a when that is an RFC 3339 date-time",
+    ),
+    w(
+        "atom.tombstone.live",
+        "a tombstone and an entry with the same id",
+    ),
+    e(
         "atom.content.src-not-empty",
         "<content src=...> must be empty",
     ),
