@@ -151,6 +151,7 @@ pub(crate) fn feeds(
                 entries,
                 stylesheet: stylesheet.clone(),
                 hubs: config.hubs.clone(),
+                history: None,
             }
         })
         .collect()

@@ -146,6 +146,8 @@ pub struct Config {
     pub hubs: Vec<Url>,
     /// Notify the hubs of each feed a build wrote.
     pub ping: bool,
+    /// Write RFC 5005 archive documents of the main feed set, one per month.
+    pub archives: bool,
 }
 
 /// The settings that shape how a story file is read; checked without a site URL, so tools
@@ -360,6 +362,7 @@ struct BuildPart {
     stylesheet: bool,
     front_pages: bool,
     ping: bool,
+    archives: bool,
 }
 
 impl BuildPart {
@@ -385,6 +388,7 @@ impl BuildPart {
             stylesheet,
             front_pages,
             ping,
+            archives,
         } = build;
         let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
         if !(0.0..=1.0).contains(&min_stories_ratio) {
@@ -428,6 +432,7 @@ impl BuildPart {
             stylesheet: *required(stylesheet, "build.stylesheet")?,
             front_pages: *required(front_pages, "build.front_pages")?,
             ping: *required(ping, "build.ping")?,
+            archives: *required(archives, "build.archives")?,
         })
     }
 }
@@ -542,6 +547,7 @@ impl Config {
             agencies,
             hubs,
             ping: build.ping,
+            archives: build.archives,
         })
     }
 
@@ -623,6 +629,7 @@ mod tests {
             ("--no-stylesheet", None),
             ("--no-front-pages", None),
             ("--ping", None),
+            ("--archives", None),
             ("--city", Some("ГОРОД=Asia/Tokyo")),
             ("--agency", Some("АГ=https://ag.org/rss.xml")),
         ];
@@ -671,7 +678,7 @@ mod tests {
         assert_eq!(c.story.max_file_size, 9);
         assert_eq!(c.story.encoding.map(Encoding::name), Some("KOI8-R"));
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
-        assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping);
+        assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping && c.archives);
         assert_eq!(c.hubs, [Url::parse("https://hub.example.net/").unwrap()]);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(

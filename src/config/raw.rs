@@ -207,6 +207,9 @@ settings! {
         /// Notify the WebSub hubs of each feed the build wrote.
         #[arg(long, num_args = 0, default_missing_value = "true")]
         ping: bool = Some(false), "`false`";
+        /// Also write RFC 5005 archive documents, one per month, under archive/.
+        #[arg(long, num_args = 0, default_missing_value = "true")]
+        archives: bool = Some(false), "`false`";
     }
 }
 
@@ -423,7 +426,7 @@ mod tests {
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
             "--no-cache" | "--follow-symlinks" | "--no-copy-photos" | "--tag-feeds"
-            | "--no-stylesheet" | "--no-front-pages" | "--ping" => None,
+            | "--no-stylesheet" | "--no-front-pages" | "--ping" | "--archives" => None,
             "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),

@@ -5,6 +5,7 @@
 //! tag or language, which is just another `Feed` value) does not touch the model.
 
 pub mod atom;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod opml;
@@ -132,6 +133,9 @@ pub struct Feed {
     /// WebSub hubs that relay the feed's updates (RSS `atom:link rel="hub"`, Atom
     /// `link rel="hub"`, JSON `hubs[].url` of type `WebSub`).
     pub hubs: Vec<Url>,
+    /// RFC 5005 archive links (RSS `atom:link`, Atom `link`, and `fh:archive` on an archive
+    /// document); JSON Feed has no such standard and ignores it.
+    pub history: Option<history::History>,
 }
 
 impl Entry {
@@ -182,6 +186,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         entries,
         stylesheet: None,
         hubs: config.hubs.clone(),
+        history: None,
     }
 }
 
@@ -419,6 +424,7 @@ pub(crate) fn sample_feed() -> Feed {
         entries: vec![full, bare],
         stylesheet: None,
         hubs: vec![url("https://hub.example.net/websub?x=1&y=2")],
+        history: None,
     }
 }
 
