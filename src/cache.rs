@@ -308,6 +308,23 @@ pub(crate) struct OutputMemo {
     /// When the first tombstone in the feeds expires (seconds since the epoch): from then on
     /// the feeds change though no file did.
     pub expires: Option<i64>,
+    /// The RFC 5005 archive documents written, one per month, oldest first (empty when
+    /// archives are off).
+    pub archives: Vec<ArchiveMemo>,
+}
+
+/// What a build wrote for one month's archive documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ArchiveMemo {
+    /// The month, `YYYY-MM`: the only name the build derives a path from, and only after
+    /// checking its shape (the cache is not trusted to name files).
+    pub month: String,
+    /// The key of what the month's documents were rendered from; 0 when they must be made
+    /// again (a finding, a photo the stamps cannot see).
+    pub key: u64,
+    /// Each document's file as written, in the order of the formats: one `stat` tells whether
+    /// it is still the same file (size, mtime, ctime, inode), without reading its megabytes.
+    pub files: Vec<FileStamp>,
 }
 
 impl OutputMemo {

@@ -21,7 +21,7 @@ pub(crate) struct Planned {
 }
 
 /// Where a set's files go: its folder under the output folder.
-fn folder(out_dir: &Path, set: &FeedSet) -> PathBuf {
+pub(crate) fn folder(out_dir: &Path, set: &FeedSet) -> PathBuf {
     if set.path.is_empty() {
         out_dir.to_path_buf()
     } else {
@@ -152,6 +152,7 @@ pub(crate) fn feeds(
                 stylesheet: stylesheet.clone(),
                 hubs: config.hubs.clone(),
                 tombstones: Vec::new(),
+                history: None,
             }
         })
         .collect()

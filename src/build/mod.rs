@@ -25,6 +25,7 @@ use crate::photo;
 use crate::related::{self, Candidate, RelatedIndex};
 use crate::validate::{self, CheckOptions, Finding, Severity};
 
+mod archives;
 mod documents;
 mod history;
 mod report;
@@ -32,7 +33,8 @@ mod sets;
 pub use crate::websub::PingFailure;
 pub use history::LedgerOutcome;
 pub use report::{
-    BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress, SetOutcome,
+    ArchiveOutcome, BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress,
+    SetOutcome,
 };
 
 /// The cache fingerprint: everything that shapes a file's facts.
@@ -240,14 +242,19 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     }
     let planned = documents::plan(config, opts, &place.out_dir, &sets);
     let output_fingerprint = output_fingerprint(config, opts);
-    if up_to_date(
-        (config, opts),
-        &scan,
-        output_fingerprint,
-        &planned,
-        &sets,
-        &mut report,
-    ) {
+    // RFC 5005 archives (archives.rs): the last build's must still be on disk as written too.
+    let kept_archives = archives::kept(config, opts, &place, &sets, scan.memo.as_ref());
+    if kept_archives.is_some()
+        && up_to_date(
+            (config, opts),
+            &scan,
+            output_fingerprint,
+            &planned,
+            &sets,
+            &mut report,
+        )
+    {
+        report.archives = kept_archives.flatten();
         return Ok(report);
     }
     // The ledger's times, before the stories are ordered by them.
@@ -301,6 +308,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &stories,
         &articles,
         &mut report,
+        &HashMap::new(),
     );
     let per_set = share_out(
         &sets,
@@ -330,6 +338,20 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             model.updated = model.updated.max(latest);
         }
     }
+    // RFC 5005 archives (archives.rs): the months, and the subscription feed's link to the
+    // newest, which is part of its model.
+    let archive_plan = archives::target(config, opts, &place, &sets).map(|target| {
+        let plan = archives::plan(
+            target,
+            &sets,
+            &scan.scanned,
+            &stories,
+            default_lang,
+            output_fingerprint,
+        );
+        plan.link_subscription(config, &sets, &mut models);
+        plan
+    });
     let keys = documents::model_keys(&planned, &sets, &models);
     // What the last build wrote, if it was made with these settings for these documents.
     let previous = scan.memo.as_ref().filter(|m| {
@@ -353,7 +375,37 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (&keys, previous),
         &mut report,
     )?;
-    // The feeds are out: now the ledger learns what they carry, in one transaction.
+    // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
+    // in the cache: either way the next build must look again rather than skip.
+    let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report).filter(|_| {
+        !report
+            .warnings
+            .iter()
+            .any(|w| matches!(w.kind, ArticleWarningKind::Photo(_)))
+            && articles
+                .iter()
+                .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
+    });
+    // RFC 5005 archives (archives.rs): the months that changed are made and written.
+    let memo = match archive_plan {
+        Some(plan) => {
+            let cx = archives::Context {
+                config,
+                opts,
+                place: &place,
+                scan: &scan,
+                parse_opts: &parse_opts,
+                stories: &stories,
+                sets: &sets,
+                models: &models,
+                fingerprint: output_fingerprint,
+            };
+            archives::publish(plan, &cx, memo, &mut report)?
+        }
+        None => memo,
+    };
+    // Every document is out: now the ledger learns what the feeds carry, in one transaction,
+    // and the memo keeps its stamp.
     for (set, chosen) in sets.iter().zip(&per_set.stories) {
         let ids = chosen
             .iter()
@@ -362,28 +414,16 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     }
     let expires = history.expires;
     report.ledger = history.commit()?;
-    let ledger_stamp = report
+    let ledger = report
         .ledger
         .as_ref()
         .and_then(|l| std::fs::metadata(&l.path).ok())
         .map(|m| cache::FileStamp::of(&m));
-    // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
-    // in the cache: either way the next build must look again rather than skip.
-    let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report)
-        .map(|memo| OutputMemo {
-            ledger: ledger_stamp,
-            expires,
-            ..memo
-        })
-        .filter(|_| {
-            !report
-                .warnings
-                .iter()
-                .any(|w| matches!(w.kind, ArticleWarningKind::Photo(_)))
-                && articles
-                    .iter()
-                    .all(|(_, a)| a.meta.photo.as_deref().is_none_or(|p| p.contains(':')))
-        });
+    let memo = memo.map(|memo| OutputMemo {
+        ledger,
+        expires,
+        ..memo
+    });
     if place.writes && config.cache {
         remember(&place, &mut scan, memo, learned, &mut report);
     }
@@ -451,6 +491,7 @@ fn entries_of(
     stories: &[Dated<'_>],
     articles: &[(usize, Article)],
     report: &mut BuildReport,
+    known: &HashMap<usize, String>,
 ) -> (Vec<feed::Entry>, Vec<(usize, String)>) {
     let withheld = report.withdrawn + report.embargoed > 0;
     let ((links, learned), (photos, photo_warnings)) = std::thread::scope(|scope| {
@@ -462,7 +503,7 @@ fn entries_of(
             parse_opts,
             &scan.scanned,
             stories,
-            articles,
+            (articles, known),
         );
         let photos = photos
             .join()
@@ -647,6 +688,8 @@ fn new_memo(
             .map(|s| (s.stories, s.published))
             .collect(),
         models,
+        // Filled in by the archive step, when there is one.
+        archives: Vec::new(),
     })
 }
 
@@ -1024,15 +1067,16 @@ fn reject_duplicates(
     });
 }
 
-/// Resolves each chosen article's related headlines against the whole archive. Also returns
-/// the headlines it read from the targets' files, for the cache.
+/// Resolves each chosen article's related headlines against the whole archive; the headlines
+/// of stories in `known` (by index in the scan) are not read again. Also returns the headlines
+/// it read from the targets' files, for the cache.
 fn resolve_related(
     config: &Config,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
     stories: &[Dated<'_>],
-    articles: &[(usize, Article)],
+    (articles, known): (&[(usize, Article)], &HashMap<usize, String>),
 ) -> (Vec<Vec<RelatedLink>>, Vec<(usize, String)>) {
     let wanted_keys: Vec<Vec<u64>> = articles
         .iter()
@@ -1072,10 +1116,14 @@ fn resolve_related(
         .map(|(index, a)| (*index, a.title.as_str()))
         .collect();
     wanted_targets.retain(|t| {
-        let known = published.get(t).copied().or(match &scanned[*t].facts {
-            Facts::Story(facts) => facts.title(),
-            _ => None,
-        });
+        let known = published
+            .get(t)
+            .copied()
+            .or_else(|| known.get(t).map(String::as_str))
+            .or(match &scanned[*t].facts {
+                Facts::Story(facts) => facts.title(),
+                _ => None,
+            });
         if let Some(title) = known {
             targets.insert(*t, title.to_string());
         }

@@ -193,14 +193,42 @@ pub struct BuildReport {
     pub ping_failures: Vec<PingFailure>,
     /// What the build did to the publication ledger, when it keeps one.
     pub ledger: Option<LedgerOutcome>,
+    /// What became of the RFC 5005 archive documents, when the build makes them.
+    pub archives: Option<ArchiveOutcome>,
+}
+
+/// What became of the RFC 5005 archive documents (one per month and format).
+#[derive(Debug, Clone, Default)]
+pub struct ArchiveOutcome {
+    /// Months with stories, each one document per archive format.
+    pub months: usize,
+    /// Documents written: new, or their bytes changed.
+    pub written: Vec<PathBuf>,
+    /// Documents left as they were: not made again, or made to the same bytes.
+    pub kept: usize,
+    /// Documents of months left without a story, removed.
+    pub removed: Vec<PathBuf>,
+    /// Documents made with validator findings (refused ones, with errors, were not written).
+    pub checked: Vec<FeedOutcome>,
+}
+
+impl ArchiveOutcome {
+    /// Documents refused by the validator.
+    pub fn refused(&self) -> usize {
+        self.checked
+            .iter()
+            .filter(|f| f.status == FeedStatus::Refused)
+            .count()
+    }
 }
 
 impl BuildReport {
-    /// Feeds refused by the validator.
+    /// Feeds (and archive documents) refused by the validator.
     pub fn refused(&self) -> usize {
         self.feeds
             .iter()
             .filter(|f| f.status == FeedStatus::Refused)
             .count()
+            + self.archives.as_ref().map_or(0, ArchiveOutcome::refused)
     }
 }

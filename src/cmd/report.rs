@@ -116,7 +116,8 @@ pub fn print_report(r: &BuildReport, p: Printer<'_>, places: &Places<'_>) {
         }
     }
     let stdout = PathBuf::from("-");
-    for feed in &r.feeds {
+    let archived = r.archives.iter().flat_map(|a| &a.checked);
+    for feed in r.feeds.iter().chain(archived) {
         let path = feed.path.as_deref().unwrap_or(&stdout);
         for f in &feed.findings {
             let level = match f.severity {
@@ -318,5 +319,44 @@ fn print_summary(
     for feed in r.feeds.iter().filter(|f| f.set.is_none()) {
         let path = feed.path.as_deref().unwrap_or(stdout);
         p.note(path, format!("{} {}", feed.document, status_of(feed)));
+    }
+    if let Some(a) = &r.archives {
+        print_archives(a, p, places);
+    }
+}
+
+/// One line for the RFC 5005 archive documents; with `--verbose`, a line per document
+/// written or removed.
+fn print_archives(a: &wirefeed::build::ArchiveOutcome, p: Printer<'_>, places: &Places<'_>) {
+    let mut line = format!(
+        "archives: {} {}, {} written",
+        a.months,
+        if a.months == 1 { "month" } else { "months" },
+        a.written.len()
+    );
+    if !a.removed.is_empty() {
+        line.push_str(&format!(", {} removed", a.removed.len()));
+    }
+    if a.refused() > 0 {
+        line.push_str(&format!(", {} REFUSED", a.refused()));
+    }
+    // The folder of the documents, when one was written or removed; else the articles'.
+    let folder = a
+        .written
+        .iter()
+        .chain(&a.removed)
+        .find_map(|f| f.parent())
+        .unwrap_or(places.articles);
+    p.note(folder, line);
+    if let Verbosity::Normal { details: true } = p.verbosity {
+        for path in &a.written {
+            p.note(path, "archive document written".into());
+        }
+        for path in &a.removed {
+            p.note(
+                path,
+                "archive document removed: its month has no story any more".into(),
+            );
+        }
     }
 }

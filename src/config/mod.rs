@@ -152,6 +152,8 @@ pub struct Config {
     pub hubs: Vec<Url>,
     /// Notify the hubs of each feed a build wrote.
     pub ping: bool,
+    /// Write RFC 5005 archive documents of the main feed set, one per month.
+    pub archives: bool,
 }
 
 /// The settings that shape how a story file is read; checked without a site URL, so tools
@@ -368,6 +370,7 @@ struct BuildPart {
     ping: bool,
     ledger: Option<PathBuf>,
     tombstone_days: u64,
+    archives: bool,
 }
 
 impl BuildPart {
@@ -396,6 +399,7 @@ impl BuildPart {
             ledger,
             use_ledger,
             tombstone_days,
+            archives,
         } = build;
         let min_stories_ratio = *required(min_stories_ratio, "build.min_stories_ratio")?;
         if !(0.0..=1.0).contains(&min_stories_ratio) {
@@ -449,6 +453,7 @@ impl BuildPart {
                 false => None,
             },
             tombstone_days: *required(tombstone_days, "build.tombstone_days")?,
+            archives: *required(archives, "build.archives")?,
         })
     }
 }
@@ -600,6 +605,7 @@ impl Config {
             agencies,
             hubs,
             ping: build.ping,
+            archives: build.archives,
         })
     }
 
@@ -684,6 +690,7 @@ mod tests {
             ("--ledger", Some("l.sqlite")),
             ("--no-ledger", None),
             ("--tombstone-days", Some("3")),
+            ("--archives", None),
             ("--city", Some("ГОРОД=Asia/Tokyo")),
             ("--agency", Some("АГ=https://ag.org/rss.xml")),
         ];
@@ -734,6 +741,7 @@ mod tests {
         assert!(!c.cache && c.follow_symlinks && !c.copy_photos);
         assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping);
         assert_eq!((c.ledger.as_deref(), c.tombstone_days), (None, 3));
+        assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping && c.archives);
         assert_eq!(c.hubs, [Url::parse("https://hub.example.net/").unwrap()]);
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(

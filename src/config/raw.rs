@@ -216,6 +216,9 @@ settings! {
         /// Days a withdrawn or deleted story's tombstone stays in the Atom feeds.
         #[arg(long, value_name = "DAYS")]
         tombstone_days: u64 = Some(7), "`7`";
+        /// Also write RFC 5005 archive documents, one per month, under archive/.
+        #[arg(long, num_args = 0, default_missing_value = "true")]
+        archives: bool = Some(false), "`false`";
     }
 }
 
@@ -442,6 +445,8 @@ mod tests {
             | "--no-stylesheet" | "--no-front-pages" | "--ping" | "--no-ledger" => None,
             "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size"
             | "--tombstone-days" => Some("7"),
+            "--no-stylesheet" | "--no-front-pages" | "--ping" | "--archives" => None,
+            "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),
             _ => Some("x"),

@@ -11,6 +11,7 @@ use atom_syndication::{
     WriteConfig,
 };
 
+use super::history::FH_NS;
 use super::rss::MEDIA_NS;
 use super::{Entry, Feed, Format, Renderer, GENERATOR};
 
@@ -62,7 +63,16 @@ pub fn document(feed: &Feed) -> AtomFeed {
         links.push(link("self", url.as_str(), Some(Format::Atom.media_type())));
     }
     links.extend(feed.hubs.iter().map(|hub| link("hub", hub.as_str(), None)));
+    let history = feed.history.as_ref();
+    for (rel, url) in history.map(|h| h.links(Format::Atom)).unwrap_or_default() {
+        links.push(link(rel, url.as_str(), Some(Format::Atom.media_type())));
+    }
     let mut namespaces = BTreeMap::new();
+    let mut extensions = ExtensionMap::default();
+    if history.is_some_and(|h| h.archive) {
+        namespaces.insert("fh".to_string(), FH_NS.to_string());
+        extensions.insert("fh".into(), archive_marker());
+    }
     if feed
         .entries
         .iter()
@@ -70,7 +80,6 @@ pub fn document(feed: &Feed) -> AtomFeed {
     {
         namespaces.insert("media".to_string(), MEDIA_NS.to_string());
     }
-    let mut extensions = ExtensionMap::default();
     if !feed.tombstones.is_empty() {
         namespaces.insert("at".to_string(), TOMBSTONES_NS.to_string());
         extensions.insert(
@@ -119,8 +128,21 @@ fn deleted_entry(t: &super::Tombstone) -> Extension {
             ("ref".to_string(), t.id.clone()),
             ("when".to_string(), t.when.to_rfc3339()),
         ]),
+        // Empty rather than absent: the writers then put no whitespace inside it.
+        value: Some(String::new()),
         ..Extension::default()
     }
+}
+
+/// `<fh:archive/>`, as the extension map of its prefix.
+fn archive_marker() -> BTreeMap<String, Vec<Extension>> {
+    let marker = Extension {
+        name: "fh:archive".into(),
+        // Empty rather than absent: the writers then put no whitespace inside it.
+        value: Some(String::new()),
+        ..Extension::default()
+    };
+    BTreeMap::from([("archive".to_string(), vec![marker])])
 }
 
 fn entry(e: &Entry) -> AtomEntry {

@@ -5,6 +5,7 @@
 //! tag or language, which is just another `Feed` value) does not touch the model.
 
 pub mod atom;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod opml;
@@ -135,6 +136,9 @@ pub struct Feed {
     /// Stories withdrawn or deleted after they were in this feed, newest first (Atom
     /// `at:deleted-entry`, RFC 6721; RSS and JSON Feed have no such thing and just drop them).
     pub tombstones: Vec<Tombstone>,
+    /// RFC 5005 archive links (RSS `atom:link`, Atom `link`, and `fh:archive` on an archive
+    /// document); JSON Feed has no such standard and ignores it.
+    pub history: Option<history::History>,
 }
 
 /// A story that left a feed it was in: its entry id and when it left.
@@ -195,6 +199,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         stylesheet: None,
         hubs: config.hubs.clone(),
         tombstones: Vec::new(),
+        history: None,
     }
 }
 
@@ -436,6 +441,7 @@ pub(crate) fn sample_feed() -> Feed {
             id: "tag:example.org,2025:2025/06/gone".into(),
             when: date("2025-06-19T10:00:00+05:00"),
         }],
+        history: None,
     }
 }
 

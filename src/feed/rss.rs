@@ -12,6 +12,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Guid, Item};
 
+use super::history::FH_NS;
 use super::{Entry, Feed, Format, Renderer, GENERATOR};
 
 /// Namespace of Media RSS, for `media:credit`.
@@ -50,6 +51,32 @@ pub fn channel(feed: &Feed) -> Channel {
         ..AtomLink::default()
     });
     let dated = !feed.entries.is_empty();
+    let history = feed.history.as_ref();
+    // RFC 5005 §4 names Atom link relations; in RSS they are atom:link, as the self link is.
+    let history_links = history
+        .map(|h| h.links(Format::Rss))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(rel, url)| AtomLink {
+            href: url.to_string(),
+            rel: rel.into(),
+            mime_type: Some(Format::Rss.media_type().into()),
+            ..AtomLink::default()
+        });
+    let mut extensions = ExtensionMap::default();
+    if history.is_some_and(|h| h.archive) {
+        namespaces.insert("fh".to_string(), FH_NS.to_string());
+        let marker = Extension {
+            name: "fh:archive".into(),
+            // Empty rather than absent: the writers then put no whitespace inside it.
+            value: Some(String::new()),
+            ..Extension::default()
+        };
+        extensions.insert(
+            "fh".into(),
+            BTreeMap::from([("archive".to_string(), vec![marker])]),
+        );
+    }
     Channel {
         title: feed.title.clone(),
         link: feed.site_url.to_string(),
@@ -70,9 +97,11 @@ pub fn channel(feed: &Feed) -> Channel {
                     rel: "hub".into(),
                     ..AtomLink::default()
                 }))
+                .chain(history_links)
                 .collect(),
         }),
         namespaces,
+        extensions,
         ..Channel::default()
     }
 }
