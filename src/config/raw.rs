@@ -442,11 +442,11 @@ mod tests {
     fn sample(flag: &str) -> Option<&'static str> {
         match flag {
             "--no-cache" | "--follow-symlinks" | "--no-copy-photos" | "--tag-feeds"
-            | "--no-stylesheet" | "--no-front-pages" | "--ping" | "--no-ledger" => None,
+            | "--no-stylesheet" | "--no-front-pages" | "--ping" | "--no-ledger" | "--archives" => {
+                None
+            }
             "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size"
             | "--tombstone-days" => Some("7"),
-            "--no-stylesheet" | "--no-front-pages" | "--ping" | "--archives" => None,
-            "--limit" | "--max-file-size" | "--lock-timeout" | "--max-photo-size" => Some("7"),
             "--min-stories-ratio" => Some("0.25"),
             "--city" | "--agency" => Some("A=B"),
             _ => Some("x"),
