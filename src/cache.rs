@@ -23,7 +23,7 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 11;
+const VERSION: u32 = 12;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,9 +111,10 @@ pub(crate) struct StoryFacts {
     /// Whether its time is a real one (the dateline's or the sidecar's `published`) rather
     /// than the midnight of a date-only dateline.
     pub timed: bool,
-    /// The [`crate::related::title_key`]s of its related headlines, in order: what an archive
-    /// document's key needs to see a link change without reading the file.
-    pub related: Box<[u64]>,
+    /// Its headline and agency, kept from the scan of its file for the archive documents
+    /// (only when they are made, and never saved: a cached story's are read again).
+    #[serde(skip)]
+    masthead: Option<Box<crate::article::Masthead>>,
     /// What few stories have, out of line: most stories are UTF-8, clean and not under
     /// embargo, and keeping these fields inline would double the record (and the time spent
     /// walking 100,000 of them).
@@ -136,6 +137,10 @@ struct RareFacts {
     /// The headline, once a build has read it to link a related headline to this story: kept
     /// with the file's stamp, so the next build links without reading the file again.
     title: Option<String>,
+    /// The sidecar's `updated` (seconds, UTC offset), for the archive documents' entries.
+    updated: Option<(i64, i32)>,
+    /// The sidecar's byline, for the archive documents' entries.
+    byline: Option<String>,
 }
 
 impl StoryFacts {
@@ -163,7 +168,7 @@ impl StoryFacts {
             agency: 0,
             hash: 0,
             timed: false,
-            related: Box::default(),
+            masthead: None,
             rare: (rare != RareFacts::default()).then(|| Box::new(rare)),
         }
     }
@@ -187,12 +192,51 @@ impl StoryFacts {
     }
 
     /// These facts with what the ledger and the archives need of its content: its
-    /// [`content_hash`], whether its time is real, and its related headlines' keys.
-    pub(crate) fn with_content(mut self, hash: u64, timed: bool, related: Vec<u64>) -> Self {
+    /// [`content_hash`] and whether its time is real.
+    pub(crate) fn with_content(mut self, hash: u64, timed: bool) -> Self {
         self.hash = hash;
         self.timed = timed;
-        self.related = related.into_boxed_slice();
         self
+    }
+
+    /// These facts with what its sidecar says that an archive document's entry shows: the
+    /// time of its latest correction and its byline.
+    pub(crate) fn with_sidecar(
+        mut self,
+        updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+        byline: Option<String>,
+    ) -> Self {
+        if updated.is_some() || byline.is_some() {
+            let rare = self.rare.get_or_insert_with(Box::default);
+            rare.updated = updated.map(|t| (t.timestamp(), t.offset().local_minus_utc()));
+            rare.byline = byline;
+        }
+        self
+    }
+
+    /// These facts with the story's headline and agency, for the archive documents.
+    pub(crate) fn with_masthead(mut self, masthead: Option<crate::article::Masthead>) -> Self {
+        self.masthead = masthead.map(Box::new);
+        self
+    }
+
+    /// Its headline and agency, when the scan of its file kept them.
+    pub(crate) fn masthead(&self) -> Option<&crate::article::Masthead> {
+        self.masthead.as_deref()
+    }
+
+    /// Its sidecar's `updated`.
+    pub(crate) fn updated(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        let (secs, offset) = self.rare.as_ref()?.updated?;
+        Some(
+            chrono::DateTime::from_timestamp(secs, 0)?
+                .with_timezone(&chrono::FixedOffset::east_opt(offset)?),
+        )
+    }
+
+    /// Its sidecar's byline.
+    pub(crate) fn byline(&self) -> Option<&str> {
+        self.rare.as_ref()?.byline.as_deref()
     }
 
     /// Its language tag: the sidecar's, else the detected one, else `default`.

@@ -396,7 +396,7 @@ pub(crate) fn read_facts(
     archive: &Archive,
     rel_path: &str,
     stamp: FileStamp,
-    opts: &ParseOptions,
+    (opts, keep_masthead): (&ParseOptions, bool),
 ) -> Facts {
     let path = archive.path_of(rel_path);
     if stamp.size > opts.max_file_size {
@@ -449,10 +449,14 @@ pub(crate) fn read_facts(
             summary.warnings,
             meta.embargo.map(|e| e.timestamp()),
         )
+        .with_sidecar(meta.updated, meta.author.clone())
+        .with_masthead(keep_masthead.then(|| article::Masthead {
+            title: summary.title.clone(),
+            agency: summary.agency_name.clone(),
+        }))
         .with_content(
             crate::cache::content_hash(&bytes, &meta),
             summary.timed || meta.published.is_some(),
-            summary.related,
         )
         .with_facets(
             (summary.lang, summary.city, summary.agency),
@@ -463,11 +467,13 @@ pub(crate) fn read_facts(
 }
 
 /// Scans the archive's files in parallel: a file that comes with facts (from the cache, for
-/// an unchanged stamp) is taken as it is, any other is read and parsed.
+/// an unchanged stamp) is taken as it is, any other is read and parsed. With `keep_masthead`,
+/// the facts of a file read keep its headline and agency (for the archive documents, which
+/// would otherwise read every file a second time).
 pub(crate) fn scan(
     archive: &Archive,
     files: Vec<CachedFile>,
-    opts: &ParseOptions,
+    (opts, keep_masthead): (&ParseOptions, bool),
     progress: Option<&AtomicUsize>,
 ) -> Vec<Scanned> {
     files
@@ -485,7 +491,7 @@ pub(crate) fn scan(
                 cached: true,
             },
             None => {
-                let facts = read_facts(archive, &rel_path, stamp, opts);
+                let facts = read_facts(archive, &rel_path, stamp, (opts, keep_masthead));
                 Scanned {
                     rel_path,
                     stamp,

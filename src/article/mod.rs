@@ -222,8 +222,8 @@ pub struct Summary {
     pub agency: u64,
     /// Whether the dateline gives a time.
     pub timed: bool,
-    /// [`crate::related::title_key`] of each related headline, in order.
-    pub related: Vec<u64>,
+    /// The dateline's agency, as written.
+    pub agency_name: String,
 }
 
 /// Parses a story as fully as [`parse`] (so every error is found) but keeps only its
@@ -244,11 +244,7 @@ pub fn summarize(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Summa
             city: facets::city_key(&opts.cities, &dateline.city),
             agency: facets::agency_key(&dateline.agency),
             timed: dateline.time.is_some(),
-            related: story
-                .related
-                .iter()
-                .map(|h| crate::related::title_key(h))
-                .collect(),
+            agency_name: dateline.agency.clone(),
         },
     )
 }
@@ -277,6 +273,50 @@ pub fn headline(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<String
         .find(|line| !line.trim().is_empty())
         .map(|line| line.trim().to_string())
         .ok_or_else(|| err(ArticleErrorKind::OnlyBlank))
+}
+
+/// What an index of stories shows of one: its headline and its dateline's agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Masthead {
+    /// The headline, cleaned as [`parse`] cleans it.
+    pub title: String,
+    /// The agency between the dateline's slashes.
+    pub agency: String,
+}
+
+/// The headline and the dateline's agency of a story file: the first two lines that are not
+/// blank, cleaned and read as [`parse`] reads them, and nothing after them. Archive documents
+/// list every story of a month, and this is all they show of each.
+pub fn masthead(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Masthead, ArticleError> {
+    let err = |line, kind| ArticleError {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+        kind,
+    };
+    if bytes.len() as u64 > opts.max_file_size {
+        let size = bytes.len() as u64;
+        let cap = opts.max_file_size;
+        return Err(err(None, ArticleErrorKind::TooLarge { size, cap }));
+    }
+    let decoded = decode::decode(bytes, opts.encoding).map_err(|k| err(None, k))?;
+    let text = unify_line_ends(&decoded.text);
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, clean_line(line).0))
+        .filter(|(_, line)| !line.trim().is_empty());
+    let (_, headline) = lines
+        .next()
+        .ok_or_else(|| err(None, ArticleErrorKind::OnlyBlank))?;
+    let (n, dateline) = lines
+        .next()
+        .ok_or_else(|| err(None, ArticleErrorKind::HeadlineOnly))?;
+    let dateline = dateline::parse(dateline.trim()).map_err(|kind| err(Some(n), kind))?;
+    Ok(Masthead {
+        title: headline.trim().to_string(),
+        agency: dateline.agency,
+    })
 }
 
 /// Decodes, cleans and splits a story, then hands its parts to `finish`.
@@ -740,6 +780,26 @@ mod tests {
             assert_eq!(p.article.credit.as_deref(), Some("Автор"), "{label}");
             assert_eq!(p.article.paragraphs.len(), 1);
         }
+    }
+
+    #[test]
+    fn the_masthead_is_what_parse_reads_of_the_first_two_lines() {
+        let opts = ParseOptions::default();
+        let at = Path::new("t.txt");
+        let text = "\u{feff}\r\n  Шоҳроҳ\u{7} ва ИКТ  \r\n\r\nДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Матн.\r\nЕщё.\r\n";
+        let m = masthead(text.as_bytes(), at, &opts).unwrap();
+        let full = parse(text.as_bytes(), at, "t.txt", &opts).unwrap().article;
+        assert_eq!(m.title, full.title);
+        assert_eq!(m.title, "Шоҳроҳ ва ИКТ");
+        assert_eq!(m.agency, "НИАТ «Ховар»");
+        // Windows-1251, as the parser decodes it.
+        let (cp1251, _, _) =
+            encoding_rs::WINDOWS_1251.encode("Заголовок\nМОСКВА, 01.02.2025 /ТАСС/. Текст.\n");
+        assert_eq!(masthead(&cp1251, at, &opts).unwrap().agency, "ТАСС");
+        let e = masthead(b"Only a headline\n", at, &opts).unwrap_err();
+        assert_eq!(e.kind, ArticleErrorKind::HeadlineOnly);
+        let e = masthead(b"H\n\nnot a dateline\n", at, &opts).unwrap_err();
+        assert_eq!(e.line, Some(3));
     }
 
     #[test]

@@ -186,7 +186,7 @@ fn scan_archive(
         scanned: corpus::scan(
             &place.archive,
             files,
-            parse_opts,
+            (parse_opts, config.archives && opts.output == Output::Folder),
             progress.map(|p| &p.scanned),
         ),
         problems: walk.problems,
@@ -308,7 +308,6 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &stories,
         &articles,
         &mut report,
-        &HashMap::new(),
     );
     let per_set = share_out(
         &sets,
@@ -341,14 +340,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     // RFC 5005 archives (archives.rs): the months, and the subscription feed's link to the
     // newest, which is part of its model.
     let archive_plan = archives::target(config, opts, &place, &sets).map(|target| {
-        let plan = archives::plan(
-            target,
-            &sets,
-            &scan.scanned,
-            &stories,
-            default_lang,
-            output_fingerprint,
-        );
+        let plan = archives::plan(target, &sets, &stories, default_lang, output_fingerprint);
         plan.link_subscription(config, &sets, &mut models);
         plan
     });
@@ -491,7 +483,6 @@ fn entries_of(
     stories: &[Dated<'_>],
     articles: &[(usize, Article)],
     report: &mut BuildReport,
-    known: &HashMap<usize, String>,
 ) -> (Vec<feed::Entry>, Vec<(usize, String)>) {
     let withheld = report.withdrawn + report.embargoed > 0;
     let ((links, learned), (photos, photo_warnings)) = std::thread::scope(|scope| {
@@ -503,7 +494,7 @@ fn entries_of(
             parse_opts,
             &scan.scanned,
             stories,
-            (articles, known),
+            articles,
         );
         let photos = photos
             .join()
@@ -1067,16 +1058,15 @@ fn reject_duplicates(
     });
 }
 
-/// Resolves each chosen article's related headlines against the whole archive; the headlines
-/// of stories in `known` (by index in the scan) are not read again. Also returns the headlines
-/// it read from the targets' files, for the cache.
+/// Resolves each chosen article's related headlines against the whole archive. Also returns
+/// the headlines it read from the targets' files, for the cache.
 fn resolve_related(
     config: &Config,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
     stories: &[Dated<'_>],
-    (articles, known): (&[(usize, Article)], &HashMap<usize, String>),
+    articles: &[(usize, Article)],
 ) -> (Vec<Vec<RelatedLink>>, Vec<(usize, String)>) {
     let wanted_keys: Vec<Vec<u64>> = articles
         .iter()
@@ -1116,14 +1106,10 @@ fn resolve_related(
         .map(|(index, a)| (*index, a.title.as_str()))
         .collect();
     wanted_targets.retain(|t| {
-        let known = published
-            .get(t)
-            .copied()
-            .or_else(|| known.get(t).map(String::as_str))
-            .or(match &scanned[*t].facts {
-                Facts::Story(facts) => facts.title(),
-                _ => None,
-            });
+        let known = published.get(t).copied().or(match &scanned[*t].facts {
+            Facts::Story(facts) => facts.title(),
+            _ => None,
+        });
         if let Some(title) = known {
             targets.insert(*t, title.to_string());
         }

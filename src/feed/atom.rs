@@ -192,8 +192,10 @@ fn entry(e: &Entry) -> AtomEntry {
             })
             .collect(),
         links,
-        summary: Some(text(&e.summary, &e.lang)),
-        content: Some(Content {
+        // An archive document's entries have neither (they list the stories): the alternate
+        // link then stands for the content (RFC 4287 §4.1.1.1).
+        summary: (!e.summary.is_empty()).then(|| text(&e.summary, &e.lang)),
+        content: (!e.content_html.is_empty()).then(|| Content {
             value: Some(e.content_html.clone()),
             content_type: Some("html".into()),
             lang: Some(e.lang.clone()),

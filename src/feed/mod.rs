@@ -203,6 +203,24 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
     }
 }
 
+/// The agency's own feed, when it is configured (RSS `source`, Atom `source`).
+pub fn source_of(config: &Config, agency: &str) -> Option<Source> {
+    if config.agencies.is_empty() {
+        return None; // and no Unicode normalisation, which archive documents do 100,000 times
+    }
+    // Agencies are configured by name as people write it; the dateline's spelling of quotes
+    // and case may differ.
+    let agency = crate::related::normalize(agency);
+    config
+        .agencies
+        .iter()
+        .find(|(name, _)| crate::related::normalize(name) == agency)
+        .map(|(_, agency)| Source {
+            title: agency.title.clone(),
+            url: agency.url.clone(),
+        })
+}
+
 /// The entry of one story, the same in every feed that carries it.
 pub fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
     let a = story.article;
@@ -211,17 +229,7 @@ pub fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
     } else {
         a.dateline.agency.clone()
     };
-    // Agencies are configured by name as people write it; the dateline's spelling of quotes
-    // and case may differ.
-    let agency = crate::related::normalize(&a.dateline.agency);
-    let source = config
-        .agencies
-        .iter()
-        .find(|(name, _)| crate::related::normalize(name) == agency)
-        .map(|(_, agency)| Source {
-            title: agency.title.clone(),
-            url: agency.url.clone(),
-        });
+    let source = source_of(config, &a.dateline.agency);
     Entry {
         id: config.entry_id(&a.id),
         url: config.article_url.render(a.date, &a.id, &a.slug),

@@ -121,13 +121,15 @@ fn item(entry: &Entry) -> Item {
         link: Some(entry.url.to_string()),
         // Readers take RSS `description` as HTML (feedparser reports it as text/html), so the
         // plain-text lead is escaped: `<script>` in a story must arrive as text, not markup.
-        description: Some(partial_escape(entry.summary.as_str()).into_owned()),
+        description: (!entry.summary.is_empty())
+            .then(|| partial_escape(entry.summary.as_str()).into_owned()),
         guid: Some(Guid {
             value: entry.id.clone(),
             permalink: false,
         }),
         pub_date: Some(entry.published.to_rfc2822()),
-        content: Some(entry.content_html.clone()),
+        // An archive document's items have no text: their title and link list the stories.
+        content: (!entry.content_html.is_empty()).then(|| entry.content_html.clone()),
         source: entry.source.as_ref().map(|s| rss::Source {
             url: s.url.to_string(),
             title: Some(s.title.clone()),

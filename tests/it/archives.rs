@@ -240,12 +240,17 @@ fn a_story_edit_rewrites_its_month_only_and_a_rerun_writes_nothing() {
 }
 
 #[test]
-fn a_changed_headline_relinks_the_months_that_cite_it() {
+fn entries_list_the_stories_without_their_text_and_a_new_headline_rewrites_its_month_only() {
     let dir = project();
     build(dir.path(), &[]);
     let before = archive_files(dir.path());
-    // June's `d`, cited from July, gets a new headline that still normalises to the cited
-    // one: the link text in July's documents follows it.
+    let (_, june) = common::read_feed(&dir.path().join("public/archive/2025-06.xml"));
+    for e in &june.entries {
+        assert!(e.title.is_some() && !e.links.is_empty(), "{e:?}");
+        assert!(e.published.is_some() && !e.authors.is_empty(), "{e:?}");
+        assert!(e.content.is_none() && e.summary.is_none(), "no text: {e:?}");
+    }
+    // June's `d` gets a new headline: June's documents change, and only they.
     let d = dir.path().join("articles/2025/06/d.txt");
     let text = std::fs::read_to_string(&d).unwrap();
     std::fs::write(
@@ -255,10 +260,15 @@ fn a_changed_headline_relinks_the_months_that_cite_it() {
     .unwrap();
     build(dir.path(), &[]);
     let after = archive_files(dir.path());
-    let july = String::from_utf8(after["2025-07.xml"].1.clone()).unwrap();
-    assert!(july.contains("ИЮНЬСКАЯ новость о школах"), "{july}");
-    assert_ne!(before["2025-07.xml"].1, after["2025-07.xml"].1);
-    assert_eq!(before["2025-04.xml"], after["2025-04.xml"]);
+    let june = String::from_utf8(after["2025-06.xml"].1.clone()).unwrap();
+    assert!(june.contains("ИЮНЬСКАЯ новость о школах"), "{june}");
+    for (name, file) in &before {
+        if name.starts_with("2025-06.") {
+            assert_ne!(file.1, after[name].1, "{name}");
+        } else {
+            assert_eq!(*file, after[name], "{name}");
+        }
+    }
 }
 
 #[test]
@@ -362,4 +372,47 @@ fn snapshot_of_a_small_archive_document() {
     };
     insta::assert_snapshot!("archive_atom", read("2025-06.xml"));
     insta::assert_snapshot!("archive_rss", read("2025-06.rss.xml"));
+}
+
+#[test]
+fn months_made_from_the_cache_are_the_bytes_of_a_full_scan() {
+    let dir = project();
+    build(dir.path(), &[]);
+    let full = archive_files(dir.path());
+    // The archive documents are gone, the cache is not: each month is made again from the
+    // cached facts, reading each story's headline and dateline from its file.
+    std::fs::remove_dir_all(dir.path().join("public/archive")).unwrap();
+    let stderr = build(dir.path(), &[]);
+    assert!(stderr.contains("files unchanged"), "{stderr}");
+    let again = archive_files(dir.path());
+    assert_eq!(full.len(), again.len());
+    for (name, (_, bytes)) in &full {
+        assert!(again[name].1 == *bytes, "{name} differs");
+    }
+}
+
+#[test]
+fn archive_entries_carry_the_ledgers_times() {
+    let dir = project();
+    // A date-only story first seen at 15:00 in Dushanbe on its own date.
+    story(
+        dir.path(),
+        "2025/08/e.txt",
+        "Августовская новость",
+        "05.08.2025",
+        &[],
+    );
+    let at = "1754388000"; // 2025-08-05T10:00:00Z
+    let (code, stderr) = code_and_stderr(
+        wirefeed(dir.path())
+            .args(["build", "-v"])
+            .env("SOURCE_DATE_EPOCH", at),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let august = std::fs::read_to_string(dir.path().join("public/archive/2025-08.xml")).unwrap();
+    assert!(
+        august.contains("<published>2025-08-05T15:00:00+05:00</published>"),
+        "{august}"
+    );
+    common::read_feed(&dir.path().join("public/archive/2025-08.xml"));
 }
