@@ -176,12 +176,18 @@ fn atom_to_stdout_for_pipes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    // The same feed, but for the browsers' stylesheet, which is served beside the folder's
-    // feeds only.
+    // The same feed, but for the browsers' stylesheet and the link to the archive documents,
+    // which are served beside the folder's feeds only.
     let text = String::from_utf8(atom).unwrap();
     let pi = text.lines().nth(1).unwrap();
     assert!(pi.starts_with("<?xml-stylesheet "), "{pi}");
-    let without_pi = text.replacen(&format!("{pi}\n"), "", 1);
+    let archive = text
+        .lines()
+        .find(|l| l.contains(r#"rel="prev-archive""#))
+        .unwrap();
+    let without_pi =
+        text.replacen(&format!("{pi}\n"), "", 1)
+            .replacen(&format!("{archive}\n"), "", 1);
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         without_pi,
