@@ -29,7 +29,7 @@ CREATE TABLE story (
     revised     INTEGER,                     -- when its content last changed (Atom updated)
     gone        INTEGER,                     -- when it was withdrawn or its file deleted…
     gone_reason TEXT CHECK (gone_reason IN ('withdrawn', 'deleted')) -- …and which
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE listing (
     id           TEXT NOT NULL,              -- a story id
