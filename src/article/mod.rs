@@ -642,6 +642,22 @@ impl Article {
         self
     }
 
+    /// The body as plain text, one string per paragraph, the lead without its dateline prefix
+    /// (`ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/.`); a lead that is nothing but its dateline is left
+    /// out.
+    pub fn body_text(&self) -> Vec<String> {
+        let mut text = self.paragraphs.clone();
+        if let Some(lead) = text.first_mut() {
+            let rest = lead
+                .get(self.dateline.len..)
+                .unwrap_or(lead.as_str())
+                .trim();
+            *lead = rest.to_string();
+        }
+        text.retain(|p| !p.trim().is_empty());
+        text
+    }
+
     /// The lead paragraph (the dateline and its text) as plain text.
     pub fn lead(&self) -> &str {
         self.paragraphs.first().map(String::as_str).unwrap_or("")
@@ -800,6 +816,18 @@ mod tests {
         assert_eq!(e.kind, ArticleErrorKind::HeadlineOnly);
         let e = masthead(b"H\n\nnot a dateline\n", at, &opts).unwrap_err();
         assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn the_body_text_drops_the_dateline_credit_and_related() {
+        let text =
+            "H\nДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид.\nВторой.\nФОТО: Автор\n\n\nСвязанный\n";
+        let a = parse_str(text).unwrap().article;
+        assert_eq!(a.body_text(), ["Лид.", "Второй."]);
+        let only = parse_str("H\nДУШАНБЕ, 18.06.2025 /А/.\nТекст.\n")
+            .unwrap()
+            .article;
+        assert_eq!(only.body_text(), ["Текст."]);
     }
 
     #[test]

@@ -520,6 +520,7 @@ fn index_entry(
         tags: s.facts.tags().to_vec(),
         summary: String::new(),
         content_html: String::new(),
+        text: Vec::new(),
         lang: s.facts.lang(default_lang).to_string(),
         city: String::new(),
         timed: s.facts.timed,

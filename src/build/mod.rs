@@ -1173,11 +1173,13 @@ fn link(
             RelatedLink {
                 title: title.clone(),
                 url: Some(url),
+                id: Some(config.entry_id(article::id_of(rel))),
             }
         }
         None => RelatedLink {
             title: headline.to_string(),
             url: None,
+            id: None,
         },
     }
 }

@@ -32,6 +32,9 @@ pub struct RelatedLink {
     pub title: String,
     /// The target's URL when the headline was resolved (Atom `link rel="related"`, HTML link).
     pub url: Option<Url>,
+    /// The target's entry id when the headline was resolved (for formats that name stories by
+    /// id, such as IPTC ninjs associations).
+    pub id: Option<String>,
 }
 
 /// A story's lead photo.
@@ -88,6 +91,10 @@ pub struct Entry {
     pub summary: String,
     /// Full text as HTML (RSS `content:encoded`, Atom `content type="html"`, JSON `content_html`).
     pub content_html: String,
+    /// The body as plain text, one string per paragraph: the lead without its dateline prefix
+    /// (`CITY, DATE /AGENCY/.`), and neither the photo credit nor the related headlines (what
+    /// aggregators that take the text alone want, e.g. Yandex's `yandex:full-text`).
+    pub text: Vec<String>,
     /// Language tag (Atom `xml:lang` of title/summary/content, JSON `language`).
     pub lang: String,
     /// The dateline's city, as written (the front page's "city, date" line).
@@ -245,6 +252,7 @@ pub fn entry(config: &Config, story: &Publishable<'_>) -> Entry {
             .clone()
             .unwrap_or_else(|| a.lead().to_string()),
         content_html: html::content(a, &story.related, story.photo.as_ref()),
+        text: a.body_text(),
         lang: a.lang.clone(),
         city: a.dateline.city.clone(),
         timed: a.dateline.time.is_some() || a.meta.published.is_some(),
@@ -384,6 +392,7 @@ pub(crate) fn sample_feed() -> Feed {
         tags: vec!["ШОС".into(), "ИКТ & связь".into()],
         summary: "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script> & 1 < 2.".into(),
         content_html: "<p>Лид &lt;script&gt;x&lt;/script&gt;</p>".into(),
+        text: vec!["Лид <script>x</script>".into()],
         lang: "ru".into(),
         city: "ДУШАНБЕ".into(),
         timed: true,
@@ -400,10 +409,12 @@ pub(crate) fn sample_feed() -> Feed {
             RelatedLink {
                 title: "Другая".into(),
                 url: Some(url("https://e.org/news/2025/06/b/")),
+                id: Some("tag:e.org,2025:2025/06/b".into()),
             },
             RelatedLink {
                 title: "Без ссылки".into(),
                 url: None,
+                id: None,
             },
         ],
         source: Some(Source {
@@ -422,6 +433,7 @@ pub(crate) fn sample_feed() -> Feed {
         tags: vec![],
         summary: "Лид.".into(),
         content_html: "<p>Лид.</p>".into(),
+        text: vec!["Лид.".into()],
         lang: "tg".into(),
         city: "ХУҶАНД".into(),
         timed: false,

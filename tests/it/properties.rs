@@ -109,6 +109,7 @@ fn assert_renders_valid(bytes: &[u8]) -> Result<(), TestCaseError> {
         .map(|t| RelatedLink {
             title: t.clone(),
             url: None,
+            id: None,
         })
         .collect();
     let model = feed::build_feed(
