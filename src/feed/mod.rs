@@ -182,14 +182,20 @@ pub struct Publishable<'a> {
     pub photo: Option<Photo>,
 }
 
-/// Builds the feed model from stories that are already sorted newest first and limited.
-pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
-    let entries: Vec<Entry> = stories.iter().map(|s| entry(config, s)).collect();
-    let updated = entries
+/// The newest `updated` of `entries`: a feed's own `updated`, from its input and never from
+/// the clock (the Unix epoch for a feed without entries).
+pub fn newest_update(entries: &[Entry]) -> DateTime<FixedOffset> {
+    entries
         .iter()
         .map(|e| e.updated)
         .max()
-        .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+        .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
+}
+
+/// Builds the feed model from stories that are already sorted newest first and limited.
+pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
+    let entries: Vec<Entry> = stories.iter().map(|s| entry(config, s)).collect();
+    let updated = newest_update(&entries);
     Feed {
         title: config.title.clone(),
         description: config.description.clone(),
