@@ -14,6 +14,7 @@ mod media;
 mod report;
 mod rss;
 mod scheme;
+mod w3c;
 mod xml;
 
 pub use date::{parse_rfc3339, parse_rfc822, Rfc822Error};

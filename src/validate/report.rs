@@ -216,6 +216,30 @@ pub(crate) static RULES: &[Rule] = &[
         "<enclosure> needs url, integer length and type",
     ),
     e(
+        "rss.element.undefined",
+        "an element in no namespace must be one RSS 2.0 defines where it stands",
+    ),
+    e(
+        "rss.image.required",
+        "<image> needs url, title and link; width 1-144, height 1-400",
+    ),
+    e(
+        "rss.textinput.required",
+        "<textInput> needs title, description, name and link",
+    ),
+    e(
+        "rss.cloud.required",
+        "<cloud> needs domain, port, path, registerProcedure and protocol",
+    ),
+    w(
+        "rss.title.html",
+        "an RSS title holds markup or HTML references not escaped the RSS Profile's way",
+    ),
+    e(
+        "url.chars",
+        "a URL holds a character no URI may (RSS: also any non-ASCII character)",
+    ),
+    e(
         "mime.type",
         "enclosure, link, media:content and attachment types must be type/subtype",
     ),
@@ -276,6 +300,23 @@ pub(crate) static RULES: &[Rule] = &[
         "text construct type must be text|html|xhtml; content also a MIME type",
     ),
     e("atom.lang.invalid", "xml:lang must be a valid language tag"),
+    e(
+        "atom.element.undefined",
+        "an Atom element must be one RFC 4287 defines where it stands",
+    ),
+    e(
+        "atom.content.xhtml-div",
+        "type=\"xhtml\" content must be exactly one XHTML div",
+    ),
+    e(
+        "atom.summary.required",
+        "an entry with content src or non-text content needs a summary",
+    ),
+    e(
+        "atom.metadata.misplaced",
+        "feed metadata must come before the first entry",
+    ),
+    e("atom.link.hreflang", "hreflang must be a language tag"),
     w(
         "html.url.relative",
         "relative href/src in escaped HTML without xml:base in scope",
