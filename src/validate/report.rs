@@ -231,6 +231,18 @@ pub(crate) static RULES: &[Rule] = &[
         "rss.cloud.required",
         "<cloud> needs domain, port, path, registerProcedure and protocol",
     ),
+    e(
+        "rss.element.duplicate",
+        "a non-repeatable RSS element appears twice in its parent",
+    ),
+    e(
+        "rss.attribute.unexpected",
+        "an RSS element carries an attribute in no namespace that RSS 2.0 does not define",
+    ),
+    e(
+        "rss.text.unexpected",
+        "character data directly in rss, channel, item, image, textInput, skipHours or skipDays",
+    ),
     w(
         "rss.title.html",
         "an RSS title holds markup or HTML references not escaped the RSS Profile's way",
@@ -317,6 +329,20 @@ pub(crate) static RULES: &[Rule] = &[
         "feed metadata must come before the first entry",
     ),
     e("atom.link.hreflang", "hreflang must be a language tag"),
+    e(
+        "atom.element.duplicate",
+        "a non-repeatable Atom element appears twice in its parent",
+    ),
+    e(
+        "atom.attribute.unexpected",
+        "an Atom element carries an attribute in no namespace that RFC 4287 does not define",
+    ),
+    e(
+        "atom.text.unexpected",
+        "character data directly in feed, entry, source, author or contributor",
+    ),
+    e("atom.category.term", "<category> requires a term"),
+    e("atom.person.email", "<email> must be an e-mail address"),
     w(
         "html.url.relative",
         "relative href/src in escaped HTML without xml:base in scope",

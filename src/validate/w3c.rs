@@ -63,6 +63,129 @@ fn rss_children(parent: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// The attributes RSS 2.0 defines on its elements (those in no namespace;
+/// `xml:*` and other namespaced attributes are extensions).
+fn rss_attributes(element: &str) -> &'static [&'static str] {
+    match element {
+        "rss" => &["version"],
+        "guid" => &["isPermaLink"],
+        "source" => &["url"],
+        "enclosure" => &["url", "length", "type"],
+        "category" => &["domain"],
+        "cloud" => &["domain", "port", "path", "registerProcedure", "protocol"],
+        _ => &[],
+    }
+}
+
+/// The children of an RSS container that may appear once at most
+/// (`category` and `item` repeat; `enclosure` twice is a W3C warning only).
+fn rss_once(parent: &str) -> &'static [&'static str] {
+    match parent {
+        "channel" => &[
+            "title",
+            "link",
+            "description",
+            "language",
+            "copyright",
+            "managingEditor",
+            "webMaster",
+            "pubDate",
+            "lastBuildDate",
+            "generator",
+            "docs",
+            "cloud",
+            "ttl",
+            "image",
+            "rating",
+            "textInput",
+            "skipHours",
+            "skipDays",
+        ],
+        "item" => &[
+            "title",
+            "link",
+            "description",
+            "author",
+            "comments",
+            "guid",
+            "pubDate",
+            "source",
+        ],
+        "image" => &["url", "title", "link", "width", "height", "description"],
+        "textInput" => &["title", "description", "name", "link"],
+        "rss" => &["channel"],
+        _ => &[],
+    }
+}
+
+/// Attributes in no namespace that `el` does not define.
+fn attributes(el: Node<'_, '_>, allowed: &[&str], code: &'static str, sink: &mut Sink) {
+    for a in el.attrs() {
+        if a.ns().is_none() && !allowed.contains(&a.local()) {
+            sink.at(
+                code,
+                a.pos(),
+                format!(
+                    "<{}> has no attribute {}{}",
+                    el.qname(),
+                    a.local(),
+                    if allowed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it takes {})", allowed.join(", "))
+                    }
+                ),
+            );
+        }
+    }
+}
+
+/// A second child named one of `once` (in namespace `ns`) of element `id`.
+fn duplicates(
+    doc: &Document<'_>,
+    id: usize,
+    ns: Option<&str>,
+    once: &[&str],
+    code: &'static str,
+    sink: &mut Sink,
+) {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for (_, c) in doc.children(id) {
+        if c.ns() != ns || !once.contains(&c.local()) {
+            continue;
+        }
+        match seen.iter().find(|(n, _)| *n == c.local()) {
+            Some((_, line)) => sink.at(
+                code,
+                c.pos(),
+                format!(
+                    "a second <{}> (the first is at line {line}); it may appear once",
+                    c.qname()
+                ),
+            ),
+            None => seen.push((c.local(), c.pos().0)),
+        }
+    }
+}
+
+/// Character data directly in a container element (channel, item, feed,
+/// entry ...), which holds elements only.
+fn unexpected_text(el: Node<'_, '_>, code: &'static str, sink: &mut Sink) {
+    let text = el.text();
+    let t = text.trim();
+    if !t.is_empty() {
+        sink.at(
+            code,
+            el.pos(),
+            format!(
+                "<{}> holds elements, not text; found {}",
+                el.qname(),
+                quote(t)
+            ),
+        );
+    }
+}
+
 /// RSS 2.0 rules of the W3C service that `rss.rs` does not already apply.
 pub(crate) fn rss(doc: &Document<'_>, root: usize, sink: &mut Sink) {
     rss_structure(doc, root, sink);
@@ -97,10 +220,29 @@ pub(crate) fn rss(doc: &Document<'_>, root: usize, sink: &mut Sink) {
 /// Elements in no namespace that RSS 2.0 does not define where they stand,
 /// and elements in no namespace directly inside an extension element.
 fn rss_structure(doc: &Document<'_>, root: usize, sink: &mut Sink) {
+    if let Some(r) = doc.get(root) {
+        attributes(
+            r,
+            rss_attributes(r.local()),
+            "rss.attribute.unexpected",
+            sink,
+        );
+    }
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
         let Some(parent) = doc.get(id) else { continue };
         let allowed = rss_children(parent.local());
+        if allowed.is_some() {
+            unexpected_text(parent, "rss.text.unexpected", sink);
+            duplicates(
+                doc,
+                id,
+                None,
+                rss_once(parent.local()),
+                "rss.element.duplicate",
+                sink,
+            );
+        }
         for (cid, c) in doc.children(id) {
             match (c.ns(), allowed) {
                 // An extension element: what is inside is the extension's business, except
@@ -120,7 +262,10 @@ fn rss_structure(doc: &Document<'_>, root: usize, sink: &mut Sink) {
                         }
                     }
                 }
-                (None, Some(names)) if names.contains(&c.local()) => stack.push(cid),
+                (None, Some(names)) if names.contains(&c.local()) => {
+                    attributes(c, rss_attributes(c.local()), "rss.attribute.unexpected", sink);
+                    stack.push(cid);
+                }
                 (_, Some(_)) => sink.at(
                     "rss.element.undefined",
                     c.pos(),
@@ -444,6 +589,32 @@ const PERSON: &[&str] = &["name", "uri", "email"];
 /// constructs and content.
 fn atom_container(doc: &Document<'_>, id: usize, allowed: &[&str], sink: &mut Sink) {
     let Some(parent) = doc.get(id) else { return };
+    attributes(parent, &[], "atom.attribute.unexpected", sink);
+    unexpected_text(parent, "atom.text.unexpected", sink);
+    let once: &[&str] = if parent.local() == "entry" {
+        &[
+            "content",
+            "id",
+            "published",
+            "rights",
+            "source",
+            "summary",
+            "title",
+            "updated",
+        ]
+    } else {
+        &[
+            "generator",
+            "icon",
+            "id",
+            "logo",
+            "rights",
+            "subtitle",
+            "title",
+            "updated",
+        ]
+    };
+    duplicates(doc, id, A, once, "atom.element.duplicate", sink);
     for (cid, c) in doc.children(id) {
         if c.ns() != A {
             continue;
@@ -453,9 +624,42 @@ fn atom_container(doc: &Document<'_>, id: usize, allowed: &[&str], sink: &mut Si
             undefined_atom(c, parent, sink);
             continue;
         }
+        let defined: &[&str] = match local {
+            "link" => &["href", "rel", "type", "hreflang", "title", "length"],
+            "category" => &["term", "scheme", "label"],
+            "content" => &["type", "src"],
+            "title" | "subtitle" | "rights" | "summary" => &["type"],
+            "generator" => &["uri", "version"],
+            _ => &[],
+        };
+        // Entry and source are judged as containers by the caller.
+        if !matches!(local, "entry" | "source") {
+            attributes(c, defined, "atom.attribute.unexpected", sink);
+        }
         match local {
+            "category" if c.attr("term").is_none() => sink.at(
+                "atom.category.term",
+                c.pos(),
+                "<category> requires a term attribute".into(),
+            ),
             "author" | "contributor" => {
+                unexpected_text(c, "atom.text.unexpected", sink);
+                duplicates(doc, cid, A, PERSON, "atom.element.duplicate", sink);
+                if doc.child(cid, A, "name").is_none() && local == "contributor" {
+                    // An author without a name is `atom.author.name` (atom.rs).
+                    sink.at(
+                        "atom.author.name",
+                        c.pos(),
+                        "<contributor> requires a <name>".into(),
+                    );
+                }
                 for (gid, g) in doc.children(cid) {
+                    if g.is(A, "email") {
+                        email(g, sink);
+                    }
+                    if g.ns() == A {
+                        attributes(g, &[], "atom.attribute.unexpected", sink);
+                    }
                     if g.ns() != A {
                         continue;
                     }
@@ -489,6 +693,33 @@ fn undefined_atom(c: Node<'_, '_>, parent: Node<'_, '_>, sink: &mut Sink) {
             parent.qname()
         ),
     );
+}
+
+/// An Atom `<email>` is an e-mail address (RFC 4287 §3.2.3: an RFC 2822
+/// addr-spec), nothing around it.
+fn email(el: Node<'_, '_>, sink: &mut Sink) {
+    let text = el.text();
+    let v = text.trim();
+    let ok = v.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+            && domain.contains('.')
+            && domain
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+    });
+    if !ok {
+        sink.at(
+            "atom.person.email",
+            el.pos(),
+            format!(
+                "<email> {} is not an e-mail address (name@example.com)",
+                quote(v)
+            ),
+        );
+    }
 }
 
 /// An element holding text (a date, an id, a name) takes no Atom element.
