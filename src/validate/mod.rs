@@ -86,6 +86,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
             Some(DocumentKind::JsonFeed)
         }
         Some('<') => {
+            w3c::xml_version(&text, &mut sink);
             let doc = xml::parse(&text, &mut sink);
             classify_and_check(&doc, opts, &mut sink)
         }

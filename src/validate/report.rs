@@ -150,6 +150,11 @@ pub(crate) static RULES: &[Rule] = &[
         "xml.stylesheet.href",
         "the <?xml-stylesheet?> href should be an absolute http(s) URL; an error with CheckOptions::publishing",
     ),
+    e("xml.version", "the XML declaration must say version 1.0"),
+    e(
+        "dc.date",
+        "Dublin Core dates (dc:date, dcterms:created/issued/modified/date) must be W3C-DTF",
+    ),
     e(
         "feed.kind.unknown",
         "root element must be RSS 2.0 <rss> or Atom <feed>",
@@ -342,6 +347,14 @@ pub(crate) static RULES: &[Rule] = &[
         "character data directly in feed, entry, source, author or contributor",
     ),
     e("atom.category.term", "<category> requires a term"),
+    e(
+        "atom.content.base64",
+        "content of a non-text, non-XML media type must be Base64",
+    ),
+    e(
+        "atom.link.thr-when",
+        "thr:when is not part of RFC 4685 (use thr:updated)",
+    ),
     e("atom.person.email", "<email> must be an e-mail address"),
     w(
         "html.url.relative",

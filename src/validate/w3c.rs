@@ -15,6 +15,124 @@ use super::{is_language_tag, ATOM_NS};
 
 const A: Option<&str> = Some(ATOM_NS);
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
+const DCTERMS_NS: &str = "http://purl.org/dc/terms/";
+/// Atom Threading Extensions (RFC 4685).
+const THR_NS: &str = "http://purl.org/syndication/thread/1.0";
+
+/// `xml.version`: the XML declaration, when there is one, says version
+/// 1.0. Feeds are XML 1.0 (RSS 2.0, RFC 4287 §2); an XML 1.1 parser
+/// reads other documents, and most readers have none. Like the W3C service,
+/// this reads the declaration at the very start of the text (after a BOM).
+pub(crate) fn xml_version(text: &str, sink: &mut Sink) {
+    let t = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let Some(rest) = t.strip_prefix("<?xml") else {
+        return;
+    };
+    let Some(rest) = rest
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .strip_prefix("version")
+    else {
+        return;
+    };
+    let Some(rest) = rest.trim_start().strip_prefix('=') else {
+        return;
+    };
+    let rest = rest.trim_start();
+    let Some(quote_char) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return;
+    };
+    let value = rest[1..].split(quote_char).next().unwrap_or("");
+    if value != "1.0" {
+        sink.at(
+            "xml.version",
+            (1, 1),
+            format!(
+                "the XML declaration says version {}; feeds are XML 1.0",
+                quote(value)
+            ),
+        );
+    }
+}
+
+/// `dc.date`: Dublin Core dates in a feed are W3C-DTF (a profile of
+/// ISO 8601): `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or a date and `Thh:mm`,
+/// optional seconds and fraction, and a zone (`Z` or `±hh:mm`).
+fn dc_date(el: Node<'_, '_>, sink: &mut Sink) {
+    let text = el.text();
+    let v = text.trim();
+    if !is_w3cdtf(v) {
+        sink.at(
+            "dc.date",
+            el.pos(),
+            format!(
+                "<{}> {} is not a W3C-DTF date (e.g. 2025-06-18 or 2025-06-18T14:30:00+05:00)",
+                el.qname(),
+                quote(v)
+            ),
+        );
+    }
+}
+
+fn is_w3cdtf(v: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let num = |s: &str| s.parse::<u32>().unwrap_or(99);
+    let (date, time) = match v.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (v, None),
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let date_ok = match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&num(m)),
+        [y, m, d] => {
+            digits(y, 4)
+                && digits(m, 2)
+                && digits(d, 2)
+                && chrono::NaiveDate::from_ymd_opt(num(y) as i32, num(m), num(d)).is_some()
+        }
+        _ => false,
+    };
+    let Some(time) = time else { return date_ok };
+    if !date_ok || parts.len() != 3 {
+        return false;
+    }
+    // The zone is required once there is a time.
+    let (clock, zone) = match time.find(['Z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => return false,
+    };
+    let zone_ok = zone == "Z"
+        || zone.get(1..).is_some_and(|z| {
+            z.split_once(':')
+                .is_some_and(|(h, m)| digits(h, 2) && digits(m, 2) && num(h) <= 23 && num(m) <= 59)
+        });
+    let c: Vec<&str> = clock.split(':').collect();
+    let clock_ok = match c.as_slice() {
+        [h, m] => digits(h, 2) && digits(m, 2) && num(h) <= 23 && num(m) <= 59,
+        [h, m, s] => {
+            let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
+            digits(h, 2)
+                && digits(m, 2)
+                && digits(whole, 2)
+                && !frac.is_empty()
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && num(h) <= 23
+                && num(m) <= 59
+                && num(whole) <= 60
+        }
+        _ => false,
+    };
+    zone_ok && clock_ok
+}
+
+/// The Dublin Core date elements a feed carries.
+fn is_dc_date(el: Node<'_, '_>) -> bool {
+    el.is(Some(DC_NS), "date")
+        || ["created", "issued", "modified", "date"]
+            .iter()
+            .any(|l| el.is(Some(DCTERMS_NS), l))
+}
 
 /// The children RSS 2.0 defines for each of its container elements; every
 /// other element in no namespace is a leaf and takes no child element.
@@ -213,6 +331,9 @@ pub(crate) fn rss(doc: &Document<'_>, root: usize, sink: &mut Sink) {
     for el in doc.nodes() {
         if el.is(A, "link") {
             atom_link(el, sink);
+        }
+        if is_dc_date(el) {
+            dc_date(el, sink);
         }
     }
 }
@@ -521,6 +642,9 @@ pub(crate) fn atom(doc: &Document<'_>, root: usize, sink: &mut Sink) {
         }
     }
     for el in doc.nodes() {
+        if is_dc_date(el) {
+            dc_date(el, sink);
+        }
         if el.ns() != A {
             continue;
         }
@@ -529,6 +653,8 @@ pub(crate) fn atom(doc: &Document<'_>, root: usize, sink: &mut Sink) {
             "content" => {
                 if let Some(src) = el.attr("src") {
                     uri_chars(src.value(), true, "<content src>", src.pos(), sink);
+                } else {
+                    base64_content(el, sink);
                 }
             }
             local @ ("icon" | "logo" | "uri" | "id") => {
@@ -819,8 +945,47 @@ fn missing_summary(doc: &Document<'_>, eid: usize, entry: Node<'_, '_>, sink: &m
     }
 }
 
-/// `hreflang` is a language tag; `href` holds IRI characters.
+/// RFC 4287 §4.1.3.3: content of a media type that is neither text nor
+/// XML is Base64.
+fn base64_content(el: Node<'_, '_>, sink: &mut Sink) {
+    let ty = el
+        .attr("type")
+        .map_or(String::new(), |t| t.value().trim().to_ascii_lowercase());
+    let essence = ty.split(';').next().unwrap_or("").trim();
+    let binary = essence.contains('/')
+        && !essence.starts_with("text/")
+        && !essence.ends_with("+xml")
+        && !essence.ends_with("/xml");
+    if !binary || el.has_children() {
+        return;
+    }
+    let text = el.text();
+    let b64: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let body = b64.trim_end_matches('=');
+    let ok = b64.len().is_multiple_of(4)
+        && b64.len() - body.len() <= 2
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/');
+    if !ok {
+        sink.at(
+            "atom.content.base64",
+            el.pos(),
+            format!("<content type=\"{essence}\"> must be Base64 (RFC 4287 §4.1.3.3)"),
+        );
+    }
+}
+
+/// `hreflang` is a language tag; `href` holds IRI characters; `thr:when`
+/// was dropped from RFC 4685 (`thr:updated` replaced it).
 fn atom_link(el: Node<'_, '_>, sink: &mut Sink) {
+    if let Some(w) = el.attr_ns(THR_NS, "when") {
+        sink.at(
+            "atom.link.thr-when",
+            w.pos(),
+            "thr:when is not part of RFC 4685; use thr:updated".into(),
+        );
+    }
     if let Some(h) = el.attr("hreflang") {
         if !is_language_tag(h.value().trim()) {
             sink.at(
@@ -1104,6 +1269,33 @@ fn markup_start(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn w3cdtf_dates() {
+        for ok in [
+            "2025",
+            "2025-06",
+            "2025-06-18",
+            "2025-06-18T14:30Z",
+            "2025-06-18T14:30:00+05:00",
+            "2025-06-18T14:30:00.25-04:00",
+        ] {
+            assert!(is_w3cdtf(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "18.06.2025",
+            "2025-13",
+            "2025-02-30",
+            "2025-06-18T14:30",
+            "2025-06-18T14:30:00",
+            "2025-06-18 14:30:00Z",
+            "2025-06-18T25:00Z",
+            "Wed, 18 Jun 2025 14:30:00 +0500",
+        ] {
+            assert!(!is_w3cdtf(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn uri_characters() {
