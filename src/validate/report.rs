@@ -379,6 +379,10 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     w("feed.lang.missing", "no language declared for the feed"),
     e(
+        "feed.history",
+        "RFC 5005 links agree: a complete feed pages nowhere, the first/last page has no previous/next",
+    ),
+    e(
         "json.syntax",
         "JSON Feed must be syntactically valid JSON with an object at the top",
     ),

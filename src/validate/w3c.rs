@@ -17,6 +17,8 @@ const A: Option<&str> = Some(ATOM_NS);
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
 const DCTERMS_NS: &str = "http://purl.org/dc/terms/";
+/// RFC 5005 feed history.
+const FH_NS: &str = "http://purl.org/syndication/history/1.0";
 /// Atom Threading Extensions (RFC 4685).
 const THR_NS: &str = "http://purl.org/syndication/thread/1.0";
 
@@ -310,6 +312,7 @@ pub(crate) fn rss(doc: &Document<'_>, root: usize, sink: &mut Sink) {
     let Some((chan_id, _)) = doc.children_named(root, None, "channel").next() else {
         return;
     };
+    feed_history(doc, chan_id, sink);
     for (cid, c) in doc.children(chan_id) {
         if c.ns().is_some() {
             continue;
@@ -630,8 +633,76 @@ fn at_most(
     }
 }
 
+/// `feed.history`: the RFC 5005 links of feed or channel `id` agree with
+/// each other. A complete feed (`fh:complete`) is the whole list, so it has
+/// no paging or archive link but `current`, and that one names the feed
+/// itself (§2); the first page has no `previous`, the last no `next` (§3).
+/// "Itself" is the document's `self` link (the W3C service uses the URL it
+/// fetched).
+fn feed_history(doc: &Document<'_>, id: usize, sink: &mut Sink) {
+    const PAGING: &[&str] = &[
+        "current",
+        "first",
+        "last",
+        "next",
+        "next-archive",
+        "prev-archive",
+        "previous",
+    ];
+    let links: Vec<(Node<'_, '_>, &str, &str)> = doc
+        .children_named(id, A, "link")
+        .map(|(_, l)| {
+            let rel = l.attr("rel").map_or("alternate", |r| r.value().trim());
+            let rel = rel
+                .strip_prefix("http://www.iana.org/assignments/relation/")
+                .unwrap_or(rel);
+            (l, rel, l.attr("href").map_or("", |h| h.value().trim()))
+        })
+        .collect();
+    let this: Vec<&str> = links
+        .iter()
+        .filter(|(_, rel, _)| *rel == "self")
+        .map(|(_, _, href)| *href)
+        .collect();
+    let complete = doc
+        .children_named(id, Some(FH_NS), "complete")
+        .next()
+        .is_some();
+    for &(l, rel, href) in &links {
+        if complete && PAGING.contains(&rel) && !(rel == "current" && this.contains(&href)) {
+            let why = if rel == "current" {
+                "its current link must name the feed itself (its self link)".to_string()
+            } else {
+                format!("it has no rel=\"{rel}\" link")
+            };
+            sink.at(
+                "feed.history",
+                l.pos(),
+                format!("a complete feed (fh:complete) is the whole list, so {why} (RFC 5005 §2)"),
+            );
+        }
+        let past_end = match rel {
+            "first" if this.contains(&href) => Some("previous"),
+            "last" if this.contains(&href) => Some("next"),
+            _ => None,
+        };
+        if let Some(beyond) = past_end {
+            for &(b, _, _) in links.iter().filter(|(_, r, _)| *r == beyond) {
+                sink.at(
+                    "feed.history",
+                    b.pos(),
+                    format!(
+                        "this page is the {rel} (its rel=\"{rel}\" link is its self link), so it has no rel=\"{beyond}\" link (RFC 5005 §3)"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// Atom rules of the W3C service that `atom.rs` does not already apply.
 pub(crate) fn atom(doc: &Document<'_>, root: usize, sink: &mut Sink) {
+    feed_history(doc, root, sink);
     atom_container(doc, root, FEED, sink);
     misplaced_metadata(doc, root, sink);
     for (eid, entry) in doc.children_named(root, A, "entry") {
@@ -1269,6 +1340,34 @@ fn markup_start(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_page_has_no_previous_and_current_may_be_self_in_a_complete_feed() {
+        let feed = |links: &str, complete: &str| {
+            format!(
+                r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="http://purl.org/syndication/history/1.0" xml:lang="en"><title>T</title><id>urn:x:f</id><updated>2024-05-01T12:30:00Z</updated><author><name>D</name></author>{complete}<link rel="self" href="https://e.com/1.xml"/>{links}</feed>"#
+            )
+        };
+        let codes = |xml: String| -> Vec<&'static str> {
+            crate::validate::check(xml.as_bytes(), &Default::default())
+                .unwrap()
+                .findings
+                .iter()
+                .map(|f| f.code)
+                .filter(|c| *c == "feed.history")
+                .collect()
+        };
+        let first = r#"<link rel="first" href="https://e.com/1.xml"/>"#;
+        let previous = r#"<link rel="previous" href="https://e.com/0.xml"/>"#;
+        assert_eq!(codes(feed(&format!("{first}{previous}"), "")).len(), 1);
+        assert!(codes(feed(first, "")).is_empty());
+        let current_self = r#"<link rel="current" href="https://e.com/1.xml"/>"#;
+        let current_other = r#"<link rel="current" href="https://e.com/2.xml"/>"#;
+        assert!(codes(feed(current_self, "<fh:complete/>")).is_empty());
+        assert_eq!(codes(feed(current_other, "<fh:complete/>")).len(), 1);
+        // Paging links without fh:complete are what an archive or a paged feed has.
+        assert!(codes(feed(current_other, "")).is_empty());
+    }
 
     #[test]
     fn w3cdtf_dates() {

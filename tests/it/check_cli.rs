@@ -156,6 +156,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("dc.date.xml", "dc.date", 12, 7),
     ("atom.content.base64.xml", "atom.content.base64", 14, 5),
     ("atom.link.thr-when.xml", "atom.link.thr-when", 15, 77),
+    ("feed.history.xml", "feed.history", 8, 3),
     ("json.syntax.json", "json.syntax", 4, 3),
     ("json.version.json", "json.version", 2, 3),
     ("json.required.json", "json.required", 1, 1),
