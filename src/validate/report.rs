@@ -348,6 +348,10 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     e("atom.category.term", "<category> requires a term"),
     e(
+        "atom.whitespace",
+        "id, updated, published, icon and logo hold their value with no white space around it",
+    ),
+    e(
         "atom.content.base64",
         "content of a non-text, non-XML media type must be Base64",
     ),

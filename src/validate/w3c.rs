@@ -729,8 +729,12 @@ pub(crate) fn atom(doc: &Document<'_>, root: usize, sink: &mut Sink) {
                 }
             }
             local @ ("icon" | "logo" | "uri" | "id") => {
-                uri_chars(&el.text(), true, &format!("<{local}>"), el.pos(), sink)
+                uri_chars(&el.text(), true, &format!("<{local}>"), el.pos(), sink);
+                if local != "uri" {
+                    no_surrounding_space(el, sink);
+                }
             }
+            "updated" | "published" => no_surrounding_space(el, sink),
             _ => {}
         }
     }
@@ -1012,6 +1016,25 @@ fn missing_summary(doc: &Document<'_>, eid: usize, entry: Node<'_, '_>, sink: &m
             "atom.summary.required",
             entry.pos(),
             "an <entry> whose <content> has src or a non-text media type needs a <summary>".into(),
+        );
+    }
+}
+
+/// An id, a date, an icon or a logo is one token, compared character by
+/// character (RFC 4287 §4.2.6.1 for ids): white space around it is part of
+/// the value to a reader that does not trim, so the same id no longer
+/// matches (W3C `UnexpectedWhitespace`).
+fn no_surrounding_space(el: Node<'_, '_>, sink: &mut Sink) {
+    let text = el.text();
+    if !el.has_children() && text.trim() != text {
+        sink.at(
+            "atom.whitespace",
+            el.pos(),
+            format!(
+                "<{}> {} has white space around it; write the value alone",
+                el.qname(),
+                quote(&text)
+            ),
         );
     }
 }

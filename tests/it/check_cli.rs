@@ -157,6 +157,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("atom.content.base64.xml", "atom.content.base64", 14, 5),
     ("atom.link.thr-when.xml", "atom.link.thr-when", 15, 77),
     ("feed.history.xml", "feed.history", 8, 3),
+    ("atom.whitespace.xml", "atom.whitespace", 12, 5),
     ("json.syntax.json", "json.syntax", 4, 3),
     ("json.version.json", "json.version", 2, 3),
     ("json.required.json", "json.required", 1, 1),
