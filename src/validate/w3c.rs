@@ -12,6 +12,8 @@ use super::report::Sink;
 use super::scheme::quote;
 use super::xml::{Document, Node};
 use super::{is_language_tag, ATOM_NS};
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 const A: Option<&str> = Some(ATOM_NS);
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
@@ -659,11 +661,19 @@ fn feed_history(doc: &Document<'_>, id: usize, sink: &mut Sink) {
             (l, rel, l.attr("href").map_or("", |h| h.value().trim()))
         })
         .collect();
-    let this: Vec<&str> = links
+    // Sets, and each rule applied once per link: a hostile feed with many
+    // links must stay linear.
+    let this: HashSet<&str> = links
         .iter()
         .filter(|(_, rel, _)| *rel == "self")
         .map(|(_, _, href)| *href)
         .collect();
+    let ends_here = |end: &str| {
+        links
+            .iter()
+            .any(|(_, rel, href)| *rel == end && this.contains(href))
+    };
+    let (first_here, last_here) = (ends_here("first"), ends_here("last"));
     let complete = doc
         .children_named(id, Some(FH_NS), "complete")
         .next()
@@ -681,21 +691,19 @@ fn feed_history(doc: &Document<'_>, id: usize, sink: &mut Sink) {
                 format!("a complete feed (fh:complete) is the whole list, so {why} (RFC 5005 §2)"),
             );
         }
-        let past_end = match rel {
-            "first" if this.contains(&href) => Some("previous"),
-            "last" if this.contains(&href) => Some("next"),
+        let end = match rel {
+            "previous" if first_here => Some("first"),
+            "next" if last_here => Some("last"),
             _ => None,
         };
-        if let Some(beyond) = past_end {
-            for &(b, _, _) in links.iter().filter(|(_, r, _)| *r == beyond) {
-                sink.at(
-                    "feed.history",
-                    b.pos(),
-                    format!(
-                        "this page is the {rel} (its rel=\"{rel}\" link is its self link), so it has no rel=\"{beyond}\" link (RFC 5005 §3)"
-                    ),
-                );
-            }
+        if let Some(end) = end {
+            sink.at(
+                "feed.history",
+                l.pos(),
+                format!(
+                    "this page is the {end} (its rel=\"{end}\" link is its self link), so it has no rel=\"{rel}\" link (RFC 5005 §3)"
+                ),
+            );
         }
     }
 }
@@ -1325,6 +1333,9 @@ fn html_end_tag(text: &str) -> Option<&str> {
 
 /// The first `&name` (a known HTML entity) or `&#...` reference in `text`.
 fn html_reference(text: &str) -> Option<&str> {
+    // A set, built once: a hostile title may hold a million `&name`s.
+    static KNOWN: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let known_names = KNOWN.get_or_init(|| HTML_ENTITIES.split(' ').collect());
     text.match_indices('&').find_map(|(i, _)| {
         let rest = &text[i + 1..];
         let (hash, body) = match rest.strip_prefix('#') {
@@ -1338,9 +1349,8 @@ fn html_reference(text: &str) -> Option<&str> {
             return None;
         }
         let name = &body[..len];
-        let known = hash == 1
-            || !name.chars().all(char::is_alphabetic)
-            || HTML_ENTITIES.split(' ').any(|e| e == name);
+        let known =
+            hash == 1 || !name.chars().all(char::is_alphabetic) || known_names.contains(name);
         known.then_some(&rest[..hash + len])
     })
 }
