@@ -261,6 +261,14 @@ pub(crate) static RULES: &[Rule] = &[
         "enclosure, link, media:content and attachment types must be type/subtype",
     ),
     e(
+        "media.value",
+        "Media RSS values come from the spec's vocabularies (credit role, text type, hash, rating, play time, restriction, expression)",
+    ),
+    e(
+        "media.group",
+        "a media:group holds two or more media:content alternatives",
+    ),
+    e(
         "media.content",
         "media:content needs an absolute http(s) url (or a player), numeric sizes and a known medium",
     ),

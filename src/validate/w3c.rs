@@ -341,6 +341,7 @@ pub(crate) fn rss(doc: &Document<'_>, root: usize, sink: &mut Sink) {
             dc_date(el, sink);
         }
     }
+    media_values(doc, sink);
 }
 
 /// Elements in no namespace that RSS 2.0 does not define where they stand,
@@ -635,6 +636,359 @@ fn at_most(
     }
 }
 
+/// Media RSS, under the namespace the spec gives and the slash-less form
+/// many feeds declare (as `media.rs` accepts it).
+fn is_mrss(el: Node<'_, '_>) -> bool {
+    matches!(
+        el.ns(),
+        Some("http://search.yahoo.com/mrss/" | "http://search.yahoo.com/mrss")
+    )
+}
+
+/// The EBU role codes (EBU Tech 3293) Media RSS names for `media:credit`
+/// with the default scheme `urn:ebu`.
+const EBU_ROLES: &[&str] = &[
+    "actor",
+    "adaptor",
+    "anchor person",
+    "animal trainer",
+    "animator",
+    "announcer",
+    "armourer",
+    "art director",
+    "artist/performer",
+    "assistant camera",
+    "assistant chief lighting technician",
+    "assistant director",
+    "assistant producer",
+    "assistant visual editor",
+    "author",
+    "broadcast assistant",
+    "broadcast journalist",
+    "camera operator",
+    "carpenter",
+    "casting",
+    "causeur",
+    "chief lighting technician",
+    "choir",
+    "choreographer",
+    "clapper loader",
+    "commentary or commentator",
+    "commissioning broadcaster",
+    "composer",
+    "computer programmer",
+    "conductor",
+    "consultant",
+    "continuity checker",
+    "correspondent",
+    "costume designer",
+    "dancer",
+    "dialogue coach",
+    "director",
+    "director of photography",
+    "distribution company",
+    "draughtsman",
+    "dresser",
+    "dubber",
+    "editor/producer",
+    "editor",
+    "ensemble",
+    "executive producer",
+    "expert",
+    "fight director",
+    "floor manager",
+    "focus puller",
+    "foley artist",
+    "foley editor",
+    "foley mixer",
+    "graphic assistant",
+    "graphic designer",
+    "greensman",
+    "grip",
+    "hairdresser",
+    "illustrator",
+    "interviewed guest",
+    "interviewer",
+    "key character",
+    "key grip",
+    "key talents",
+    "leadman",
+    "librettist",
+    "lighting director",
+    "lighting technician",
+    "location manager",
+    "lyricist",
+    "make up artist",
+    "manufacturer",
+    "matte artist",
+    "music arranger",
+    "music group",
+    "musician",
+    "news reader",
+    "orchestra",
+    "participant",
+    "photographer",
+    "post",
+    "producer",
+    "production assistant",
+    "production company",
+    "production department",
+    "production manager",
+    "production secretary",
+    "programme production researcher",
+    "property manager",
+    "publishing company",
+    "puppeteer",
+    "pyrotechnician",
+    "reporter",
+    "rigger",
+    "runner",
+    "scenario",
+    "scenic operative",
+    "script supervisor",
+    "second assistant camera",
+    "second assistant director",
+    "second unit director",
+    "set designer",
+    "set dresser",
+    "sign language",
+    "singer",
+    "sound designer",
+    "sound mixer",
+    "sound recordist",
+    "special effects",
+    "stunts",
+    "subtitles",
+    "technical director",
+    "term",
+    "translation",
+    "transportation manager",
+    "treatment/programme proposal",
+    "vision mixer",
+    "visual editor",
+    "visual effects",
+    "wardrobe",
+    "witness",
+    "artist",
+    "performer",
+    "treatment",
+    "treatment proposal",
+    "programme proposal",
+];
+
+/// A Normal Play Time (RFC 2326 §3.6) as Media RSS uses it: `now`, seconds
+/// (`12.5`) or `h:mm:ss(.f)`.
+fn is_npt(v: &str) -> bool {
+    let number = |s: &str| {
+        let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
+        !whole.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && !frac.is_empty()
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    };
+    let two = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    match v.split(':').collect::<Vec<_>>().as_slice() {
+        ["now"] => true,
+        [secs] => number(secs),
+        [h, m, s] => {
+            !h.is_empty()
+                && h.bytes().all(|b| b.is_ascii_digit())
+                && two(m)
+                && two(s.split('.').next().unwrap_or(""))
+                && number(s)
+        }
+        _ => false,
+    }
+}
+
+fn bad(sink: &mut Sink, el: Node<'_, '_>, pos: (usize, usize), what: String) {
+    sink.at(
+        "media.value",
+        pos,
+        format!("<{}> {what} (Media RSS 1.5.1)", el.qname()),
+    );
+}
+
+/// `media.value` and `media.group`: the Media RSS values drawn from the
+/// spec's vocabularies (credit roles, text types, hash algorithms, ratings,
+/// play times, restrictions, expressions), and a `media:group` that groups
+/// alternatives.
+fn media_values(doc: &Document<'_>, sink: &mut Sink) {
+    for (id, el) in doc.nodes().enumerate() {
+        if !is_mrss(el) {
+            continue;
+        }
+        let attr = |n: &str| el.attr(n).map(|a| (a.value().trim().to_string(), a.pos()));
+        match el.local() {
+            "credit" => {
+                if let Some((role, pos)) = attr("role") {
+                    let scheme = attr("scheme").map_or("urn:ebu".to_string(), |s| s.0);
+                    if scheme == "urn:ebu" && !EBU_ROLES.contains(&role.as_str()) {
+                        bad(sink, el, pos, format!("role {} is not an EBU role code (e.g. photographer, author, reporter)", quote(&role)));
+                    } else if role != role.to_lowercase() {
+                        bad(
+                            sink,
+                            el,
+                            pos,
+                            format!("role {} must be lowercase", quote(&role)),
+                        );
+                    }
+                }
+            }
+            "title" | "description" | "text" => {
+                if let Some((ty, pos)) = attr("type") {
+                    if ty != "plain" && ty != "html" {
+                        bad(
+                            sink,
+                            el,
+                            pos,
+                            format!("type {} must be plain or html", quote(&ty)),
+                        );
+                    }
+                }
+                for name in ["start", "end"] {
+                    if let Some((t, pos)) = attr(name).filter(|_| el.local() == "text") {
+                        if !is_npt(&t) {
+                            bad(
+                                sink,
+                                el,
+                                pos,
+                                format!(
+                                    "{name} {} is not a play time (12.5 or 0:01:30)",
+                                    quote(&t)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            "thumbnail" => {
+                if let Some((t, pos)) = attr("time") {
+                    if !is_npt(&t) {
+                        bad(
+                            sink,
+                            el,
+                            pos,
+                            format!("time {} is not a play time (12.5 or 0:01:30)", quote(&t)),
+                        );
+                    }
+                }
+            }
+            "hash" => {
+                let algo = attr("algo");
+                if let Some((a, pos)) = &algo {
+                    if a != "md5" && a != "sha-1" {
+                        bad(
+                            sink,
+                            el,
+                            *pos,
+                            format!("algo {} must be md5 or sha-1", quote(a)),
+                        );
+                        continue;
+                    }
+                }
+                let len = if algo.is_some_and(|(a, _)| a == "sha-1") {
+                    40
+                } else {
+                    32
+                };
+                let text = el.text();
+                let v = text.trim();
+                if v.len() != len || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    bad(
+                        sink,
+                        el,
+                        el.pos(),
+                        format!("{} is not a {len}-digit hash", quote(v)),
+                    );
+                }
+            }
+            "rating" => {
+                let scheme = attr("scheme").map_or("urn:simple".to_string(), |s| s.0);
+                let text = el.text();
+                let v = text.trim();
+                let allowed: &[&str] = match scheme.as_str() {
+                    "urn:simple" => &["adult", "nonadult"],
+                    "urn:mpaa" => &["g", "m", "nc-17", "pg", "pg-13", "r", "x"],
+                    "urn:v-chip" => &[
+                        "14+", "18+", "c", "c8", "g", "pg", "tv-14", "tv-g", "tv-ma", "tv-pg",
+                        "tv-y", "tv-y7", "tv-y7-fv",
+                    ],
+                    _ => &[],
+                };
+                if !allowed.is_empty() && !allowed.contains(&v) {
+                    bad(
+                        sink,
+                        el,
+                        el.pos(),
+                        format!("{} is not a rating of the scheme {scheme}", quote(v)),
+                    );
+                }
+            }
+            "restriction" => {
+                match attr("relationship") {
+                    Some((r, _)) if r == "allow" || r == "deny" => {}
+                    Some((r, pos)) => bad(
+                        sink,
+                        el,
+                        pos,
+                        format!("relationship {} must be allow or deny", quote(&r)),
+                    ),
+                    None => bad(
+                        sink,
+                        el,
+                        el.pos(),
+                        "needs relationship=\"allow\" or \"deny\"".into(),
+                    ),
+                }
+                let text = el.text();
+                let v = text.trim();
+                match attr("type") {
+                    None if !v.is_empty() && v != "all" && v != "none" => bad(
+                        sink,
+                        el,
+                        el.pos(),
+                        format!("{} without a type must be all or none", quote(v)),
+                    ),
+                    Some((t, pos)) if t != "country" && t != "uri" => bad(
+                        sink,
+                        el,
+                        pos,
+                        format!("type {} must be country or uri", quote(&t)),
+                    ),
+                    _ => {}
+                }
+            }
+            "content" => {
+                if let Some((x, pos)) = attr("expression") {
+                    if !matches!(x.as_str(), "sample" | "full" | "nonstop") {
+                        bad(
+                            sink,
+                            el,
+                            pos,
+                            format!("expression {} must be sample, full or nonstop", quote(&x)),
+                        );
+                    }
+                }
+            }
+            "group" => {
+                let contents = doc
+                    .children(id)
+                    .filter(|(_, c)| is_mrss(*c) && c.local() == "content")
+                    .count();
+                if contents < 2 {
+                    sink.at(
+                        "media.group",
+                        el.pos(),
+                        format!("<{}> holds {contents} <media:content>; a group is for two or more alternatives of one item", el.qname()),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// `feed.history`: the RFC 5005 links of feed or channel `id` agree with
 /// each other. A complete feed (`fh:complete`) is the whole list, so it has
 /// no paging or archive link but `current`, and that one names the feed
@@ -711,6 +1065,7 @@ fn feed_history(doc: &Document<'_>, id: usize, sink: &mut Sink) {
 /// Atom rules of the W3C service that `atom.rs` does not already apply.
 pub(crate) fn atom(doc: &Document<'_>, root: usize, sink: &mut Sink) {
     feed_history(doc, root, sink);
+    media_values(doc, sink);
     atom_container(doc, root, FEED, sink);
     misplaced_metadata(doc, root, sink);
     for (eid, entry) in doc.children_named(root, A, "entry") {
@@ -1400,6 +1755,16 @@ mod tests {
         assert_eq!(codes(feed(current_other, "<fh:complete/>")).len(), 1);
         // Paging links without fh:complete are what an archive or a paged feed has.
         assert!(codes(feed(current_other, "")).is_empty());
+    }
+
+    #[test]
+    fn play_times() {
+        for ok in ["now", "12", "12.5", "0:01:30", "10:00:00.25"] {
+            assert!(is_npt(ok), "{ok}");
+        }
+        for bad in ["", "1:30", "0:1:30", "12.", "soon", "0:01:30:00"] {
+            assert!(!is_npt(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -158,6 +158,8 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("atom.link.thr-when.xml", "atom.link.thr-when", 15, 77),
     ("feed.history.xml", "feed.history", 8, 3),
     ("atom.whitespace.xml", "atom.whitespace", 12, 5),
+    ("media.value.xml", "media.value", 13, 23),
+    ("media.group.xml", "media.group", 12, 7),
     ("json.syntax.json", "json.syntax", 4, 3),
     ("json.version.json", "json.version", 2, 3),
     ("json.required.json", "json.required", 1, 1),
