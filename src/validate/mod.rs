@@ -14,6 +14,7 @@ mod media;
 mod report;
 mod rss;
 mod scheme;
+mod w3c;
 mod xml;
 
 pub use date::{parse_rfc3339, parse_rfc822, Rfc822Error};
@@ -85,6 +86,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
             Some(DocumentKind::JsonFeed)
         }
         Some('<') => {
+            w3c::xml_version(&text, &mut sink);
             let doc = xml::parse(&text, &mut sink);
             classify_and_check(&doc, opts, &mut sink)
         }

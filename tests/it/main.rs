@@ -14,6 +14,7 @@ mod hardening;
 mod hostile_output;
 mod layers;
 mod ledger;
+mod markup_title;
 mod metadata;
 mod photos;
 mod properties;
