@@ -15,6 +15,7 @@ mod hostile_output;
 mod layers;
 mod ledger;
 mod metadata;
+mod ninjs;
 mod photos;
 mod properties;
 mod related;
