@@ -114,7 +114,8 @@ struct Story<'a> {
     version_created: String,
     pub_status: &'static str,
     language: &'a str,
-    copyright_holder: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copyright_holder: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     by: Option<&'a str>,
     located: &'a str,
@@ -123,7 +124,8 @@ struct Story<'a> {
     bodies: [Text<'a>; 2],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     subjects: Vec<Subject<'a>>,
-    info_sources: [InfoSource<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info_sources: Option<[InfoSource<'a>; 1]>,
     renditions: [Rendition<'a>; 1],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     associations: Vec<Association<'a>>,
@@ -208,6 +210,7 @@ fn story(e: &Entry) -> Story<'_> {
                 .collect(),
         })
     }));
+    let agency = Some(e.author.as_str()).filter(|a| !a.is_empty());
     Story {
         uri: &e.id,
         standard: STANDARD,
@@ -217,7 +220,8 @@ fn story(e: &Entry) -> Story<'_> {
         version_created: e.updated.to_rfc3339(),
         pub_status: "usable",
         language: &e.lang,
-        copyright_holder: &e.author,
+        // A dateline without an agency and no configured author leave no one to name.
+        copyright_holder: agency,
         by: e.byline.as_deref(),
         located: &e.city,
         headlines: [plain(Some("main"), &e.title)],
@@ -235,11 +239,13 @@ fn story(e: &Entry) -> Story<'_> {
             },
         ],
         subjects: e.tags.iter().map(|t| Subject { name: t }).collect(),
-        info_sources: [InfoSource {
-            name: &e.author,
-            role: "originator",
-            uri: e.source.as_ref().map(|s| s.url.as_str()),
-        }],
+        info_sources: agency.map(|name| {
+            [InfoSource {
+                name,
+                role: "originator",
+                uri: e.source.as_ref().map(|s| s.url.as_str()),
+            }]
+        }),
         renditions: [Rendition {
             name: "web",
             href: e.url.as_str(),
@@ -350,6 +356,7 @@ mod tests {
         );
         let bare = &objs[1];
         assert!(bare.get("associations").is_none() && bare.get("subjects").is_none());
+        assert_eq!(bare["copyrightHolder"], "Ховар");
         assert!(bare.get("by").is_none());
         assert_eq!(
             objs[2],
@@ -397,6 +404,15 @@ mod tests {
         assert_eq!(objs[0]["version"], "1750305600");
         assert_eq!(objs[0]["versionCreated"], "2025-06-19T09:00:00+05:00");
         assert_eq!(objs[0]["firstCreated"], "2025-06-18T14:30:00+05:00");
+    }
+
+    #[test]
+    fn no_agency_names_no_copyright_holder() {
+        let mut feed = sample_feed();
+        feed.entries[1].author.clear();
+        let objs = lines(&render(&feed, Format::Ninjs).unwrap());
+        assert!(objs[1].get("copyrightHolder").is_none() && objs[1].get("infoSources").is_none());
+        assert_eq!(objs[0]["infoSources"][0]["name"], "НИАТ «Ховар»");
     }
 
     #[test]
