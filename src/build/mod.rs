@@ -355,7 +355,10 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     let feed_urls: Vec<Option<url::Url>> = planned
         .iter()
         .map(|p| match (p.document, p.set) {
-            (Document::Feed(format), Some(i)) => Some(sets[i].feed_url(config, format)),
+            // Hubs relay feeds that name them; the ninjs stream names none.
+            (Document::Feed(format), Some(i)) if format.is_feed() => {
+                Some(sets[i].feed_url(config, format))
+            }
             _ => None,
         })
         .collect();
