@@ -11,18 +11,30 @@ pub enum Format {
     Atom,
     /// JSON Feed 1.1.
     Json,
+    /// IPTC ninjs 3.3, one object per story (JSON Lines): for news systems, not feed readers.
+    Ninjs,
 }
 
 impl Format {
     /// Every format, in output order.
     pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
 
-    /// Parses `rss`, `atom` or `json`.
+    /// Every format there is, in output order: the feeds `all` names, then the formats that
+    /// must be named one by one.
+    pub const EVERY: [Format; 4] = [Format::Rss, Format::Atom, Format::Json, Format::Ninjs];
+
+    /// Whether a feed reader subscribes to it (the front page's and the OPML list's feeds).
+    pub fn is_feed(self) -> bool {
+        Format::ALL.contains(&self)
+    }
+
+    /// Parses `rss`, `atom`, `json` or `ninjs`.
     pub fn parse(name: &str) -> Option<Format> {
         match name.trim().to_ascii_lowercase().as_str() {
             "rss" => Some(Format::Rss),
             "atom" => Some(Format::Atom),
             "json" | "jsonfeed" => Some(Format::Json),
+            "ninjs" => Some(Format::Ninjs),
             _ => None,
         }
     }
@@ -33,6 +45,7 @@ impl Format {
             Format::Rss => "rss",
             Format::Atom => "atom",
             Format::Json => "json",
+            Format::Ninjs => "ninjs",
         }
     }
 
@@ -42,6 +55,8 @@ impl Format {
             Format::Rss => "application/rss+xml",
             Format::Atom => "application/atom+xml",
             Format::Json => "application/feed+json",
+            // JSON Lines has no registered type; this is the one servers use for it.
+            Format::Ninjs => "application/x-ndjson",
         }
     }
 }

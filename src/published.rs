@@ -19,7 +19,8 @@ use quick_xml::Reader;
 use crate::fsx;
 use crate::output::MAX_FEED_SIZE;
 
-/// The entry ids of a feed document (RSS `item/guid`, Atom `entry/id`, JSON Feed `items[].id`).
+/// The entry ids of a feed document (RSS `item/guid`, Atom `entry/id`, JSON Feed `items[].id`,
+/// ninjs `uri`).
 /// A document that cannot be read yields the ids found before the problem.
 pub(crate) fn entry_ids(bytes: &[u8]) -> Vec<String> {
     let start = bytes
@@ -88,13 +89,28 @@ fn is_id(path: &[Vec<u8>]) -> bool {
 
 fn json_ids(bytes: &[u8]) -> Vec<String> {
     let Ok(doc) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Vec::new();
+        return ninjs_ids(bytes);
     };
+    // A ninjs stream of one story is one JSON value too.
+    if doc.get("items").is_none() {
+        return ninjs_ids(bytes);
+    }
     doc.get("items")
         .and_then(|items| items.as_array())
         .into_iter()
         .flatten()
         .filter_map(|item| item.get("id")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// The uris of the live objects of a ninjs stream (JSON Lines): a canceled one names a story
+/// that is gone.
+fn ninjs_ids(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
+        .filter(|o| o.get("pubStatus").and_then(|s| s.as_str()) != Some("canceled"))
+        .filter_map(|o| o.get("uri")?.as_str().map(str::to_string))
         .collect()
 }
 
@@ -140,6 +156,9 @@ mod tests {
         let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><id>https://e.org/</id>
             <entry><id>tag:e.org,2025:x&amp;y</id><source><id>s</id></source></entry></feed>"#;
         assert_eq!(entry_ids(atom), ["tag:e.org,2025:x&y"]);
+        let ninjs = b"{\"uri\":\"tag:e.org,2025:n\",\"pubStatus\":\"usable\"}\n\
+            {\"uri\":\"tag:e.org,2025:gone\",\"pubStatus\":\"canceled\"}\n{\"uri\":\"tag:e.org,2025:m\"}\n";
+        assert_eq!(entry_ids(ninjs), ["tag:e.org,2025:n", "tag:e.org,2025:m"]);
         let json = br#" {"items": [{"id": "tag:e.org,2025:j"}, {"title": "no id"}]}"#;
         assert_eq!(entry_ids(json), ["tag:e.org,2025:j"]);
     }

@@ -94,7 +94,7 @@ fn stylesheet_written(config: &Config, opts: &BuildOptions, sets: &[FeedSet]) ->
         && sets
             .iter()
             .flat_map(|s| &s.formats)
-            .any(|f| *f != Format::Json)
+            .any(|f| matches!(f, Format::Rss | Format::Atom))
 }
 
 /// The public URL of a file in the output folder's root.
@@ -159,13 +159,15 @@ fn format_label(format: Format) -> &'static str {
         Format::Rss => "RSS",
         Format::Atom => "Atom",
         Format::Json => "JSON Feed",
+        Format::Ninjs => "ninjs",
     }
 }
 
-/// The feeds of a set, as links.
+/// The feeds of a set, as links (a reader subscribes to feeds, not to the ninjs stream).
 fn feed_links(config: &Config, set: &FeedSet) -> Vec<page::FeedLink> {
     set.formats
         .iter()
+        .filter(|f| f.is_feed())
         .map(|f| page::FeedLink {
             format: *f,
             url: set.feed_url(config, *f),
@@ -283,6 +285,7 @@ fn opml_list(config: &Config, sets: &[FeedSet], models: &[Feed]) -> Result<Vec<u
                 feeds: set
                     .formats
                     .iter()
+                    .filter(|f| f.is_feed())
                     .map(|f| opml::OpmlFeed {
                         title: format!("{} ({})", set.title, format_label(*f)),
                         format: *f,

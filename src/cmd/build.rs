@@ -87,7 +87,7 @@ pub fn execute(args: BuildArgs) -> ExitCode {
     let mut opts = BuildOptions::new(&config);
     if let Some(output) = &args.output {
         if opts.formats.len() != 1 {
-            return usage("--output writes one feed: add --format rss, atom or json");
+            return usage("--output writes one feed: add --format rss, atom, json or ninjs");
         }
         opts.output = if output.as_os_str() == "-" {
             Output::Stdout

@@ -43,6 +43,9 @@ pub const OPML_FILE: &str = "feeds.opml";
 /// The browsers' stylesheet for the feeds, in the output folder.
 pub const STYLESHEET_FILE: &str = "feed.xsl";
 
+/// The file name of a feed set's IPTC ninjs stream (fixed: news systems fetch it by name).
+pub const NINJS_FILE: &str = "ninjs.jsonl";
+
 /// Default cap on the size of a photo.
 pub const DEFAULT_MAX_PHOTO_SIZE: u64 = 20_000_000;
 /// The publication ledger's place, relative to the configuration file's folder.
@@ -250,10 +253,10 @@ fn check_formats(key: &'static str, names: &[String]) -> Result<Vec<Format>, Con
         chosen.push(Format::parse(name).ok_or_else(|| ConfigError::Invalid {
             key,
             value: name.clone(),
-            problem: "expected `rss`, `atom`, `json` or `all`".into(),
+            problem: "expected `rss`, `atom`, `json`, `ninjs` or `all`".into(),
         })?);
     }
-    Ok(Format::ALL
+    Ok(Format::EVERY
         .into_iter()
         .filter(|f| chosen.contains(f))
         .collect())
@@ -417,7 +420,7 @@ impl BuildPart {
             (Format::Json, json_file, "build.json_file"),
         ] {
             let name = check_file_name(key, required(name, key)?)?;
-            if [FRONT_PAGE_FILE, OPML_FILE, STYLESHEET_FILE].contains(&name.as_str()) {
+            if [FRONT_PAGE_FILE, OPML_FILE, STYLESHEET_FILE, NINJS_FILE].contains(&name.as_str()) {
                 return Err(ConfigError::Invalid {
                     key,
                     value: name,
@@ -428,6 +431,7 @@ impl BuildPart {
             }
             files.insert(format, name);
         }
+        files.insert(Format::Ninjs, NINJS_FILE.to_string());
         Ok(BuildPart {
             articles: required(articles, "build.articles")?.clone(),
             out: required(out, "build.out")?.clone(),

@@ -159,7 +159,7 @@ settings! {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf = Some("public".into()), "`public`";
-        /// Feeds to write: rss, atom, json, or all (repeatable or comma-separated).
+        /// Feeds to write: rss, atom, json, ninjs, or all (rss, atom, json; repeatable or comma-separated).
         #[arg(long = "format", value_name = "FORMAT", value_delimiter = ',', action = ArgAction::Append)]
         formats: Vec<String> = Some(vec!["rss".into(), "atom".into()]), "`rss`, `atom`";
         /// File name of the RSS feed in the output folder.

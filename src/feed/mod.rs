@@ -8,6 +8,7 @@ pub mod atom;
 pub mod history;
 pub mod html;
 pub mod json;
+pub mod ninjs;
 pub mod opml;
 pub mod page;
 pub mod rss;
@@ -373,6 +374,7 @@ pub fn renderer(format: Format) -> Box<dyn Renderer + Send + Sync> {
         Format::Rss => Box::new(rss::RssRenderer),
         Format::Atom => Box::new(atom::AtomRenderer),
         Format::Json => Box::new(json::JsonRenderer),
+        Format::Ninjs => Box::new(ninjs::NinjsRenderer),
     }
 }
 

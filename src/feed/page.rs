@@ -142,6 +142,8 @@ impl Labels {
             Format::Rss => ("RSS 2.0", self.rss),
             Format::Atom => ("Atom 1.0", self.atom),
             Format::Json => ("JSON Feed 1.1", self.json),
+            // Never listed (not a feed a reader takes), but named like the others if it were.
+            Format::Ninjs => ("IPTC ninjs 3.3", self.json),
         }
     }
 }

@@ -11,6 +11,7 @@ mod date;
 mod html;
 mod json;
 mod media;
+mod ninjs;
 mod report;
 mod rss;
 mod scheme;
@@ -81,6 +82,12 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
     let trimmed = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
     let lead = text.len() - trimmed.len();
     let kind = match trimmed.chars().next() {
+        // JSON Feed is one object; ninjs is JSON Lines of objects with a `uri` (or one such
+        // object), which JSON Feed does not have at its top.
+        Some('{') if ninjs::recognise(&text) => {
+            ninjs::check(&text, &mut sink);
+            Some(DocumentKind::Ninjs)
+        }
         Some('{') | Some('[') => {
             json::check(&text, &mut sink);
             Some(DocumentKind::JsonFeed)

@@ -61,6 +61,8 @@ pub enum DocumentKind {
     Atom,
     /// JSON Feed 1.x.
     JsonFeed,
+    /// IPTC ninjs 3.x objects, as JSON Lines (or one object).
+    Ninjs,
 }
 
 /// The result of checking one document.
@@ -411,6 +413,43 @@ pub(crate) static RULES: &[Rule] = &[
     e(
         "json.attachment",
         "attachments need url and mime_type; size and duration are numbers",
+    ),
+    e(
+        "ninjs.json",
+        "each line of a ninjs document is one JSON object (JSON Lines)",
+    ),
+    e("ninjs.uri", "an object needs a uri that is an absolute URI"),
+    e(
+        "ninjs.uri.duplicate",
+        "the uri of a live object (not canceled) appears once",
+    ),
+    e(
+        "ninjs.property",
+        "only the properties ninjs 3.3 defines, each of its JSON type",
+    ),
+    e("ninjs.type", "type is a ninjs news object type"),
+    e("ninjs.pubstatus", "pubStatus is usable, withheld or canceled"),
+    e("ninjs.date", "ninjs date-time properties are RFC 3339 date-times"),
+    e("ninjs.language", "language is a BCP 47 language tag"),
+    e(
+        "ninjs.headline",
+        "a headline has a string value and a media type as contentType",
+    ),
+    e(
+        "ninjs.description",
+        "a description has a string value and a media type as contentType",
+    ),
+    e(
+        "ninjs.body",
+        "a body has a string value, a media type as contentType and integer counts",
+    ),
+    e(
+        "ninjs.rendition",
+        "a rendition has a name, an absolute href, positive integer width/height, a byte count and a media type",
+    ),
+    e(
+        "ninjs.association",
+        "an association is a ninjs object with a name",
     ),
 ];
 

@@ -166,6 +166,20 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("json.item.id.json", "json.item.id", 7, 5),
     ("json.item.content.json", "json.item.content", 7, 5),
     ("json.attachment.json", "json.attachment", 7, 5),
+    // ninjs findings are at the line of the object (JSON Lines), column 1.
+    ("ninjs.json.jsonl", "ninjs.json", 2, 1),
+    ("ninjs.uri.jsonl", "ninjs.uri", 2, 1),
+    ("ninjs.uri.duplicate.jsonl", "ninjs.uri.duplicate", 2, 1),
+    ("ninjs.property.jsonl", "ninjs.property", 2, 1),
+    ("ninjs.type.jsonl", "ninjs.type", 2, 1),
+    ("ninjs.pubstatus.jsonl", "ninjs.pubstatus", 2, 1),
+    ("ninjs.date.jsonl", "ninjs.date", 2, 1),
+    ("ninjs.language.jsonl", "ninjs.language", 2, 1),
+    ("ninjs.headline.jsonl", "ninjs.headline", 2, 1),
+    ("ninjs.description.jsonl", "ninjs.description", 2, 1),
+    ("ninjs.body.jsonl", "ninjs.body", 2, 1),
+    ("ninjs.rendition.jsonl", "ninjs.rendition", 2, 1),
+    ("ninjs.association.jsonl", "ninjs.association", 2, 1),
 ];
 
 /// Real-world-shaped feeds and the findings deliberately planted in them.
@@ -223,7 +237,12 @@ fn every_fixture_reports_its_code_at_the_expected_position() {
 
 #[test]
 fn valid_feeds_have_no_findings_at_all() {
-    for file in ["valid.rss.xml", "valid.atom.xml", "valid.feed.json"] {
+    for file in [
+        "valid.rss.xml",
+        "valid.atom.xml",
+        "valid.feed.json",
+        "valid.ninjs.jsonl",
+    ] {
         let out = wirefeed()
             .arg("check")
             .arg(fixture(file))
@@ -282,6 +301,7 @@ fn rules_catalogue_matches_fixtures_exactly() {
         let Some(stem) = name
             .strip_suffix(".xml")
             .or_else(|| name.strip_suffix(".json"))
+            .or_else(|| name.strip_suffix(".jsonl"))
         else {
             continue;
         };

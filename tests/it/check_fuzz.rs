@@ -75,6 +75,15 @@ fn pathological_shapes_finish() {
     let refs = format!("<a>{}</a>", "&#1;".repeat(50_000));
     let r = check(refs.as_bytes(), &opts()).expect("xml");
     assert!(r.findings.len() <= 200, "findings are capped per code");
+    // ninjs: many lines with the same uri, and associations nested past serde_json's limit.
+    let lines = "{\"uri\":\"urn:x:1\"}\n".repeat(100_000);
+    let r = check(lines.as_bytes(), &opts()).expect("ninjs");
+    assert!(r.errors() > 0 && r.findings.len() <= 100, "capped per code");
+    let deep = format!(
+        "{{\"uri\":\"urn:x:0\"{}}}",
+        ",\"associations\":[{\"name\":\"n\",\"uri\":\"urn:x:1\"".repeat(200) + &"}]".repeat(200)
+    );
+    let _ = check(deep.as_bytes(), &opts());
     let _ = check(&[0xFF, 0xFE, b'<', 0, b'a', 0], &opts());
     let _ = check(&[0xFE, 0xFF, 0xD8, 0x00], &opts());
 }

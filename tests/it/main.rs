@@ -16,6 +16,7 @@ mod layers;
 mod ledger;
 mod markup_title;
 mod metadata;
+mod ninjs;
 mod photos;
 mod properties;
 mod related;

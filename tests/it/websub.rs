@@ -239,6 +239,28 @@ fn without_ping_the_feeds_name_the_hub_and_nothing_is_sent() {
 }
 
 #[test]
+fn the_ninjs_stream_is_never_pinged() {
+    let hub = Hub::start("204 No Content");
+    let config = format!(
+        "hub = [\"{}\"]\n[build]\nping = true\nformats = [\"rss\", \"ninjs\"]\n",
+        hub.url
+    );
+    let dir = project(&config);
+    let (code, stderr) = build(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let public = dir.path().join("public");
+    assert!(public.join("ninjs.jsonl").exists());
+    // A hub relays feeds that name it; the stream names none, so only the RSS feeds are pinged.
+    let expected: BTreeSet<String> = feeds_under(&public)
+        .iter()
+        .map(|f| expected_body(&public, f))
+        .collect();
+    let bodies: BTreeSet<String> = hub.received().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies.len(), 4, "RSS of four sets: {bodies:#?}");
+    assert_eq!(bodies, expected);
+}
+
+#[test]
 fn a_failing_hub_is_a_warning_after_two_retries() {
     let hub = Hub::start("500 Internal Server Error");
     let dir = project(&format!("hub = [\"{}\"]\n[build]\nping = true\n", hub.url));
