@@ -95,7 +95,7 @@ fn stylesheet_written(config: &Config, opts: &BuildOptions, sets: &[FeedSet]) ->
         && sets
             .iter()
             .flat_map(|s| &s.formats)
-            .any(|f| *f != Format::Json)
+            .any(|f| matches!(f, Format::Rss | Format::Atom))
 }
 
 /// The public URL of a file in the output folder's root.
@@ -143,7 +143,7 @@ pub(crate) fn feeds(
                 language: set.language.clone(),
                 id,
                 author: config.author.clone(),
-                self_urls: Format::ALL
+                self_urls: Format::EVERY
                     .iter()
                     .map(|f| (*f, set.feed_url(config, *f)))
                     .collect(),
@@ -153,6 +153,8 @@ pub(crate) fn feeds(
                 hubs: config.hubs.clone(),
                 tombstones: Vec::new(),
                 history: None,
+                branding: config.branding.clone(),
+                news: Vec::new(),
             }
         })
         .collect()
@@ -164,6 +166,8 @@ fn format_label(format: Format) -> &'static str {
         Format::Rss => "RSS",
         Format::Atom => "Atom",
         Format::Json => "JSON Feed",
+        Format::Yandex => "Yandex",
+        Format::NewsSitemap => "Google News sitemap",
     }
 }
 
@@ -171,6 +175,7 @@ fn format_label(format: Format) -> &'static str {
 fn feed_links(config: &Config, set: &FeedSet) -> Vec<page::FeedLink> {
     set.formats
         .iter()
+        .filter(|f| f.is_feed())
         .map(|f| page::FeedLink {
             format: *f,
             url: set.feed_url(config, *f),
@@ -205,7 +210,7 @@ pub(crate) fn model_keys(planned: &[Planned], sets: &[FeedSet], models: &[Feed])
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             (sets_key, p.document, p.set).hash(&mut h);
             match p.document {
-                Document::Feed(_) | Document::FrontPage => {
+                Document::Feed(_) | Document::FrontPage | Document::SitemapPage(_) => {
                     p.set.map(|i| model_key[i]).hash(&mut h);
                 }
                 // The list shows every feed's home page and the newest time of all.
@@ -221,21 +226,85 @@ pub(crate) fn model_keys(planned: &[Planned], sets: &[FeedSet], models: &[Feed])
         .collect()
 }
 
+/// The pages of each news sitemap that needs an index (more than 1,000 stories), planned
+/// right after the set's index, now that the stories of the last 48 hours are known.
+pub(crate) fn plan_sitemap_pages(planned: &mut Vec<Planned>, models: &[Feed]) {
+    let mut i = 0;
+    while i < planned.len() {
+        let p = &planned[i];
+        i += 1;
+        let (Document::Feed(Format::NewsSitemap), Some(set), Some(index)) =
+            (p.document, p.set, p.path.clone())
+        else {
+            continue;
+        };
+        let pages = feed::sitemap::pages(&models[set]);
+        if pages < 2 {
+            continue;
+        }
+        let dir = index.parent().map(Path::to_path_buf).unwrap_or_default();
+        let more: Vec<Planned> = (1..=pages)
+            .map(|n| Planned {
+                document: Document::SitemapPage(n),
+                set: Some(set),
+                path: Some(dir.join(feed::sitemap::page_file(n))),
+            })
+            .collect();
+        planned.splice(i..i, more);
+        i += pages;
+    }
+}
+
+/// A document made, with what the build should know of how it was made.
+pub(crate) struct Rendered {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Notes on how it was made (a Yandex feed that had to leave out items).
+    pub notes: Vec<crate::validate::Finding>,
+}
+
 /// Makes one document.
 pub(crate) fn render(
     planned: &Planned,
     config: &Config,
     sets: &[FeedSet],
     models: &[Feed],
-) -> Result<Vec<u8>, Error> {
+) -> Result<Rendered, Error> {
     // Feeds and front pages are planned with their set; the others need none.
     let i = planned.set.unwrap_or(0);
-    match planned.document {
-        Document::Feed(format) => feed::render(&models[i], format),
-        Document::FrontPage => Ok(front_page(config, sets, models, i)),
-        Document::Opml => opml_list(config, sets, models),
-        Document::Stylesheet => Ok(feed::stylesheet::FEED_XSL.as_bytes().to_vec()),
-    }
+    let bytes = match planned.document {
+        Document::Feed(Format::Yandex) => return yandex_feed(&models[i]),
+        Document::Feed(format) => feed::render(&models[i], format)?,
+        Document::SitemapPage(n) => feed::sitemap::render_page(&models[i], n)?,
+        Document::FrontPage => front_page(config, sets, models, i),
+        Document::Opml => opml_list(config, sets, models)?,
+        Document::Stylesheet => feed::stylesheet::FEED_XSL.as_bytes().to_vec(),
+    };
+    Ok(Rendered {
+        bytes,
+        notes: Vec::new(),
+    })
+}
+
+/// The Yandex feed, under its size limit: the oldest items that do not fit are left out, and
+/// a warning says how many.
+fn yandex_feed(model: &Feed) -> Result<Rendered, Error> {
+    let (bytes, dropped) = feed::yandex::render_capped(model, feed::yandex::MAX_BYTES)?;
+    let notes = (dropped > 0)
+        .then(|| crate::validate::Finding {
+            severity: crate::validate::Severity::Warning,
+            code: "yandex.size",
+            message: format!(
+                "the {} oldest of {} items were left out to keep the Yandex feed under 10 MB",
+                dropped,
+                model.entries.len()
+            ),
+            line: 1,
+            column: 1,
+        })
+        .into_iter()
+        .collect();
+    Ok(Rendered { bytes, notes })
 }
 
 fn front_page(config: &Config, sets: &[FeedSet], models: &[Feed], i: usize) -> Vec<u8> {
@@ -285,9 +354,11 @@ fn opml_list(config: &Config, sets: &[FeedSet], models: &[Feed]) -> Result<Vec<u
             let home = model.site_url.clone();
             opml::OpmlGroup {
                 title: set.title.clone(),
+                // A subscription list lists feeds; the aggregators' documents are not for readers.
                 feeds: set
                     .formats
                     .iter()
+                    .filter(|f| f.is_feed())
                     .map(|f| opml::OpmlFeed {
                         title: format!("{} ({})", set.title, format_label(*f)),
                         format: *f,

@@ -362,6 +362,53 @@ pub(crate) fn select(
         .collect()
 }
 
+/// The stories of each set that writes a Google News sitemap published in the 48 hours up to
+/// the build clock `now` (positions in the newest-first list, newest first); empty for the
+/// other sets, and for all without a clock. Not limited to the set's `limit`: Google wants
+/// every story of the two days.
+pub(crate) fn select_news(
+    sets: &[FeedSet],
+    stories: &[Dated<'_>],
+    default_lang: &str,
+    now: Option<i64>,
+) -> Vec<Vec<usize>> {
+    sets.par_iter()
+        .map(|set| {
+            let Some(now) = now.filter(|_| set.formats.contains(&Format::NewsSitemap)) else {
+                return Vec::new();
+            };
+            let from = now - crate::feed::sitemap::WINDOW_SECS;
+            stories
+                .iter()
+                .enumerate()
+                // Newest first: the future first, then the window, then the past.
+                .skip_while(|(_, s)| s.date.timestamp() > now)
+                .take_while(|(_, s)| s.date.timestamp() > from)
+                .filter(|(_, s)| set.takes(s, default_lang))
+                .map(|(pos, _)| pos)
+                .collect()
+        })
+        .collect()
+}
+
+/// When the 48-hour window of the news sitemaps next changes after `now` (seconds): a story
+/// in it leaves, or a story dated later enters; `None` when no story ever will.
+pub(crate) fn news_window_moves(stories: &[Dated<'_>], now: i64) -> Option<i64> {
+    let from = now - crate::feed::sitemap::WINDOW_SECS;
+    stories
+        .iter()
+        .map(|s| s.date.timestamp())
+        .filter(|t| *t > from)
+        .map(|t| {
+            if t > now {
+                t
+            } else {
+                t + crate::feed::sitemap::WINDOW_SECS
+            }
+        })
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,6 +142,9 @@ impl Labels {
             Format::Rss => ("RSS 2.0", self.rss),
             Format::Atom => ("Atom 1.0", self.atom),
             Format::Json => ("JSON Feed 1.1", self.json),
+            // Pages list the feeds readers subscribe to; an aggregator's document is its own.
+            Format::Yandex => ("Yandex RSS", self.rss),
+            Format::NewsSitemap => ("Google News sitemap", self.rss),
         }
     }
 }
