@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(dropped, 0);
         let (capped, dropped) = render_capped(&feed, whole.len() / 2).unwrap();
         assert!(capped.len() < whole.len() / 2);
-        assert!(dropped >= 20 && dropped < 40, "{dropped}");
+        assert!((20..40).contains(&dropped), "{dropped}");
         // The newest stay: the first item is still the first entry.
         let xml = String::from_utf8(capped).unwrap();
         assert!(xml.contains("<guid isPermaLink=\"false\">tag:e.org,2025:0</guid>"));

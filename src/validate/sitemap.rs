@@ -93,35 +93,36 @@ fn check_entry(
                 check_loc(c, sink);
             }
             (Some(SITEMAP_NS), "lastmod") => check_date(c, sink),
-            (Some(SITEMAP_NS), "changefreq") if !index => {
-                if !CHANGEFREQ.contains(&c.trimmed_text().as_ref()) {
-                    sink.at(
-                        "sitemap.shape",
-                        c.pos(),
-                        format!(
-                            "<changefreq> '{}' is not one of {}",
-                            c.trimmed_text(),
-                            CHANGEFREQ.join(", ")
-                        ),
-                    );
-                }
+            (Some(SITEMAP_NS), "changefreq")
+                if !index && !CHANGEFREQ.contains(&c.trimmed_text().as_ref()) =>
+            {
+                sink.at(
+                    "sitemap.shape",
+                    c.pos(),
+                    format!(
+                        "<changefreq> '{}' is not one of {}",
+                        c.trimmed_text(),
+                        CHANGEFREQ.join(", ")
+                    ),
+                );
             }
-            (Some(SITEMAP_NS), "priority") if !index => {
-                let ok = c
-                    .trimmed_text()
-                    .parse::<f64>()
-                    .is_ok_and(|p| (0.0..=1.0).contains(&p));
-                if !ok {
-                    sink.at(
-                        "sitemap.shape",
-                        c.pos(),
-                        format!(
-                            "<priority> '{}' is not a number from 0.0 to 1.0",
-                            c.trimmed_text()
-                        ),
-                    );
-                }
+            (Some(SITEMAP_NS), "priority")
+                if !index
+                    && !c
+                        .trimmed_text()
+                        .parse::<f64>()
+                        .is_ok_and(|p| (0.0..=1.0).contains(&p)) =>
+            {
+                sink.at(
+                    "sitemap.shape",
+                    c.pos(),
+                    format!(
+                        "<priority> '{}' is not a number from 0.0 to 1.0",
+                        c.trimmed_text()
+                    ),
+                );
             }
+            (Some(SITEMAP_NS), "changefreq" | "priority") if !index => {}
             (Some(NEWS_NS), "news") if !index => {
                 news += 1;
                 if news == 2 {

@@ -89,7 +89,11 @@ fn add_text(map: &mut Sitemap, current: &Option<(bool, String)>, text: &str) {
     let (Some((news, name)), Some(entry)) = (current, map.entries.last_mut()) else {
         return;
     };
-    let key = if *news { format!("news:{name}") } else { name.clone() };
+    let key = if *news {
+        format!("news:{name}")
+    } else {
+        name.clone()
+    };
     match entry.last_mut() {
         Some((k, v)) if *k == key => v.push_str(text),
         _ if text.trim().is_empty() => {}
