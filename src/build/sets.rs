@@ -479,6 +479,53 @@ mod tests {
     }
 
     #[test]
+    fn the_news_window_takes_every_story_of_48_hours_and_says_when_it_moves() {
+        let day = 24 * 3600;
+        // Newest first, as the build sorts them: one in the future, three in the window (one
+        // Tajik), one just out of it.
+        let scanned = [
+            story(
+                "future.txt",
+                10 * day + 60,
+                Detected::Russian,
+                "ДУШАНБЕ",
+                &[],
+            ),
+            story("a.txt", 10 * day, Detected::Russian, "ДУШАНБЕ", &[]),
+            story("b.txt", 9 * day, Detected::Tajik, "ДУШАНБЕ", &[]),
+            story("c.txt", 8 * day + 1, Detected::Russian, "ДУШАНБЕ", &[]),
+            story("old.txt", 8 * day, Detected::Russian, "ДУШАНБЕ", &[]),
+        ];
+        let (mut sets, _) = plan_for(&config(""), &scanned);
+        for set in &mut sets {
+            set.formats.push(Format::NewsSitemap);
+        }
+        let stories = dated(&scanned);
+        let now = 1_735_689_600 + 10 * day;
+        let news = select_news(&sets, &stories, "ru", Some(now));
+        // The root, then the Russian and Tajik sets, each with its own; the limit of 50 plays
+        // no part.
+        let root = sets.iter().position(|s| s.path.is_empty()).unwrap();
+        assert_eq!(news[root], [1, 2, 3]);
+        let tg = sets.iter().position(|s| s.path == "tg").unwrap();
+        assert_eq!(news[tg], [2]);
+        assert!(select_news(&sets, &stories, "ru", None)
+            .iter()
+            .all(Vec::is_empty));
+        // A set that does not write the sitemap selects nothing.
+        let rss_only = config("");
+        let (sets, _) = plan_for(&rss_only, &scanned);
+        assert!(select_news(&sets, &stories, "ru", Some(now))
+            .iter()
+            .all(Vec::is_empty));
+        // Next change: c leaves a second from now; without it, the future story enters in a
+        // minute, before a leaves.
+        assert_eq!(news_window_moves(&stories, now), Some(now + 1));
+        assert_eq!(news_window_moves(&stories[..2], now), Some(now + 60));
+        assert_eq!(news_window_moves(&stories[4..], now), None);
+    }
+
+    #[test]
     fn a_story_matches_any_value_of_a_key_and_must_match_every_key() {
         let cities = CityTable::default();
         let spec = crate::config::Filter {
