@@ -255,6 +255,56 @@ pub(crate) fn plan_sitemap_pages(planned: &mut Vec<Planned>, models: &[Feed]) {
     }
 }
 
+/// The plan with, after each news sitemap, the pages of an index that the last build left on
+/// disk (`news-sitemap-1.xml`…): what a no-change rerun must find intact, in the order the
+/// last build planned them, before the stories tell how many pages there are now.
+pub(crate) fn with_pages_on_disk(planned: &[Planned]) -> Vec<Planned> {
+    let mut out = Vec::with_capacity(planned.len());
+    for p in planned {
+        out.push(p.clone());
+        if let (Document::Feed(Format::NewsSitemap), Some(index)) = (p.document, &p.path) {
+            let pages = pages_on_disk(index);
+            out.extend(pages.into_iter().enumerate().map(|(k, path)| Planned {
+                document: Document::SitemapPage(k + 1),
+                set: p.set,
+                path: Some(path),
+            }));
+        }
+    }
+    out
+}
+
+/// The pages `news-sitemap-1.xml`, `-2`… beside a news sitemap, as long as they exist.
+fn pages_on_disk(index: &Path) -> Vec<PathBuf> {
+    let dir = index.parent().unwrap_or(Path::new("."));
+    (1..)
+        .map(|n| dir.join(feed::sitemap::page_file(n)))
+        .take_while(|p| p.is_file())
+        .collect()
+}
+
+/// Removes the pages of a news sitemap that the stories no longer need (the window shrank,
+/// or the index became a plain sitemap), so that no stale page stays beside it; returns the
+/// files removed.
+pub(crate) fn remove_stale_pages(planned: &[Planned], models: &[Feed]) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    for p in planned {
+        let (Document::Feed(Format::NewsSitemap), Some(set), Some(index)) =
+            (p.document, p.set, &p.path)
+        else {
+            continue;
+        };
+        let pages = feed::sitemap::pages(&models[set]);
+        let needed = if pages > 1 { pages } else { 0 };
+        for stale in pages_on_disk(index).into_iter().skip(needed) {
+            if std::fs::remove_file(&stale).is_ok() {
+                removed.push(stale);
+            }
+        }
+    }
+    removed
+}
+
 /// A document made, with what the build should know of how it was made.
 pub(crate) struct Rendered {
     /// The bytes.

@@ -249,7 +249,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             (config, opts),
             &scan,
             output_fingerprint,
-            &planned,
+            &documents::with_pages_on_disk(&planned),
             &sets,
             &mut report,
         )
@@ -373,6 +373,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             _ => None,
         })
         .collect();
+    let sitemaps: Vec<documents::Planned> = planned
+        .iter()
+        .filter(|p| p.document == Document::Feed(Format::NewsSitemap))
+        .cloned()
+        .collect();
     let hashes = publish(
         opts,
         config,
@@ -381,6 +386,15 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (&keys, previous),
         &mut report,
     )?;
+    // Pages of a news sitemap index that the stories no longer fill (the window shrank, or the
+    // index became a plain sitemap): once the new documents are out, and not when one was
+    // refused, since the old index still names them then.
+    if place.writes
+        && opts.output == Output::Folder
+        && !report.feeds.iter().any(|f| f.status == FeedStatus::Refused)
+    {
+        documents::remove_stale_pages(&sitemaps, &models);
+    }
     // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
     // in the cache: either way the next build must look again rather than skip.
     let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report).filter(|_| {
