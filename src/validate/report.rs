@@ -344,7 +344,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     e(
         "sitemap.loc",
-        "each url/sitemap needs exactly one <loc>: an absolute http(s) URL of at most 2,048 characters",
+        "each url/sitemap needs exactly one <loc>: an absolute http(s) URL of 12 to 2,048 characters",
     ),
     e(
         "sitemap.date",

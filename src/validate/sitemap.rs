@@ -20,6 +20,8 @@ const NEWS_NS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
 
 /// Longest `loc` the schema allows.
 const MAX_LOC: usize = 2048;
+/// Shortest `loc` the schema allows (`tLoc` minLength).
+const MIN_LOC: usize = 12;
 /// Most `url` (or `sitemap`) elements in one file.
 const MAX_URLS: usize = 50_000;
 /// Most `news:news` elements Google reads in one file.
@@ -177,11 +179,11 @@ fn check_loc(loc: Node<'_, '_>, sink: &mut Sink) {
             loc.pos(),
             format!("<loc> '{text}' is not an absolute http(s) URL"),
         );
-    } else if len > MAX_LOC {
+    } else if !(MIN_LOC..=MAX_LOC).contains(&len) {
         sink.at(
             "sitemap.loc",
             loc.pos(),
-            format!("<loc> is {len} characters; at most {MAX_LOC}"),
+            format!("<loc> is {len} characters; the schema allows {MIN_LOC} to {MAX_LOC}"),
         );
     }
 }
@@ -385,5 +387,26 @@ mod tests {
         for bad in ["", "r", "RU", "en-GB", "russian", "zh-hk"] {
             assert!(!is_news_language(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn loc_lengths_follow_the_schema() {
+        let urlset = |loc: &str| {
+            format!("<urlset xmlns=\"{SITEMAP_NS}\"><url><loc>{loc}</loc></url></urlset>")
+        };
+        let codes = |text: String| -> Vec<&'static str> {
+            crate::validate::check(text.as_bytes(), &Default::default())
+                .unwrap()
+                .findings
+                .iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        let long = format!("https://e.org/{}", "a".repeat(2048 - 14));
+        assert!(codes(urlset(&long)).is_empty());
+        assert_eq!(codes(urlset(&format!("{long}a"))), ["sitemap.loc"]);
+        assert!(codes(urlset("https://e.o/")).is_empty());
+        assert_eq!(codes(urlset("http://e.o/")), ["sitemap.loc"]);
+        assert_eq!(codes(urlset("mailto:a@e.org")), ["sitemap.loc"]);
     }
 }
