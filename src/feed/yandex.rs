@@ -110,6 +110,13 @@ pub fn channel(feed: &Feed) -> Channel {
 fn item(entry: &Entry) -> rss::Item {
     let mut item = super::rss::item(entry);
     item.content = None;
+    // The summary is the lead with its dateline (unless a sidecar gave one): the lead's text
+    // without it is the first paragraph of the plain text, and Yandex wants no boilerplate.
+    if let Some(first) = entry.text.first().filter(|f| !f.is_empty()) {
+        if entry.summary.ends_with(first.as_str()) {
+            item.description = Some(quick_xml::escape::partial_escape(first.as_str()).into_owned());
+        }
+    }
     let element = |name: &str, value: String| Extension {
         name: format!("yandex:{name}"),
         value: Some(value),
@@ -166,6 +173,19 @@ mod tests {
             2
         );
         assert!(!xml.contains("content:encoded"), "{xml}");
+        // The description is the lead without its dateline too (the sample's summary is the
+        // dateline and the lead paragraph, which ends the first paragraph of the text).
+        let mut feed = sample_feed();
+        feed.entries[0].summary =
+            "ДУШАНБЕ, 18.06.2025 /НИАТ «Ховар»/. Лид <script>x</script>".into();
+        let plain = render(&feed);
+        assert!(
+            plain.contains(
+                "<description><![CDATA[Лид &lt;script&gt;x&lt;/script&gt;]]></description>"
+            ),
+            "{plain}"
+        );
+        assert!(!plain.contains("ДУШАНБЕ, 18.06.2025"), "{plain}");
         assert!(xml.contains(r#"<enclosure url="https://e.org/media/2025/06/a.jpg" length="12345" type="image/jpeg"/>"#));
         assert!(
             xml.contains(r#"<atom:link href="https://e.org/feed.yandex" rel="self""#),

@@ -389,3 +389,44 @@ fn a_bad_accent_color_or_an_icon_elsewhere_stops_the_build() {
         assert!(stderr.contains(&args[0][2..].replace('-', "_")), "{stderr}");
     }
 }
+
+#[test]
+fn a_declared_set_writes_the_aggregator_formats_it_lists_and_no_other_set_does() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(
+        &crate::common::fixture("languages"),
+        &dir.path().join("articles"),
+    );
+    let toml = "[feed]\nsite_url = \"https://example.org/\"\ntitle = \"Лента\"\n\
+                [build]\nuse_ledger = false\n\
+                [[feeds]]\nname = \"all\"\npath = \"\"\n\
+                [[feeds]]\nname = \"tajik\"\npath = \"tg\"\ntitle = \"Хабарҳо\"\nlanguages = [\"tg\"]\n\
+                formats = [\"atom\", \"yandex\", \"news-sitemap\"]\n";
+    std::fs::write(dir.path().join("wirefeed.toml"), toml).unwrap();
+    // 2025-06-05T00:00Z: the fixtures' stories of 3 and 4 June are in the window.
+    let (code, stderr) = build(dir.path(), "1749081600", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let public = dir.path().join("public");
+    assert!(!public.join("yandex.xml").exists() && !public.join("news-sitemap.xml").exists());
+    let yandex = public.join("tg/yandex.xml");
+    checked(&yandex);
+    let bytes = std::fs::read(&yandex).unwrap();
+    let parsed = feed_rs::parser::parse(bytes.as_slice()).unwrap();
+    assert_eq!(parsed.title.unwrap().content, "Хабарҳо");
+    assert!(!parsed.entries.is_empty());
+    let xml = String::from_utf8(bytes).unwrap();
+    // No dateline anywhere: not in the full text, not in the description.
+    assert!(!xml.contains("/АМИТ «Ховар»/."), "no dateline: {xml}");
+    assert!(
+        xml.contains("<yandex:full-text>Дар Душанбе ҷашнвораи байналмилалии мусиқӣ"),
+        "{xml}"
+    );
+    let sitemap = public.join("tg/news-sitemap.xml");
+    checked(&sitemap);
+    let map = read_sitemap(&sitemap);
+    assert!(!map.entries.is_empty(), "{map:?}");
+    for e in &map.entries {
+        assert_eq!(value(e, "news:name"), "Хабарҳо");
+        assert_eq!(value(e, "news:language"), "tg");
+    }
+}
