@@ -259,11 +259,7 @@ pub fn headline(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<String
         column: None,
         kind,
     };
-    if bytes.len() as u64 > opts.max_file_size {
-        let size = bytes.len() as u64;
-        let cap = opts.max_file_size;
-        return Err(err(ArticleErrorKind::TooLarge { size, cap }));
-    }
+    within_size(bytes, opts).map_err(err)?;
     let decoded = decode::decode(bytes, opts.encoding).map_err(err)?;
     // Splitting at `\r` as well as `\n` gives the same non-blank lines as unifying line ends.
     decoded
@@ -273,6 +269,18 @@ pub fn headline(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<String
         .find(|line| !line.trim().is_empty())
         .map(|line| line.trim().to_string())
         .ok_or_else(|| err(ArticleErrorKind::OnlyBlank))
+}
+
+/// A story file's bytes are no more than `max_file_size`.
+fn within_size(bytes: &[u8], opts: &ParseOptions) -> Result<(), ArticleErrorKind> {
+    let size = bytes.len() as u64;
+    match size > opts.max_file_size {
+        true => Err(ArticleErrorKind::TooLarge {
+            size,
+            cap: opts.max_file_size,
+        }),
+        false => Ok(()),
+    }
 }
 
 /// What an index of stories shows of one: its headline and its dateline's agency.
@@ -294,11 +302,7 @@ pub fn masthead(bytes: &[u8], path: &Path, opts: &ParseOptions) -> Result<Masthe
         column: None,
         kind,
     };
-    if bytes.len() as u64 > opts.max_file_size {
-        let size = bytes.len() as u64;
-        let cap = opts.max_file_size;
-        return Err(err(None, ArticleErrorKind::TooLarge { size, cap }));
-    }
+    within_size(bytes, opts).map_err(|k| err(None, k))?;
     let decoded = decode::decode(bytes, opts.encoding).map_err(|k| err(None, k))?;
     let text = unify_line_ends(&decoded.text);
     let mut lines = text
@@ -338,15 +342,7 @@ fn with_story<R>(
         column: None,
         kind,
     };
-    if bytes.len() as u64 > opts.max_file_size {
-        return Err(err(
-            None,
-            ArticleErrorKind::TooLarge {
-                size: bytes.len() as u64,
-                cap: opts.max_file_size,
-            },
-        ));
-    }
+    within_size(bytes, opts).map_err(|k| err(None, k))?;
     if bytes.is_empty() {
         return Err(err(None, ArticleErrorKind::Empty));
     }

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Datelike};
+use chrono::Datelike;
 use rayon::prelude::*;
 use url::Url;
 
@@ -541,11 +541,7 @@ fn month_feed(cx: &Context<'_, '_>, plan: &Plan, i: usize, entries: Vec<feed::En
             .map(|m| plan.urls(cx.config, set, &m.name))
             .unwrap_or_default()
     };
-    let updated = entries
-        .iter()
-        .map(|e| e.updated)
-        .max()
-        .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+    let updated = feed::newest_update(&entries);
     Feed {
         // The month in the title, so a person who opens a document sees which page it is;
         // the id stays the feed's: RFC 5005 archives are pages of one logical feed.
@@ -587,6 +583,7 @@ mod tests {
     use crate::cache::{Facts, StoryFacts};
     use crate::config::RawConfig;
     use crate::corpus::{Archive, Scanned};
+    use chrono::DateTime;
 
     fn config() -> Config {
         let text = "[feed]\nsite_url = \"https://e.org/\"\n[build]\narchives = true\n";

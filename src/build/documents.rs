@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::DateTime;
 use url::Url;
 
 use super::sets::{language_name, FeedSet, SetKind};
@@ -118,11 +117,7 @@ pub(crate) fn feeds(
     sets.iter()
         .zip(entries)
         .map(|(set, entries)| {
-            let updated = entries
-                .iter()
-                .map(|e| e.updated)
-                .max()
-                .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset());
+            let updated = crate::feed::newest_update(&entries);
             // The root keeps the site as its id and link, as before feed sets; any other set is
             // named by its folder, and its home is its front page when there is one.
             let (site_url, id) = if set.path.is_empty() {

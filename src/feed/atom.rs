@@ -3,15 +3,17 @@
 //! Per-entry language goes on the title, summary and content (`xml:lang`), since
 //! `atom_syndication` has no entry-level `xml:lang`; the feed carries the default language.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{
     Category, Content, Entry as AtomEntry, Feed as AtomFeed, Generator, Link, Person, Source, Text,
-    WriteConfig,
+    TextType, WriteConfig,
 };
 
 use super::history::FH_NS;
+use super::html::title_html;
 use super::rss::MEDIA_NS;
 use super::{Entry, Feed, Format, Renderer, GENERATOR};
 
@@ -45,6 +47,22 @@ fn link(rel: &str, href: &str, mime: Option<&str>) -> Link {
         rel: rel.to_string(),
         mime_type: mime.map(str::to_string),
         ..Link::default()
+    }
+}
+
+/// A title as an Atom text construct: plain text unless it holds `<` or `&`, which a reader
+/// taking the title as HTML (many do, whatever the type) could turn into markup; such a title
+/// is sent as `type="html"`, HTML-escaped (`title_html`), which every reader shows as the text.
+fn title(value: &str, lang: Option<&str>) -> Text {
+    let html = title_html(value);
+    Text {
+        r#type: match html {
+            Cow::Borrowed(_) => TextType::Text,
+            Cow::Owned(_) => TextType::Html,
+        },
+        value: html.into_owned(),
+        lang: lang.map(str::to_string),
+        ..Text::default()
     }
 }
 
@@ -91,7 +109,7 @@ pub fn document(feed: &Feed) -> AtomFeed {
         );
     }
     AtomFeed {
-        title: Text::plain(feed.title.clone()),
+        title: title(&feed.title, None),
         id: feed.id.clone(),
         updated: feed.updated,
         authors: feed
@@ -180,7 +198,7 @@ fn entry(e: &Entry) -> AtomEntry {
         ..Person::default()
     };
     AtomEntry {
-        title: text(&e.title, &e.lang),
+        title: title(&e.title, Some(&e.lang)),
         id: e.id.clone(),
         updated: e.updated,
         published: Some(e.published),
@@ -205,7 +223,7 @@ fn entry(e: &Entry) -> AtomEntry {
             ..Content::default()
         }),
         source: e.source.as_ref().map(|s| Source {
-            title: Text::plain(s.title.clone()),
+            title: title(&s.title, None),
             id: s.url.to_string(),
             // The source feed's own update time is unknown; it carried this story, so it was
             // updated at least then (atom_syndication would otherwise write 1970).

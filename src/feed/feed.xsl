@@ -37,7 +37,9 @@
 
   <xsl:template match="rss/channel">
     <xsl:call-template name="page">
-      <xsl:with-param name="title" select="title"/>
+      <xsl:with-param name="title">
+        <xsl:call-template name="decode"><xsl:with-param name="text" select="title"/></xsl:call-template>
+      </xsl:with-param>
       <xsl:with-param name="description" select="description"/>
       <xsl:with-param name="site" select="link"/>
       <xsl:with-param name="self" select="atom:link[@rel = 'self']/@href"/>
@@ -47,7 +49,9 @@
 
   <xsl:template match="atom:feed">
     <xsl:call-template name="page">
-      <xsl:with-param name="title" select="atom:title"/>
+      <xsl:with-param name="title">
+        <xsl:call-template name="text-construct"><xsl:with-param name="t" select="atom:title"/></xsl:call-template>
+      </xsl:with-param>
       <xsl:with-param name="description" select="atom:subtitle"/>
       <xsl:with-param name="site" select="(atom:link[@rel = 'alternate' or not(@rel)])[1]/@href"/>
       <xsl:with-param name="self" select="atom:link[@rel = 'self']/@href"/>
@@ -146,7 +150,9 @@
 
   <xsl:template match="item">
     <xsl:call-template name="entry">
-      <xsl:with-param name="title" select="title"/>
+      <xsl:with-param name="title">
+        <xsl:call-template name="decode"><xsl:with-param name="text" select="title"/></xsl:call-template>
+      </xsl:with-param>
       <xsl:with-param name="href" select="link"/>
       <xsl:with-param name="date">
         <xsl:call-template name="rfc822-date"><xsl:with-param name="d" select="normalize-space(pubDate)"/></xsl:call-template>
@@ -165,7 +171,9 @@
   <xsl:template match="atom:entry">
     <xsl:variable name="summary" select="(atom:summary | atom:content)[1]"/>
     <xsl:call-template name="entry">
-      <xsl:with-param name="title" select="atom:title"/>
+      <xsl:with-param name="title">
+        <xsl:call-template name="text-construct"><xsl:with-param name="t" select="atom:title"/></xsl:call-template>
+      </xsl:with-param>
       <xsl:with-param name="href" select="(atom:link[@rel = 'alternate' or not(@rel)])[1]/@href"/>
       <xsl:with-param name="date">
         <xsl:variable name="d" select="(atom:published | atom:updated)[1]"/>
@@ -282,6 +290,18 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- The text of an Atom title: wirefeed sends a title holding & or < as type="html",
+       HTML-escaped, so its references are decoded (as text, like everything else). -->
+  <xsl:template name="text-construct">
+    <xsl:param name="t"/>
+    <xsl:choose>
+      <xsl:when test="$t/@type = 'html'">
+        <xsl:call-template name="html-to-text"><xsl:with-param name="html" select="$t"/></xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$t"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <!-- The text of an HTML fragment: tags dropped (each leaves a space), entities decoded. The
        result is text, written escaped like everything else. -->
   <xsl:template name="html-to-text">
@@ -314,9 +334,9 @@
         <xsl:variable name="name" select="substring-before($rest, ';')"/>
         <xsl:variable name="char">
           <xsl:choose>
-            <xsl:when test="$name = 'lt'">&lt;</xsl:when>
+            <xsl:when test="$name = 'lt' or $name = '#60' or $name = '#x3C' or $name = '#x3c'">&lt;</xsl:when>
             <xsl:when test="$name = 'gt'">&gt;</xsl:when>
-            <xsl:when test="$name = 'amp'">&amp;</xsl:when>
+            <xsl:when test="$name = 'amp' or $name = '#38' or $name = '#x26'">&amp;</xsl:when>
             <xsl:when test="$name = 'quot' or $name = '#34' or $name = '#x22'">"</xsl:when>
             <xsl:when test="$name = 'apos' or $name = '#39' or $name = '#039' or $name = '#x27'">'</xsl:when>
             <xsl:when test="$name = 'nbsp' or $name = '#160'">&#160;</xsl:when>

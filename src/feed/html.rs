@@ -4,12 +4,32 @@
 //! (`<script>`, `&`, `]]>`) is always published as text. The feed crates then escape this HTML
 //! once more as element text, which is what `content:encoded` and `type="html"` expect.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use quick_xml::escape::escape;
 
 use crate::article::Article;
 use crate::feed::{Photo, RelatedLink};
+
+/// A plain-text title as HTML, for where readers render a title as HTML (RSS `title`, Atom
+/// `type="html"`): `&` and `<` become the hexadecimal references the RSS Best Practices
+/// Profile names (`&#x26;`, `&#x3C;`), so a headline such as `Обновление <script> и A&B` shows
+/// as that text and never as markup. A title without either is returned as it is.
+pub fn title_html(title: &str) -> Cow<'_, str> {
+    if !title.contains(['&', '<']) {
+        return Cow::Borrowed(title);
+    }
+    let mut out = String::with_capacity(title.len() + 16);
+    for c in title.chars() {
+        match c {
+            '&' => out.push_str("&#x26;"),
+            '<' => out.push_str("&#x3C;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Label of the related list and of the credit, in the story's language.
 fn labels(lang: &str) -> (&'static str, &'static str) {

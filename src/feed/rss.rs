@@ -13,6 +13,7 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Guid, Item};
 
 use super::history::FH_NS;
+use super::html::title_html;
 use super::{Entry, Feed, Format, Renderer, GENERATOR};
 
 /// Namespace of Media RSS, for `media:credit`.
@@ -36,11 +37,44 @@ impl Renderer for RssRenderer {
                     source: Box::new(e),
                 })?;
         out.push(b'\n');
+        let out = hex_escape_titles(out);
         match &feed.stylesheet {
             Some(href) => super::stylesheet::insert_after_declaration(out, href, Format::Rss),
             None => Ok(out),
         }
     }
+}
+
+/// Titles are HTML-escaped with hexadecimal references ([`title_html`]) and the `rss` crate
+/// then escapes their `&` once more as `&amp;`. The W3C validator (after the RSS Best Practices
+/// Profile) accepts an HTML reference in a title only when the source itself writes `&#x`, so
+/// inside `<title>` this rewrites `&amp;#x` as `&#x26;#x`: the same character data, in the form
+/// that draws no warning. Only `<title>` elements are touched, and only when there is one.
+pub(crate) fn hex_escape_titles(out: Vec<u8>) -> Vec<u8> {
+    const OPEN: &str = "<title>";
+    const CLOSE: &str = "</title>";
+    // The rss crate writes UTF-8; should it not, the bytes go on untouched (and the
+    // validator behind every write judges them).
+    let xml = match String::from_utf8(out) {
+        Ok(xml) => xml,
+        Err(e) => return e.into_bytes(),
+    };
+    if !xml.contains("&amp;#x") {
+        return xml.into_bytes();
+    }
+    let mut result = String::with_capacity(xml.len() + 64);
+    let mut rest = xml.as_str();
+    while let Some(start) = rest.find(OPEN) {
+        let body = start + OPEN.len();
+        let Some(len) = rest[body..].find(CLOSE) else {
+            break;
+        };
+        result.push_str(&rest[..body]);
+        result.push_str(&rest[body..body + len].replace("&amp;#x", "&#x26;#x"));
+        rest = &rest[body + len..];
+    }
+    result.push_str(rest);
+    result.into_bytes()
 }
 
 /// The channel for a feed.
@@ -82,7 +116,8 @@ pub fn channel(feed: &Feed) -> Channel {
     }
     webfeeds(feed, &mut namespaces, &mut extensions);
     Channel {
-        // RSS has one channel image; the wide logo is what readers show there.
+        // RSS has one channel image; the wide logo is what readers show there. Its title is
+        // the channel's, written the same way.
         image: feed
             .branding
             .logo
@@ -90,11 +125,11 @@ pub fn channel(feed: &Feed) -> Channel {
             .or(feed.branding.icon.as_ref())
             .map(|url| rss::Image {
                 url: url.to_string(),
-                title: feed.title.clone(),
+                title: title_html(&feed.title).into_owned(),
                 link: feed.site_url.to_string(),
                 ..rss::Image::default()
             }),
-        title: feed.title.clone(),
+        title: title_html(&feed.title).into_owned(),
         link: feed.site_url.to_string(),
         description: feed.description.clone(),
         language: Some(feed.language.clone()),
@@ -159,7 +194,8 @@ pub(crate) fn item(entry: &Entry) -> Item {
             .push(extension(&element));
     }
     Item {
-        title: Some(entry.title.clone()),
+        // Readers render an RSS title as HTML: see `title_html`.
+        title: Some(title_html(&entry.title).into_owned()),
         link: Some(entry.url.to_string()),
         // Readers take RSS `description` as HTML (feedparser reports it as text/html), so the
         // plain-text lead is escaped: `<script>` in a story must arrive as text, not markup.

@@ -61,7 +61,8 @@ fn write(channel: &Channel) -> Result<Vec<u8>, crate::Error> {
                 source: Box::new(e),
             })?;
     out.push(b'\n');
-    Ok(out)
+    // Titles as the RSS feed writes them (see `rss::hex_escape_titles`).
+    Ok(super::rss::hex_escape_titles(out))
 }
 
 /// The channel: the RSS feed's, with its own self link, the Yandex logos and items.

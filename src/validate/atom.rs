@@ -237,6 +237,7 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
     let Some(feed) = doc.get(root) else { return };
     let (feed_author, feed_updated) = cx.common(root, feed, "feed", sink);
     check_every_element(doc, sink);
+    super::w3c::atom(doc, root, sink);
     if feed.lang().is_none_or(|l| l.trim().is_empty()) {
         sink.at(
             "feed.lang.missing",

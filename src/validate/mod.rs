@@ -15,6 +15,7 @@ mod report;
 mod rss;
 mod scheme;
 mod sitemap;
+mod w3c;
 mod xml;
 mod yandex;
 
@@ -87,6 +88,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
             Some(DocumentKind::JsonFeed)
         }
         Some('<') => {
+            w3c::xml_version(&text, &mut sink);
             let doc = xml::parse(&text, &mut sink);
             classify_and_check(&doc, opts, text.len(), &mut sink)
         }

@@ -155,6 +155,11 @@ pub(crate) static RULES: &[Rule] = &[
         "xml.stylesheet.href",
         "the <?xml-stylesheet?> href should be an absolute http(s) URL; an error with CheckOptions::publishing",
     ),
+    e("xml.version", "the XML declaration must say version 1.0"),
+    e(
+        "dc.date",
+        "Dublin Core dates (dc:date, dcterms:created/issued/modified/date) must be W3C-DTF",
+    ),
     e(
         "feed.kind.unknown",
         "root element must be RSS 2.0 <rss>, Atom <feed> or a sitemap <urlset>/<sitemapindex>",
@@ -221,8 +226,52 @@ pub(crate) static RULES: &[Rule] = &[
         "<enclosure> needs url, integer length and type",
     ),
     e(
+        "rss.element.undefined",
+        "an element in no namespace must be one RSS 2.0 defines where it stands",
+    ),
+    e(
+        "rss.image.required",
+        "<image> needs url, title and link; width 1-144, height 1-400",
+    ),
+    e(
+        "rss.textinput.required",
+        "<textInput> needs title, description, name and link",
+    ),
+    e(
+        "rss.cloud.required",
+        "<cloud> needs domain, port, path, registerProcedure and protocol",
+    ),
+    e(
+        "rss.element.duplicate",
+        "a non-repeatable RSS element appears twice in its parent",
+    ),
+    e(
+        "rss.attribute.unexpected",
+        "an RSS element carries an attribute in no namespace that RSS 2.0 does not define",
+    ),
+    e(
+        "rss.text.unexpected",
+        "character data directly in rss, channel, item, image, textInput, skipHours or skipDays",
+    ),
+    w(
+        "rss.title.html",
+        "an RSS title holds markup or HTML references not escaped the RSS Profile's way",
+    ),
+    e(
+        "url.chars",
+        "a URL holds a character no URI may (RSS: also any non-ASCII character)",
+    ),
+    e(
         "mime.type",
         "enclosure, link, media:content and attachment types must be type/subtype",
+    ),
+    e(
+        "media.value",
+        "Media RSS values come from the spec's vocabularies (credit role, text type, hash, rating, play time, restriction, expression)",
+    ),
+    e(
+        "media.group",
+        "a media:group holds two or more media:content alternatives",
     ),
     e(
         "media.content",
@@ -281,6 +330,49 @@ pub(crate) static RULES: &[Rule] = &[
         "text construct type must be text|html|xhtml; content also a MIME type",
     ),
     e("atom.lang.invalid", "xml:lang must be a valid language tag"),
+    e(
+        "atom.element.undefined",
+        "an Atom element must be one RFC 4287 defines where it stands",
+    ),
+    e(
+        "atom.content.xhtml-div",
+        "type=\"xhtml\" content must be exactly one XHTML div",
+    ),
+    e(
+        "atom.summary.required",
+        "an entry with content src or non-text content needs a summary",
+    ),
+    e(
+        "atom.metadata.misplaced",
+        "feed metadata must come before the first entry",
+    ),
+    e("atom.link.hreflang", "hreflang must be a language tag"),
+    e(
+        "atom.element.duplicate",
+        "a non-repeatable Atom element appears twice in its parent",
+    ),
+    e(
+        "atom.attribute.unexpected",
+        "an Atom element carries an attribute in no namespace that RFC 4287 does not define",
+    ),
+    e(
+        "atom.text.unexpected",
+        "character data directly in feed, entry, source, author or contributor",
+    ),
+    e("atom.category.term", "<category> requires a term"),
+    e(
+        "atom.whitespace",
+        "id, updated, published, icon and logo hold their value with no white space around it",
+    ),
+    e(
+        "atom.content.base64",
+        "content of a non-text, non-XML media type must be Base64",
+    ),
+    e(
+        "atom.link.thr-when",
+        "thr:when is not part of RFC 4685 (use thr:updated)",
+    ),
+    e("atom.person.email", "<email> must be an e-mail address"),
     w(
         "html.url.relative",
         "relative href/src in escaped HTML without xml:base in scope",
@@ -303,6 +395,10 @@ pub(crate) static RULES: &[Rule] = &[
         "feed updated/lastBuildDate is older than its newest entry",
     ),
     w("feed.lang.missing", "no language declared for the feed"),
+    e(
+        "feed.history",
+        "RFC 5005 links agree: a complete feed pages nowhere, the first/last page has no previous/next",
+    ),
     e(
         "json.syntax",
         "JSON Feed must be syntactically valid JSON with an object at the top",

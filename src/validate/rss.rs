@@ -149,6 +149,7 @@ pub(crate) fn check(doc: &Document<'_>, root: usize, opts: &CheckOptions, sink: 
         }
     }
     check_every_element(doc, sink);
+    super::w3c::rss(doc, root, sink);
     let mut channel = Channel {
         has_self: false,
         has_lang: chan.lang().is_some(),
@@ -527,7 +528,7 @@ fn check_enclosure(c: Node<'_, '_>, sink: &mut Sink) {
 }
 
 /// True when `s` contains something shaped like `local@domain.tld`.
-fn has_email(s: &str) -> bool {
+pub(crate) fn has_email(s: &str) -> bool {
     s.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | ','))
         .any(|w| match w.split_once('@') {
             Some((local, domain)) => {

@@ -15,6 +15,7 @@ mod hardening;
 mod hostile_output;
 mod layers;
 mod ledger;
+mod markup_title;
 mod metadata;
 mod photos;
 mod properties;

@@ -173,6 +173,16 @@ impl<'d, 't> Node<'d, 't> {
             .and_then(|s| s.lang.as_deref())
     }
 
+    /// The element's content as written in the source (references not
+    /// expanded, child markup included): some rules judge how a text was
+    /// escaped, not only what it says.
+    pub(in crate::validate) fn raw_content(&self) -> &'t str {
+        self.doc
+            .text
+            .get(self.el.content.0 as usize..self.el.content.1 as usize)
+            .unwrap_or("")
+    }
+
     /// True when the element has child elements.
     pub(in crate::validate) fn has_children(&self) -> bool {
         self.el.first_child != NONE
