@@ -571,6 +571,8 @@ fn month_feed(cx: &Context<'_, '_>, plan: &Plan, i: usize, entries: Vec<feed::En
             prev: neighbour(i.checked_sub(1)),
             next: neighbour(Some(i + 1)),
         }),
+        branding: base.branding.clone(),
+        news: Vec::new(),
     }
 }
 

@@ -138,7 +138,7 @@ pub(crate) fn feeds(
                 language: set.language.clone(),
                 id,
                 author: config.author.clone(),
-                self_urls: Format::ALL
+                self_urls: Format::EVERY
                     .iter()
                     .map(|f| (*f, set.feed_url(config, *f)))
                     .collect(),
@@ -148,6 +148,8 @@ pub(crate) fn feeds(
                 hubs: config.hubs.clone(),
                 tombstones: Vec::new(),
                 history: None,
+                branding: config.branding.clone(),
+                news: Vec::new(),
             }
         })
         .collect()
@@ -160,6 +162,8 @@ fn format_label(format: Format) -> &'static str {
         Format::Atom => "Atom",
         Format::Json => "JSON Feed",
         Format::Ninjs => "ninjs",
+        Format::Yandex => "Yandex",
+        Format::NewsSitemap => "Google News sitemap",
     }
 }
 
@@ -202,7 +206,7 @@ pub(crate) fn model_keys(planned: &[Planned], sets: &[FeedSet], models: &[Feed])
             let mut h = xxhash_rust::xxh3::Xxh3::new();
             (sets_key, p.document, p.set).hash(&mut h);
             match p.document {
-                Document::Feed(_) | Document::FrontPage => {
+                Document::Feed(_) | Document::FrontPage | Document::SitemapPage(_) => {
                     p.set.map(|i| model_key[i]).hash(&mut h);
                 }
                 // The list shows every feed's home page and the newest time of all.
@@ -218,21 +222,135 @@ pub(crate) fn model_keys(planned: &[Planned], sets: &[FeedSet], models: &[Feed])
         .collect()
 }
 
+/// The pages of each news sitemap that needs an index (more than 1,000 stories), planned
+/// right after the set's index, now that the stories of the last 48 hours are known.
+pub(crate) fn plan_sitemap_pages(planned: &mut Vec<Planned>, models: &[Feed]) {
+    let mut i = 0;
+    while i < planned.len() {
+        let p = &planned[i];
+        i += 1;
+        let (Document::Feed(Format::NewsSitemap), Some(set), Some(index)) =
+            (p.document, p.set, p.path.clone())
+        else {
+            continue;
+        };
+        let pages = feed::sitemap::pages(&models[set]);
+        if pages < 2 {
+            continue;
+        }
+        let dir = index.parent().map(Path::to_path_buf).unwrap_or_default();
+        let more: Vec<Planned> = (1..=pages)
+            .map(|n| Planned {
+                document: Document::SitemapPage(n),
+                set: Some(set),
+                path: Some(dir.join(feed::sitemap::page_file(n))),
+            })
+            .collect();
+        planned.splice(i..i, more);
+        i += pages;
+    }
+}
+
+/// The plan with, after each news sitemap, the pages of an index that the last build left on
+/// disk (`news-sitemap-1.xml`…): what a no-change rerun must find intact, in the order the
+/// last build planned them, before the stories tell how many pages there are now.
+pub(crate) fn with_pages_on_disk(planned: &[Planned]) -> Vec<Planned> {
+    let mut out = Vec::with_capacity(planned.len());
+    for p in planned {
+        out.push(p.clone());
+        if let (Document::Feed(Format::NewsSitemap), Some(index)) = (p.document, &p.path) {
+            let pages = pages_on_disk(index);
+            out.extend(pages.into_iter().enumerate().map(|(k, path)| Planned {
+                document: Document::SitemapPage(k + 1),
+                set: p.set,
+                path: Some(path),
+            }));
+        }
+    }
+    out
+}
+
+/// The pages `news-sitemap-1.xml`, `-2`… beside a news sitemap, as long as they exist.
+fn pages_on_disk(index: &Path) -> Vec<PathBuf> {
+    let dir = index.parent().unwrap_or(Path::new("."));
+    (1..)
+        .map(|n| dir.join(feed::sitemap::page_file(n)))
+        .take_while(|p| p.is_file())
+        .collect()
+}
+
+/// Removes the pages of a news sitemap that the stories no longer need (the window shrank,
+/// or the index became a plain sitemap), so that no stale page stays beside it; returns the
+/// files removed.
+pub(crate) fn remove_stale_pages(planned: &[Planned], models: &[Feed]) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    for p in planned {
+        let (Document::Feed(Format::NewsSitemap), Some(set), Some(index)) =
+            (p.document, p.set, &p.path)
+        else {
+            continue;
+        };
+        let pages = feed::sitemap::pages(&models[set]);
+        let needed = if pages > 1 { pages } else { 0 };
+        for stale in pages_on_disk(index).into_iter().skip(needed) {
+            if std::fs::remove_file(&stale).is_ok() {
+                removed.push(stale);
+            }
+        }
+    }
+    removed
+}
+
+/// A document made, with what the build should know of how it was made.
+pub(crate) struct Rendered {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Notes on how it was made (a Yandex feed that had to leave out items).
+    pub notes: Vec<crate::validate::Finding>,
+}
+
 /// Makes one document.
 pub(crate) fn render(
     planned: &Planned,
     config: &Config,
     sets: &[FeedSet],
     models: &[Feed],
-) -> Result<Vec<u8>, Error> {
+) -> Result<Rendered, Error> {
     // Feeds and front pages are planned with their set; the others need none.
     let i = planned.set.unwrap_or(0);
-    match planned.document {
-        Document::Feed(format) => feed::render(&models[i], format),
-        Document::FrontPage => Ok(front_page(config, sets, models, i)),
-        Document::Opml => opml_list(config, sets, models),
-        Document::Stylesheet => Ok(feed::stylesheet::FEED_XSL.as_bytes().to_vec()),
-    }
+    let bytes = match planned.document {
+        Document::Feed(Format::Yandex) => return yandex_feed(&models[i]),
+        Document::Feed(format) => feed::render(&models[i], format)?,
+        Document::SitemapPage(n) => feed::sitemap::render_page(&models[i], n)?,
+        Document::FrontPage => front_page(config, sets, models, i),
+        Document::Opml => opml_list(config, sets, models)?,
+        Document::Stylesheet => feed::stylesheet::FEED_XSL.as_bytes().to_vec(),
+    };
+    Ok(Rendered {
+        bytes,
+        notes: Vec::new(),
+    })
+}
+
+/// The Yandex feed, under its size limit: the oldest items that do not fit are left out, and
+/// a warning says how many.
+fn yandex_feed(model: &Feed) -> Result<Rendered, Error> {
+    let (bytes, dropped) = feed::yandex::render_capped(model, feed::yandex::MAX_BYTES)?;
+    let notes = (dropped > 0)
+        .then(|| crate::validate::Finding {
+            severity: crate::validate::Severity::Warning,
+            code: "yandex.size",
+            message: format!(
+                "the {} oldest of {} items were left out to keep the Yandex feed under 10 MB",
+                dropped,
+                model.entries.len()
+            ),
+            line: 1,
+            column: 1,
+        })
+        .into_iter()
+        .collect();
+    Ok(Rendered { bytes, notes })
 }
 
 fn front_page(config: &Config, sets: &[FeedSet], models: &[Feed], i: usize) -> Vec<u8> {
@@ -282,6 +400,7 @@ fn opml_list(config: &Config, sets: &[FeedSet], models: &[Feed]) -> Result<Vec<u
             let home = model.site_url.clone();
             opml::OpmlGroup {
                 title: set.title.clone(),
+                // A subscription list lists feeds; the aggregators' documents are not for readers.
                 feeds: set
                     .formats
                     .iter()

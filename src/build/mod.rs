@@ -249,7 +249,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             (config, opts),
             &scan,
             output_fingerprint,
-            &planned,
+            &documents::with_pages_on_disk(&planned),
             &sets,
             &mut report,
         )
@@ -283,10 +283,19 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             .collect();
         refuse_to_shrink(config, &on_disk, &stories)?;
     }
+    // The Google News sitemaps take every story of the last 48 hours, beyond the feeds' limit.
+    let now = opts.now.map(|t| t.timestamp());
+    let news = sets::select_news(&sets, &stories, default_lang, now);
+    let news_moves = sets
+        .iter()
+        .any(|s| s.formats.contains(&Format::NewsSitemap))
+        .then(|| now.and_then(|now| sets::news_window_moves(&stories, now)))
+        .flatten();
     // Each story chosen by any set is read once, newest first.
     let mut chosen: Vec<usize> = selections
         .iter()
         .flat_map(|s| s.chosen.iter().copied())
+        .chain(news.iter().flatten().copied())
         .collect();
     chosen.sort_unstable();
     chosen.dedup();
@@ -311,7 +320,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     );
     let per_set = share_out(
         &sets,
-        &selections,
+        (&selections, &news),
         &stories,
         &articles,
         &entries,
@@ -331,6 +340,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         })
         .collect();
     let mut models = documents::feeds(config, opts, &sets, per_set.entries);
+    for (model, news) in models.iter_mut().zip(per_set.news) {
+        model.news = news;
+    }
+    let mut planned = planned;
+    documents::plan_sitemap_pages(&mut planned, &models);
     for (model, set) in models.iter_mut().zip(&sets) {
         model.tombstones = history.tombstones(&set.path, |id| config.entry_id(id));
         if let Some(latest) = model.tombstones.iter().map(|t| t.when).max() {
@@ -362,6 +376,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             _ => None,
         })
         .collect();
+    let sitemaps: Vec<documents::Planned> = planned
+        .iter()
+        .filter(|p| p.document == Document::Feed(Format::NewsSitemap))
+        .cloned()
+        .collect();
     let hashes = publish(
         opts,
         config,
@@ -370,6 +389,15 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (&keys, previous),
         &mut report,
     )?;
+    // Pages of a news sitemap index that the stories no longer fill (the window shrank, or the
+    // index became a plain sitemap): once the new documents are out, and not when one was
+    // refused, since the old index still names them then.
+    if place.writes
+        && opts.output == Output::Folder
+        && !report.feeds.iter().any(|f| f.status == FeedStatus::Refused)
+    {
+        documents::remove_stale_pages(&sitemaps, &models);
+    }
     // A photo named by a sidecar path is not in the story's stamp, and photo warnings are not
     // in the cache: either way the next build must look again rather than skip.
     let memo = new_memo(opts, output_fingerprint, (hashes, keys), &report).filter(|_| {
@@ -407,7 +435,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             .map(|i| article::id_of(&scan.scanned[*i].rel_path));
         history.listed(&set.path, ids)?;
     }
-    let expires = history.expires;
+    // The feeds change when a tombstone expires, the news sitemaps when their window moves.
+    let expires = match (history.expires, news_moves) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     report.ledger = history.commit()?;
     let ledger = report
         .ledger
@@ -526,10 +558,11 @@ fn entries_of(
     (entries, learned)
 }
 
-/// Each set's entries (and the scan index of each entry's story), and how many entries no
-/// set took.
+/// Each set's entries (and the scan index of each entry's story), its news sitemap's entries,
+/// and how many entries no set took.
 struct SharedOut {
     entries: Vec<Vec<feed::Entry>>,
+    news: Vec<Vec<feed::Entry>>,
     stories: Vec<Vec<usize>>,
     unused: usize,
 }
@@ -538,7 +571,7 @@ struct SharedOut {
 /// longer belongs to it now that it is read in full.
 fn share_out(
     sets: &[sets::FeedSet],
-    selections: &[sets::Selection],
+    (selections, news): (&[sets::Selection], &[Vec<usize>]),
     stories: &[Dated<'_>],
     articles: &[(usize, Article)],
     entries: &[feed::Entry],
@@ -550,19 +583,25 @@ fn share_out(
         .enumerate()
         .map(|(e, (index, _))| (*index, e))
         .collect();
+    let take = |set: &sets::FeedSet, positions: &[usize]| -> Vec<usize> {
+        positions
+            .iter()
+            .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
+            .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
+            .collect()
+    };
     let per_set: Vec<Vec<usize>> = sets
         .par_iter()
         .zip(selections)
-        .map(|(set, sel)| {
-            sel.chosen
-                .iter()
-                .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
-                .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
-                .collect()
-        })
+        .map(|(set, sel)| take(set, &sel.chosen))
+        .collect();
+    let news: Vec<Vec<usize>> = sets
+        .par_iter()
+        .zip(news)
+        .map(|(set, positions)| take(set, positions))
         .collect();
     let mut in_some_set = vec![false; entries.len()];
-    for e in per_set.iter().flatten() {
+    for e in per_set.iter().chain(&news).flatten() {
         in_some_set[*e] = true;
     }
     SharedOut {
@@ -572,6 +611,10 @@ fn share_out(
             .collect(),
         entries: per_set
             .into_par_iter()
+            .map(|chosen| chosen.into_iter().map(|e| entries[e].clone()).collect())
+            .collect(),
+        news: news
+            .into_iter()
             .map(|chosen| chosen.into_iter().map(|e| entries[e].clone()).collect())
             .collect(),
         unused: in_some_set.iter().filter(|x| !**x).count(),
@@ -920,13 +963,18 @@ fn publish(
                         return Ok(Published::Kept(memo.hashes[i]));
                     }
                 }
-                let bytes = documents::render(p, config, sets, models)?;
-                let findings = match p.document {
+                let documents::Rendered { bytes, notes } =
+                    documents::render(p, config, sets, models)?;
+                let mut findings = match p.document {
                     Document::Feed(format) if opts.check => {
                         check_document(&bytes, format, opts.now)
                     }
+                    Document::SitemapPage(_) if opts.check => {
+                        check_document(&bytes, Format::NewsSitemap, opts.now)
+                    }
                     _ => Vec::new(),
                 };
+                findings.extend(notes);
                 let status = if findings.iter().any(|f| f.severity == Severity::Error) {
                     FeedStatus::Refused
                 } else if let Some(path) = &p.path {

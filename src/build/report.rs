@@ -94,6 +94,8 @@ pub enum Document {
     Opml,
     /// `feed.xsl`, the feeds' stylesheet for browsers.
     Stylesheet,
+    /// Page `n` (from 1) of a news sitemap that needs an index: `news-sitemap-N.xml`.
+    SitemapPage(usize),
 }
 
 impl std::fmt::Display for Document {
@@ -103,6 +105,7 @@ impl std::fmt::Display for Document {
             Document::FrontPage => f.write_str("front page"),
             Document::Opml => f.write_str("OPML subscription list"),
             Document::Stylesheet => f.write_str("feed stylesheet"),
+            Document::SitemapPage(n) => write!(f, "news sitemap page {n}"),
         }
     }
 }

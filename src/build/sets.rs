@@ -362,6 +362,53 @@ pub(crate) fn select(
         .collect()
 }
 
+/// The stories of each set that writes a Google News sitemap published in the 48 hours up to
+/// the build clock `now` (positions in the newest-first list, newest first); empty for the
+/// other sets, and for all without a clock. Not limited to the set's `limit`: Google wants
+/// every story of the two days.
+pub(crate) fn select_news(
+    sets: &[FeedSet],
+    stories: &[Dated<'_>],
+    default_lang: &str,
+    now: Option<i64>,
+) -> Vec<Vec<usize>> {
+    sets.par_iter()
+        .map(|set| {
+            let Some(now) = now.filter(|_| set.formats.contains(&Format::NewsSitemap)) else {
+                return Vec::new();
+            };
+            let from = now - crate::feed::sitemap::WINDOW_SECS;
+            stories
+                .iter()
+                .enumerate()
+                // Newest first: the future first, then the window, then the past.
+                .skip_while(|(_, s)| s.date.timestamp() > now)
+                .take_while(|(_, s)| s.date.timestamp() > from)
+                .filter(|(_, s)| set.takes(s, default_lang))
+                .map(|(pos, _)| pos)
+                .collect()
+        })
+        .collect()
+}
+
+/// When the 48-hour window of the news sitemaps next changes after `now` (seconds): a story
+/// in it leaves, or a story dated later enters; `None` when no story ever will.
+pub(crate) fn news_window_moves(stories: &[Dated<'_>], now: i64) -> Option<i64> {
+    let from = now - crate::feed::sitemap::WINDOW_SECS;
+    stories
+        .iter()
+        .map(|s| s.date.timestamp())
+        .filter(|t| *t > from)
+        .map(|t| {
+            if t > now {
+                t
+            } else {
+                t + crate::feed::sitemap::WINDOW_SECS
+            }
+        })
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +476,53 @@ mod tests {
             &mut errors,
         );
         (sets, errors)
+    }
+
+    #[test]
+    fn the_news_window_takes_every_story_of_48_hours_and_says_when_it_moves() {
+        let day = 24 * 3600;
+        // Newest first, as the build sorts them: one in the future, three in the window (one
+        // Tajik), one just out of it.
+        let scanned = [
+            story(
+                "future.txt",
+                10 * day + 60,
+                Detected::Russian,
+                "ДУШАНБЕ",
+                &[],
+            ),
+            story("a.txt", 10 * day, Detected::Russian, "ДУШАНБЕ", &[]),
+            story("b.txt", 9 * day, Detected::Tajik, "ДУШАНБЕ", &[]),
+            story("c.txt", 8 * day + 1, Detected::Russian, "ДУШАНБЕ", &[]),
+            story("old.txt", 8 * day, Detected::Russian, "ДУШАНБЕ", &[]),
+        ];
+        let (mut sets, _) = plan_for(&config(""), &scanned);
+        for set in &mut sets {
+            set.formats.push(Format::NewsSitemap);
+        }
+        let stories = dated(&scanned);
+        let now = 1_735_689_600 + 10 * day;
+        let news = select_news(&sets, &stories, "ru", Some(now));
+        // The root, then the Russian and Tajik sets, each with its own; the limit of 50 plays
+        // no part.
+        let root = sets.iter().position(|s| s.path.is_empty()).unwrap();
+        assert_eq!(news[root], [1, 2, 3]);
+        let tg = sets.iter().position(|s| s.path == "tg").unwrap();
+        assert_eq!(news[tg], [2]);
+        assert!(select_news(&sets, &stories, "ru", None)
+            .iter()
+            .all(Vec::is_empty));
+        // A set that does not write the sitemap selects nothing.
+        let rss_only = config("");
+        let (sets, _) = plan_for(&rss_only, &scanned);
+        assert!(select_news(&sets, &stories, "ru", Some(now))
+            .iter()
+            .all(Vec::is_empty));
+        // Next change: c leaves a second from now; without it, the future story enters in a
+        // minute, before a leaves.
+        assert_eq!(news_window_moves(&stories, now), Some(now + 1));
+        assert_eq!(news_window_moves(&stories[..2], now), Some(now + 60));
+        assert_eq!(news_window_moves(&stories[4..], now), None);
     }
 
     #[test]

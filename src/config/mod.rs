@@ -45,6 +45,12 @@ pub const STYLESHEET_FILE: &str = "feed.xsl";
 
 /// The file name of a feed set's IPTC ninjs stream (fixed: news systems fetch it by name).
 pub const NINJS_FILE: &str = "ninjs.jsonl";
+/// The Yandex news feed's file name in each feed set's folder.
+pub const YANDEX_FILE: &str = "yandex.xml";
+
+/// The Google News sitemap's file name in each feed set's folder (the sitemap index when the
+/// stories need more than one file; the pages are `news-sitemap-1.xml`…).
+pub const NEWS_SITEMAP_FILE: &str = "news-sitemap.xml";
 
 /// Default cap on the size of a photo.
 pub const DEFAULT_MAX_PHOTO_SIZE: u64 = 20_000_000;
@@ -157,6 +163,8 @@ pub struct Config {
     pub ping: bool,
     /// Write RFC 5005 archive documents of the main feed set, one per month.
     pub archives: bool,
+    /// The publisher's icon, logo and accent colour for the feeds.
+    pub branding: Branding,
 }
 
 /// The settings that shape how a story file is read; checked without a site URL, so tools
@@ -173,6 +181,17 @@ pub struct StorySettings {
     pub encoding: Option<&'static Encoding>,
     /// Largest story file accepted, in bytes.
     pub max_file_size: u64,
+}
+
+/// The publisher's images and colour, when configured (`icon`, `logo`, `accent_color`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Branding {
+    /// A small square image (Atom `icon`, JSON `favicon`, `webfeeds:icon`, Yandex square logo).
+    pub icon: Option<Url>,
+    /// A wide image (RSS `image`, Atom `logo`, JSON `icon`, `webfeeds:logo`, `yandex:logo`).
+    pub logo: Option<Url>,
+    /// Feedly's accent colour, six hex digits without `#` (`webfeeds:accentColor`).
+    pub accent_color: Option<String>,
 }
 
 /// An agency's own site, for `<source>`.
@@ -242,6 +261,43 @@ fn check_feeds_url(value: &str, site: &Url, link_hosts: &[String]) -> Result<Url
     Ok(folder_url(url))
 }
 
+/// An image the feeds name (icon, logo): an absolute web URL on the site or one of
+/// `link_hosts`, as photos are, since the feeds publish it.
+fn check_image_url(
+    key: &'static str,
+    value: Option<&str>,
+    site: &Url,
+    link_hosts: &[String],
+) -> Result<Option<Url>, ConfigError> {
+    let Some(value) = value else { return Ok(None) };
+    let url = absolute_url(key, value)?;
+    if !on_allowed_host(&url, site, link_hosts) {
+        return Err(ConfigError::Invalid {
+            key,
+            value: url.to_string(),
+            problem: format!(
+                "is not on the site's host `{}`; add its host to `link_hosts` if images are served from there",
+                site.host_str().unwrap_or_default()
+            ),
+        });
+    }
+    Ok(Some(url))
+}
+
+/// An accent colour: six hex digits (`RRGGBB`, a leading `#` allowed), kept without the `#`
+/// as Feedly's `webfeeds:accentColor` wants it.
+fn check_color(value: &str) -> Result<String, ConfigError> {
+    let hex = value.trim().trim_start_matches('#');
+    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(hex.to_ascii_uppercase());
+    }
+    Err(ConfigError::Invalid {
+        key: "feed.accent_color",
+        value: value.escape_debug().to_string(),
+        problem: "expected six hex digits `RRGGBB`, e.g. `1A5FB4`".into(),
+    })
+}
+
 /// The formats named (or `all`), in output order, each once however the list was written.
 fn check_formats(key: &'static str, names: &[String]) -> Result<Vec<Format>, ConfigError> {
     let mut chosen = Vec::new();
@@ -253,7 +309,8 @@ fn check_formats(key: &'static str, names: &[String]) -> Result<Vec<Format>, Con
         chosen.push(Format::parse(name).ok_or_else(|| ConfigError::Invalid {
             key,
             value: name.clone(),
-            problem: "expected `rss`, `atom`, `json`, `ninjs` or `all`".into(),
+            problem:
+                "expected `rss`, `atom`, `json`, `yandex`, `news-sitemap`, `ninjs` or `all`".into(),
         })?);
     }
     Ok(Format::EVERY
@@ -432,6 +489,29 @@ impl BuildPart {
             files.insert(format, name);
         }
         files.insert(Format::Ninjs, NINJS_FILE.to_string());
+        // The aggregators' documents have fixed names: nobody asked to rename them.
+        for (format, name) in [
+            (Format::Yandex, YANDEX_FILE),
+            (Format::NewsSitemap, NEWS_SITEMAP_FILE),
+        ] {
+            if let Some((key, _)) = [
+                ("build.rss_file", rss_file),
+                ("build.atom_file", atom_file),
+                ("build.json_file", json_file),
+            ]
+            .into_iter()
+            .find(|(_, n)| n.as_deref() == Some(name))
+            {
+                return Err(ConfigError::Invalid {
+                    key,
+                    value: name.into(),
+                    problem:
+                        "is the name of a file wirefeed writes beside the feeds; choose another"
+                            .into(),
+                });
+            }
+            files.insert(format, name.to_string());
+        }
         Ok(BuildPart {
             articles: required(articles, "build.articles")?.clone(),
             out: required(out, "build.out")?.clone(),
@@ -527,6 +607,9 @@ impl Config {
             limit,
             link_hosts,
             hub,
+            icon,
+            logo,
+            accent_color,
         } = feed;
         let build = BuildPart::check(build)?;
         let feed_sets = feed_sets
@@ -576,6 +659,11 @@ impl Config {
                 Ok((name.clone(), agency))
             })
             .collect::<Result<_, ConfigError>>()?;
+        let branding = Branding {
+            icon: check_image_url("feed.icon", icon.as_deref(), &site_url, &link_hosts)?,
+            logo: check_image_url("feed.logo", logo.as_deref(), &site_url, &link_hosts)?,
+            accent_color: accent_color.as_deref().map(check_color).transpose()?,
+        };
         Ok(Config {
             title: title.clone().unwrap_or_else(|| host.clone()),
             description: description
@@ -610,6 +698,7 @@ impl Config {
             hubs,
             ping: build.ping,
             archives: build.archives,
+            branding,
         })
     }
 
@@ -673,6 +762,9 @@ mod tests {
             ("--limit", Some("7")),
             ("--link-host", Some("cdn.org")),
             ("--hub", Some("https://hub.example.net/")),
+            ("--icon", Some("https://cdn.org/icon.png")),
+            ("--logo", Some("https://e.org/logo.png")),
+            ("--accent-color", Some("#1a5fb4")),
             ("--articles", Some("in")),
             ("--out", Some("o")),
             ("--format", Some("json")),
@@ -747,6 +839,18 @@ mod tests {
         assert_eq!((c.ledger.as_deref(), c.tombstone_days), (None, 3));
         assert!(c.tag_feeds && !c.stylesheet && !c.front_pages && c.ping && c.archives);
         assert_eq!(c.hubs, [Url::parse("https://hub.example.net/").unwrap()]);
+        assert_eq!(
+            (
+                c.branding.icon.as_ref().map(Url::as_str),
+                c.branding.logo.as_ref().map(Url::as_str),
+                c.branding.accent_color.as_deref()
+            ),
+            (
+                Some("https://cdn.org/icon.png"),
+                Some("https://e.org/logo.png"),
+                Some("1A5FB4")
+            )
+        );
         assert_eq!(c.max_photo_size, 99);
         assert_eq!(
             c.photo_url.render_photo(d, "a/b", "b", "png").as_str(),
@@ -904,6 +1008,47 @@ mod tests {
             .unwrap_err();
             assert!(e.to_string().contains("feed.hub"), "{hub}: {e}");
         }
+    }
+
+    #[test]
+    fn branding_is_checked() {
+        let base = "[feed]\nsite_url = \"https://e.org/\"\n";
+        let c = config(&format!(
+            "{base}icon = \"https://e.org/i.png\"\naccent_color = \"00ff7f\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.branding.accent_color.as_deref(), Some("00FF7F"));
+        assert_eq!(c.branding.logo, None);
+        for (text, key) in [
+            ("accent_color = \"blue\"", "feed.accent_color"),
+            ("accent_color = \"#12345\"", "feed.accent_color"),
+            ("accent_color = \"12345G\"", "feed.accent_color"),
+            ("icon = \"/i.png\"", "feed.icon"),
+            ("icon = \"javascript:alert(1)\"", "feed.icon"),
+            ("logo = \"https://other.org/l.png\"", "feed.logo"),
+        ] {
+            let e = config(&format!("{base}{text}\n")).unwrap_err();
+            assert!(e.to_string().contains(key), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_aggregator_formats_are_named_explicitly() {
+        let base = "[feed]\nsite_url = \"https://e.org/\"\n[build]\n";
+        let c = config(&format!("{base}formats = [\"all\"]\n")).unwrap();
+        assert_eq!(c.formats, Format::ALL);
+        let c = config(&format!(
+            "{base}formats = [\"news-sitemap\", \"yandex\", \"rss\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.formats,
+            [Format::Rss, Format::Yandex, Format::NewsSitemap]
+        );
+        assert_eq!(c.file_name(Format::Yandex), "yandex.xml");
+        assert_eq!(c.file_name(Format::NewsSitemap), "news-sitemap.xml");
+        let e = config(&format!("{base}rss_file = \"yandex.xml\"\n")).unwrap_err();
+        assert!(e.to_string().contains("build.rss_file"), "{e}");
     }
 
     #[test]

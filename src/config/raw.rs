@@ -149,6 +149,15 @@ settings! {
         /// A WebSub hub the feeds name with rel="hub", an absolute http(s) URL (repeatable).
         #[arg(long = "hub", value_name = "URL", action = ArgAction::Append)]
         hub: Vec<String> = None, "none";
+        /// A small square image for the feeds (Atom icon, JSON favicon), an absolute URL.
+        #[arg(long, value_name = "URL")]
+        icon: String = None, "none";
+        /// A wide logo for the feeds (RSS image, Atom logo, Yandex logo), an absolute URL.
+        #[arg(long, value_name = "URL")]
+        logo: String = None, "none";
+        /// Feedly's accent colour, six hex digits RRGGBB.
+        #[arg(long, value_name = "RRGGBB")]
+        accent_color: String = None, "none";
     }
 
     /// `[build]`: where to read and write, and how.
@@ -159,7 +168,7 @@ settings! {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf = Some("public".into()), "`public`";
-        /// Feeds to write: rss, atom, json, ninjs, or all (rss, atom, json; repeatable or comma-separated).
+        /// Documents to write: rss, atom, json, all (the three), yandex, news-sitemap, ninjs.
         #[arg(long = "format", value_name = "FORMAT", value_delimiter = ',', action = ArgAction::Append)]
         formats: Vec<String> = Some(vec!["rss".into(), "atom".into()]), "`rss`, `atom`";
         /// File name of the RSS feed in the output folder.

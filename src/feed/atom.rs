@@ -131,6 +131,9 @@ pub fn document(feed: &Feed) -> AtomFeed {
         entries: feed.entries.iter().map(entry).collect(),
         namespaces,
         extensions,
+        // RFC 4287 §4.2.5 and §4.2.8: icon square, logo twice as wide as high.
+        icon: feed.branding.icon.as_ref().map(|u| u.to_string()),
+        logo: feed.branding.logo.as_ref().map(|u| u.to_string()),
         ..AtomFeed::default()
     }
 }
@@ -273,6 +276,21 @@ mod tests {
                 && xml.contains(r#"<at:deleted-entry ref="tag:example.org,2025:2025/06/gone" when="2025-06-19T10:00:00+05:00">"#),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn branding_gives_icon_and_logo() {
+        let mut feed = sample_feed();
+        feed.branding.icon = Some(url::Url::parse("https://e.org/i.png").unwrap());
+        feed.branding.logo = Some(url::Url::parse("https://e.org/l.png").unwrap());
+        let (xml, parsed) = render_and_parse_back(&feed, Format::Atom);
+        assert!(xml.contains("<icon>https://e.org/i.png</icon>"), "{xml}");
+        assert_eq!(
+            parsed.logo.map(|l| l.uri).as_deref(),
+            Some("https://e.org/l.png")
+        );
+        let (xml, _) = render_and_parse_back(&sample_feed(), Format::Atom);
+        assert!(!xml.contains("<icon>") && !xml.contains("<logo>"), "{xml}");
     }
 
     #[test]

@@ -18,6 +18,11 @@ struct JsonFeed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     feed_url: Option<&'a str>,
     description: &'a str,
+    /// JSON Feed's `icon` and `favicon` are both square: the configured icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icon: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    favicon: Option<&'a str>,
     language: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hubs: Vec<JsonHub<'a>>,
@@ -74,6 +79,8 @@ impl Renderer for JsonRenderer {
             home_page_url: feed.site_url.as_str(),
             feed_url: feed.self_url(Format::Json).map(|u| u.as_str()),
             description: &feed.description,
+            icon: feed.branding.icon.as_ref().map(|u| u.as_str()),
+            favicon: feed.branding.icon.as_ref().map(|u| u.as_str()),
             language: &feed.language,
             hubs: feed
                 .hubs
@@ -125,6 +132,21 @@ impl Renderer for JsonRenderer {
 mod tests {
     use super::super::{assert_carries_the_model, render_and_parse_back, sample_feed};
     use super::*;
+
+    #[test]
+    fn the_icon_is_icon_and_favicon_only_when_configured() {
+        let (json, _) = render_and_parse_back(&sample_feed(), Format::Json);
+        assert!(
+            !json.contains("\"icon\"") && !json.contains("favicon"),
+            "{json}"
+        );
+        let mut feed = sample_feed();
+        feed.branding.icon = Some(url::Url::parse("https://e.org/i.png").unwrap());
+        let (json, _) = render_and_parse_back(&feed, Format::Json);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["icon"], "https://e.org/i.png");
+        assert_eq!(v["favicon"], "https://e.org/i.png");
+    }
 
     #[test]
     fn renders_the_model_and_reads_back() {

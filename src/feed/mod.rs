@@ -12,7 +12,9 @@ pub mod ninjs;
 pub mod opml;
 pub mod page;
 pub mod rss;
+pub mod sitemap;
 pub mod stylesheet;
+pub mod yandex;
 
 use std::collections::BTreeMap;
 
@@ -20,6 +22,7 @@ use chrono::{DateTime, FixedOffset};
 use url::Url;
 
 use crate::article::Article;
+pub use crate::config::Branding;
 use crate::config::Config;
 pub use crate::format::Format;
 
@@ -147,6 +150,12 @@ pub struct Feed {
     /// RFC 5005 archive links (RSS `atom:link`, Atom `link`, and `fh:archive` on an archive
     /// document); JSON Feed has no such standard and ignores it.
     pub history: Option<history::History>,
+    /// The publisher's icon, logo and accent colour.
+    pub branding: Branding,
+    /// Every story of the feed's set published in the 48 hours before the build clock, newest
+    /// first (the Google News sitemap's URLs; not limited to `entries`). Empty for documents
+    /// that do not list them.
+    pub news: Vec<Entry>,
 }
 
 /// A story that left a feed it was in: its entry id and when it left.
@@ -204,7 +213,7 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         language: config.story.language.clone(),
         id: config.site_url.to_string(),
         author: config.author.clone(),
-        self_urls: Format::ALL
+        self_urls: Format::EVERY
             .iter()
             .map(|f| (*f, config.feed_url(*f)))
             .collect(),
@@ -214,6 +223,8 @@ pub fn build_feed(config: &Config, stories: &[Publishable<'_>]) -> Feed {
         hubs: config.hubs.clone(),
         tombstones: Vec::new(),
         history: None,
+        branding: config.branding.clone(),
+        news: Vec::new(),
     }
 }
 
@@ -375,6 +386,8 @@ pub fn renderer(format: Format) -> Box<dyn Renderer + Send + Sync> {
         Format::Atom => Box::new(atom::AtomRenderer),
         Format::Json => Box::new(json::JsonRenderer),
         Format::Ninjs => Box::new(ninjs::NinjsRenderer),
+        Format::Yandex => Box::new(yandex::YandexRenderer),
+        Format::NewsSitemap => Box::new(sitemap::SitemapRenderer),
     }
 }
 
@@ -457,7 +470,7 @@ pub(crate) fn sample_feed() -> Feed {
         language: "ru".into(),
         id: "https://e.org/".into(),
         author: Some("Ховар".into()),
-        self_urls: Format::ALL
+        self_urls: Format::EVERY
             .iter()
             .map(|f| (*f, url(&format!("https://e.org/feed.{}", f.name()))))
             .collect(),
@@ -470,6 +483,8 @@ pub(crate) fn sample_feed() -> Feed {
             when: date("2025-06-19T10:00:00+05:00"),
         }],
         history: None,
+        branding: Branding::default(),
+        news: Vec::new(),
     }
 }
 

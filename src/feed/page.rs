@@ -144,6 +144,9 @@ impl Labels {
             Format::Json => ("JSON Feed 1.1", self.json),
             // Never listed (not a feed a reader takes), but named like the others if it were.
             Format::Ninjs => ("IPTC ninjs 3.3", self.json),
+            // Pages list the feeds readers subscribe to; an aggregator's document is its own.
+            Format::Yandex => ("Yandex RSS", self.rss),
+            Format::NewsSitemap => ("Google News sitemap", self.rss),
         }
     }
 }

@@ -19,6 +19,9 @@ use super::{Entry, Feed, Format, Renderer, GENERATOR};
 /// Namespace of Media RSS, for `media:credit`.
 pub const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 
+/// Namespace of Feedly's `webfeeds:*` branding elements.
+pub const WEBFEEDS_NS: &str = "http://webfeeds.org/rss/1.0";
+
 /// Writes RSS 2.0.
 #[derive(Debug, Clone, Copy)]
 pub struct RssRenderer;
@@ -47,7 +50,7 @@ impl Renderer for RssRenderer {
 /// Profile) accepts an HTML reference in a title only when the source itself writes `&#x`, so
 /// inside `<title>` this rewrites `&amp;#x` as `&#x26;#x`: the same character data, in the form
 /// that draws no warning. Only `<title>` elements are touched, and only when there is one.
-fn hex_escape_titles(out: Vec<u8>) -> Vec<u8> {
+pub(crate) fn hex_escape_titles(out: Vec<u8>) -> Vec<u8> {
     const OPEN: &str = "<title>";
     const CLOSE: &str = "</title>";
     // The rss crate writes UTF-8; should it not, the bytes go on untouched (and the
@@ -111,7 +114,21 @@ pub fn channel(feed: &Feed) -> Channel {
             BTreeMap::from([("archive".to_string(), vec![marker])]),
         );
     }
+    webfeeds(feed, &mut namespaces, &mut extensions);
     Channel {
+        // RSS has one channel image; the wide logo is what readers show there. Its title is
+        // the channel's, written the same way.
+        image: feed
+            .branding
+            .logo
+            .as_ref()
+            .or(feed.branding.icon.as_ref())
+            .map(|url| rss::Image {
+                url: url.to_string(),
+                title: title_html(&feed.title).into_owned(),
+                link: feed.site_url.to_string(),
+                ..rss::Image::default()
+            }),
         title: title_html(&feed.title).into_owned(),
         link: feed.site_url.to_string(),
         description: feed.description.clone(),
@@ -140,7 +157,33 @@ pub fn channel(feed: &Feed) -> Channel {
     }
 }
 
-fn item(entry: &Entry) -> Item {
+/// Feedly's branding (`webfeeds:icon`, `webfeeds:logo`, `webfeeds:accentColor`), only what is
+/// configured, and its namespace only then.
+fn webfeeds(feed: &Feed, namespaces: &mut BTreeMap<String, String>, extensions: &mut ExtensionMap) {
+    let b = &feed.branding;
+    let elements: Vec<(&str, String)> = [
+        ("icon", b.icon.as_ref().map(|u| u.to_string())),
+        ("logo", b.logo.as_ref().map(|u| u.to_string())),
+        ("accentColor", b.accent_color.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .collect();
+    if elements.is_empty() {
+        return;
+    }
+    namespaces.insert("webfeeds".into(), WEBFEEDS_NS.into());
+    let map = extensions.entry("webfeeds".into()).or_default();
+    for (name, value) in elements {
+        map.entry(name.into()).or_default().push(Extension {
+            name: format!("webfeeds:{name}"),
+            value: Some(value),
+            ..Extension::default()
+        });
+    }
+}
+
+pub(crate) fn item(entry: &Entry) -> Item {
     let mut extensions = ExtensionMap::default();
     for element in entry.media() {
         extensions
@@ -259,6 +302,35 @@ mod tests {
             "{xml}"
         );
         assert!(!xml.contains("<script>"), "{xml}");
+    }
+
+    #[test]
+    fn branding_gives_the_channel_image_and_feedly_elements() {
+        let (xml, _) = render_and_parse_back(&sample_feed(), Format::Rss);
+        assert!(
+            !xml.contains("<image>") && !xml.contains("webfeeds"),
+            "{xml}"
+        );
+        let mut feed = sample_feed();
+        feed.branding = super::super::Branding {
+            icon: Some(url::Url::parse("https://e.org/icon.png").unwrap()),
+            logo: Some(url::Url::parse("https://e.org/logo.png").unwrap()),
+            accent_color: Some("1A5FB4".into()),
+        };
+        let (xml, parsed) = render_and_parse_back(&feed, Format::Rss);
+        assert_eq!(
+            parsed.logo.map(|l| l.uri).as_deref(),
+            Some("https://e.org/logo.png")
+        );
+        assert!(xml.contains(r#"xmlns:webfeeds="http://webfeeds.org/rss/1.0""#));
+        for part in [
+            "<webfeeds:icon>https://e.org/icon.png</webfeeds:icon>",
+            "<webfeeds:logo>https://e.org/logo.png</webfeeds:logo>",
+            "<webfeeds:accentColor>1A5FB4</webfeeds:accentColor>",
+            "<title>Лента</title>\n      <link>https://e.org/</link>",
+        ] {
+            assert!(xml.contains(part), "{part}: {xml}");
+        }
     }
 
     #[test]

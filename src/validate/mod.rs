@@ -15,8 +15,10 @@ mod ninjs;
 mod report;
 mod rss;
 mod scheme;
+mod sitemap;
 mod w3c;
 mod xml;
+mod yandex;
 
 pub use date::{parse_rfc3339, parse_rfc822, Rfc822Error};
 pub use report::{DocumentKind, Finding, Report, Rule, Severity};
@@ -95,7 +97,7 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
         Some('<') => {
             w3c::xml_version(&text, &mut sink);
             let doc = xml::parse(&text, &mut sink);
-            classify_and_check(&doc, opts, &mut sink)
+            classify_and_check(&doc, opts, text.len(), &mut sink)
         }
         Some(c) => {
             let idx = xml::LineIndex::new(&text);
@@ -123,11 +125,16 @@ pub fn check(bytes: &[u8], opts: &CheckOptions) -> Result<Report, CheckError> {
 fn classify_and_check(
     doc: &xml::Document<'_>,
     opts: &CheckOptions,
+    size: usize,
     sink: &mut Sink,
 ) -> Option<DocumentKind> {
     let root = doc.root.and_then(|r| doc.get(r).map(|e| (r, e)))?;
-    let kind = if root.1.is(None, "rss") {
+    let kind = if root.1.is(None, "rss") && yandex::is_yandex(doc) {
+        Some(DocumentKind::Yandex)
+    } else if root.1.is(None, "rss") {
         Some(DocumentKind::Rss)
+    } else if sitemap::is_sitemap(root.1) {
+        Some(DocumentKind::Sitemap)
     } else if root.1.is(Some(ATOM_NS), "feed") {
         Some(DocumentKind::Atom)
     } else {
@@ -139,6 +146,12 @@ fn classify_and_check(
     }
     match kind {
         Some(DocumentKind::Rss) => rss::check(doc, root.0, opts, sink),
+        // A Yandex feed is RSS first.
+        Some(DocumentKind::Yandex) => {
+            rss::check(doc, root.0, opts, sink);
+            yandex::check(doc, root.0, size, sink);
+        }
+        Some(DocumentKind::Sitemap) => sitemap::check(doc, root.0, sink),
         Some(DocumentKind::Atom) => atom::check(doc, root.0, opts, sink),
         _ => {
             let hint = if root.1.local() == "feed" {
@@ -150,7 +163,7 @@ fn classify_and_check(
                 "feed.kind.unknown",
                 root.1.pos(),
                 format!(
-                    "root element <{}> is neither RSS 2.0 <rss> nor Atom <feed>{hint}",
+                    "root element <{}> is neither RSS 2.0 <rss>, Atom <feed> nor a sitemap <urlset>/<sitemapindex>{hint}",
                     root.1.qname()
                 ),
             );

@@ -63,6 +63,11 @@ pub enum DocumentKind {
     JsonFeed,
     /// IPTC ninjs 3.x objects, as JSON Lines (or one object).
     Ninjs,
+    /// A Yandex news feed: RSS 2.0 with elements in the `http://news.yandex.ru` namespace.
+    Yandex,
+    /// A sitemap (`urlset` or `sitemapindex` in the sitemaps.org 0.9 namespace), such as a
+    /// Google News sitemap.
+    Sitemap,
 }
 
 /// The result of checking one document.
@@ -159,7 +164,7 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     e(
         "feed.kind.unknown",
-        "root element must be RSS 2.0 <rss> or Atom <feed>",
+        "root element must be RSS 2.0 <rss>, Atom <feed> or a sitemap <urlset>/<sitemapindex>",
     ),
     e("rss.version", "<rss> must carry version=\"2.0\""),
     e(
@@ -450,6 +455,48 @@ pub(crate) static RULES: &[Rule] = &[
     e(
         "ninjs.association",
         "an association is a ninjs object with a name",
+    ),
+    e(
+        "yandex.full-text.missing",
+        "each item of a Yandex feed needs a non-empty <yandex:full-text>",
+    ),
+    e(
+        "yandex.full-text.boilerplate",
+        "<yandex:full-text> must not start with the wire dateline (CITY, DATE /AGENCY/.) nor hold a photo credit line",
+    ),
+    e(
+        "yandex.genre",
+        "each item of a Yandex feed needs <yandex:genre> message, article, interview or lenta",
+    ),
+    w("yandex.size", "a Yandex feed should stay under 10 MB"),
+    e(
+        "yandex.enclosure",
+        "a Yandex feed's <enclosure> needs length > 0 and an image, video or audio type",
+    ),
+    e(
+        "sitemap.shape",
+        "urlset holds url, sitemapindex holds sitemap, each with the schema's children (changefreq, priority values)",
+    ),
+    e(
+        "sitemap.loc",
+        "each url/sitemap needs exactly one <loc>: an absolute http(s) URL of 12 to 2,048 characters",
+    ),
+    e(
+        "sitemap.date",
+        "lastmod and news:publication_date must be W3C datetimes",
+    ),
+    e(
+        "sitemap.limit",
+        "at most 50,000 URLs and 1,000 news:news per sitemap file",
+    ),
+    e("sitemap.news.count", "at most one <news:news> per <url>"),
+    e(
+        "sitemap.news.required",
+        "news:news needs one news:publication (news:name, news:language), news:publication_date and news:title",
+    ),
+    e(
+        "sitemap.news.language",
+        "news:language must be an ISO 639 code: [a-z]{2,3}, zh-cn or zh-tw",
     ),
 ];
 

@@ -36,6 +36,9 @@ const KNOWN_NS: &[&str] = &[
     // RFC 5005 feed history (`fh:archive`); `feed::history::FH_NS`, spelt out since the
     // validator sits below the feed model.
     "http://purl.org/syndication/history/1.0",
+    // Feedly's branding (`webfeeds:icon`, `logo`, `accentColor`) and Yandex's news elements.
+    "http://webfeeds.org/rss/1.0",
+    super::yandex::YANDEX_NS,
 ];
 
 const DAY_NAMES: &[&str] = &[

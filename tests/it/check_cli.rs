@@ -180,6 +180,26 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("ninjs.body.jsonl", "ninjs.body", 2, 1),
     ("ninjs.rendition.jsonl", "ninjs.rendition", 2, 1),
     ("ninjs.association.jsonl", "ninjs.association", 2, 1),
+    (
+        "yandex.full-text.missing.xml",
+        "yandex.full-text.missing",
+        9,
+        5,
+    ),
+    (
+        "yandex.full-text.boilerplate.xml",
+        "yandex.full-text.boilerplate",
+        16,
+        7,
+    ),
+    ("yandex.genre.xml", "yandex.genre", 15, 7),
+    ("yandex.enclosure.xml", "yandex.enclosure", 15, 7),
+    ("sitemap.shape.xml", "sitemap.shape", 6, 3),
+    ("sitemap.loc.xml", "sitemap.loc", 4, 5),
+    ("sitemap.date.xml", "sitemap.date", 10, 7),
+    ("sitemap.news.count.xml", "sitemap.news.count", 13, 5),
+    ("sitemap.news.required.xml", "sitemap.news.required", 5, 5),
+    ("sitemap.news.language.xml", "sitemap.news.language", 8, 9),
 ];
 
 /// Real-world-shaped feeds and the findings deliberately planted in them.
@@ -189,6 +209,54 @@ const REALWORLD: &[(&str, &[(&str, usize)])] = &[
     ("hugo.rss.xml", &[]),
     ("podcast.rss.xml", &[]),
 ];
+
+/// Rules whose fixture is too large to keep in the repository (a 10 MB feed, a sitemap of
+/// 1,001 stories): the test writes it, then checks it like the others. Code → (file, line,
+/// column, the document).
+fn generated() -> Vec<(&'static str, &'static str, usize, usize, String)> {
+    let url = |i: usize| {
+        format!(
+            "  <url>\n    <loc>https://example.com/news/{i}/</loc>\n    <news:news>\n      <news:publication>\n        <news:name>N</news:name>\n        <news:language>ru</news:language>\n      </news:publication>\n      <news:publication_date>2025-06-18</news:publication_date>\n      <news:title>T</news:title>\n    </news:news>\n  </url>\n"
+        )
+    };
+    let sitemap = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n{}</urlset>\n",
+        (0..1001).map(url).collect::<String>()
+    );
+    let valid = std::fs::read_to_string(fixture("valid.yandex.xml")).expect("fixture");
+    let (head, tail) = valid.split_at(valid.find("    <item>").expect("an item"));
+    let (item, tail) = tail.split_at(tail.find("  </channel>").expect("the end"));
+    let items: String = (0..30_000)
+        .map(|i| item.replace("urn:x:1", &format!("urn:x:{i}")))
+        .collect();
+    let yandex = format!("{head}{items}{tail}");
+    vec![
+        ("sitemap.limit.xml", "sitemap.limit", 2, 1, sitemap),
+        ("yandex.size.xml", "yandex.size", 2, 1, yandex),
+    ]
+}
+
+#[test]
+fn generated_fixtures_report_their_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (file, code, line, column, text) in generated() {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).expect("written");
+        let out = wirefeed().arg("check").arg(&path).output().expect("runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let needle = format!("{}:{line}:{column}: ", path.display());
+        let hits: Vec<&str> = stdout.lines().filter(|l| l.starts_with(&needle)).collect();
+        assert!(
+            hits.len() == 1 && hits[0].contains(&format!(": {code}: ")),
+            "{file}: expected {code} at {line}:{column} only, got:\n{stdout}"
+        );
+        let expected_exit = match severity_of(code) {
+            Severity::Error => 1,
+            Severity::Warning => 0,
+        };
+        assert_eq!(out.status.code(), Some(expected_exit), "{file}: {stdout}");
+    }
+}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(DIR).join(name)
@@ -242,6 +310,9 @@ fn valid_feeds_have_no_findings_at_all() {
         "valid.atom.xml",
         "valid.feed.json",
         "valid.ninjs.jsonl",
+        "valid.yandex.xml",
+        "valid.sitemap.xml",
+        "valid.sitemapindex.xml",
     ] {
         let out = wirefeed()
             .arg("check")
@@ -264,7 +335,11 @@ fn valid_feeds_have_no_findings_at_all() {
 
 #[test]
 fn valid_and_realworld_feeds_parse_with_an_independent_parser() {
-    let mut files = vec![fixture("valid.rss.xml"), fixture("valid.atom.xml")];
+    let mut files = vec![
+        fixture("valid.rss.xml"),
+        fixture("valid.atom.xml"),
+        fixture("valid.yandex.xml"),
+    ];
     files.extend(REALWORLD.iter().map(|(f, _)| fixture("realworld").join(f)));
     for f in files {
         let bytes = std::fs::read(&f).expect("fixture readable");
@@ -309,9 +384,16 @@ fn rules_catalogue_matches_fixtures_exactly() {
             with_fixture.insert(stem.to_string());
         }
     }
+    let made = generated();
+    with_fixture.extend(made.iter().map(|g| g.1.to_string()));
     let documented: BTreeSet<String> = documented.into_iter().map(String::from).collect();
     assert_eq!(documented, with_fixture, "rules() and fixtures disagree");
-    let tabled: BTreeSet<String> = EXPECTED.iter().map(|e| e.1.to_string()).collect();
+    let tabled: BTreeSet<String> = EXPECTED
+        .iter()
+        .map(|e| e.1)
+        .chain(made.iter().map(|g| g.1))
+        .map(String::from)
+        .collect();
     assert_eq!(documented, tabled, "every code needs a row in EXPECTED");
     for &(file, code, ..) in EXPECTED {
         assert!(

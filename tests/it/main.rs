@@ -2,6 +2,7 @@
 //! ripgrep and mdBook do. Each module runs the real `wirefeed` binary (or the library) on
 //! fixture folders made in temp dirs; `common` holds the shared helpers.
 
+mod aggregators;
 mod archives;
 mod build_shipped;
 mod cache;
