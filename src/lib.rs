@@ -44,6 +44,7 @@ mod error;
 pub mod feed;
 mod format;
 mod fsx;
+mod id_syntax;
 mod language_tag;
 pub mod ledger;
 pub mod output;

@@ -757,7 +757,7 @@ mod tests {
             ("--time-zone", Some("Europe/Moscow")),
             ("--article-url", Some("n/{id}")),
             ("--photo-url", Some("img/{id}.{ext}")),
-            ("--id-prefix", Some("urn:x:")),
+            ("--id-prefix", Some("urn:xy:")),
             ("--feeds-url", Some("https://cdn.org/f/")),
             ("--limit", Some("7")),
             ("--link-host", Some("cdn.org")),
@@ -816,7 +816,7 @@ mod tests {
             c.article_url.render(d, "a/b", "b").as_str(),
             "https://e.org/n/a/b"
         );
-        assert_eq!(c.entry_id("a"), "urn:x:a");
+        assert_eq!(c.entry_id("a"), "urn:xy:a");
         assert_eq!(
             c.feed_url(Format::Json).as_str(),
             "https://cdn.org/f/j.json"
@@ -973,6 +973,11 @@ mod tests {
             ("article_url = \" /{slug}\"", "feed.article_url"),
             ("id_prefix = \"vbscript:x\"", "feed.id_prefix"),
             ("id_prefix = \"https://other.org/\"", "feed.id_prefix"),
+            // tag: and urn: prefixes that would make ids the build's check refuses.
+            ("id_prefix = \"tag:e.org:\"", "feed.id_prefix"),
+            ("id_prefix = \"tag:e.org,25:\"", "feed.id_prefix"),
+            ("id_prefix = \"urn:x:\"", "feed.id_prefix"),
+            ("id_prefix = \"urn:uuid:\"", "feed.id_prefix"),
             ("feeds_url = \"https://cdn.org/\"", "feed.feeds_url"),
             ("link_hosts = [\"cdn.org/x\"]", "feed.link_hosts"),
         ] {

@@ -86,7 +86,14 @@ pub(crate) fn check_id_prefix(
         invalid("entry ids must be absolute IRIs; use e.g. `tag:example.org,2025:`".into())
     })?;
     match sample.scheme() {
-        "tag" | "urn" => Ok(()),
+        // The ids are the prefix and a percent-encoded story path: the prefix must make ids
+        // that the build's own check (`atom.id.syntax`) takes.
+        "tag" | "urn" => match crate::id_syntax::problem(&format!("{prefix}2025/06/x")) {
+            Some(problem) => Err(invalid(format!(
+                "{problem}; e.g. `tag:example.org,2025:` or `urn:example:`"
+            ))),
+            None => Ok(()),
+        },
         "http" | "https" => match web_url_problem(&sample) {
             Some(problem) => Err(invalid(problem)),
             None if !on_allowed_host(&sample, site, link_hosts) => Err(invalid(

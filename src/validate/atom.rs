@@ -358,7 +358,15 @@ fn required_id(doc: &Document<'_>, id: usize, el: Node<'_, '_>, what: &str, sink
                 i.text().trim()
             ),
         ),
-        Some(_) => {}
+        Some(i) => {
+            if let Some(problem) = crate::id_syntax::problem(&i.text()) {
+                sink.at(
+                    "atom.id.syntax",
+                    i.pos(),
+                    format!("<id> '{}': {problem}", i.text().trim()),
+                );
+            }
+        }
     }
 }
 

@@ -281,6 +281,10 @@ pub(crate) static RULES: &[Rule] = &[
     ),
     e("atom.id.missing", "feed and entry require <id>"),
     e("atom.id.relative", "<id> must be an absolute IRI"),
+    e(
+        "atom.id.syntax",
+        "a tag: or urn: <id> follows its RFC (4151; 8141, 4122 for urn:uuid:)",
+    ),
     e("atom.id.duplicate", "entry ids must be unique"),
     e("atom.updated.missing", "feed and entry require <updated>"),
     e(

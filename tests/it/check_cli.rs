@@ -57,6 +57,7 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("media.content.xml", "media.content", 11, 7),
     ("atom.id.missing.xml", "atom.id.missing", 8, 3),
     ("atom.id.relative.xml", "atom.id.relative", 10, 5),
+    ("atom.id.syntax.xml", "atom.id.syntax", 10, 5),
     ("atom.id.duplicate.xml", "atom.id.duplicate", 16, 5),
     ("atom.updated.missing.xml", "atom.updated.missing", 8, 3),
     ("atom.date.format.xml", "atom.date.format", 11, 5),
