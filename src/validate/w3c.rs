@@ -271,21 +271,24 @@ fn duplicates(
     code: &'static str,
     sink: &mut Sink,
 ) {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // The first of each name, as a node: its position (a line count) is only worked out for
+    // a duplicate, and an archive document has 200,000 children to look at.
+    let mut seen: Vec<(&str, Node<'_, '_>)> = Vec::new();
     for (_, c) in doc.children(id) {
         if c.ns() != ns || !once.contains(&c.local()) {
             continue;
         }
         match seen.iter().find(|(n, _)| *n == c.local()) {
-            Some((_, line)) => sink.at(
+            Some((_, first)) => sink.at(
                 code,
                 c.pos(),
                 format!(
-                    "a second <{}> (the first is at line {line}); it may appear once",
-                    c.qname()
+                    "a second <{}> (the first is at line {}); it may appear once",
+                    c.qname(),
+                    first.pos().0
                 ),
             ),
-            None => seen.push((c.local(), c.pos().0)),
+            None => seen.push((c.local(), c)),
         }
     }
 }
