@@ -4,7 +4,7 @@ mod cmd;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Exit codes, documented in README and `--help`.
 mod exit {
@@ -48,6 +48,9 @@ enum Command {
     Inspect(cmd::inspect::InspectArgs),
     Check(cmd::check::CheckArgs),
     History(cmd::history::HistoryArgs),
+    Completions(cmd::shell::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `wirefeed man > /usr/local/share/man/man1/wirefeed.1`.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::execute(args),
         Command::Check(args) => cmd::check::execute(&args),
         Command::History(args) => cmd::history::execute(&args),
+        Command::Completions(args) => cmd::shell::completions(&args, Cli::command()),
+        Command::Man => cmd::shell::man(Cli::command()),
     };
     cmd::wait_if_interrupted();
     code

@@ -6,6 +6,7 @@ pub mod history;
 pub mod inspect;
 mod progress;
 mod report;
+pub mod shell;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -22,4 +22,5 @@ mod photos;
 mod properties;
 mod related;
 mod robustness;
+mod shell;
 mod websub;
