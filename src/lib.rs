@@ -53,6 +53,7 @@ mod published;
 pub mod related;
 mod slug;
 pub mod validate;
+pub mod watch;
 mod websub;
 
 pub use article::{ArticleError, Dateline};

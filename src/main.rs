@@ -45,6 +45,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Build(Box<cmd::build::BuildArgs>),
+    Watch(Box<cmd::watch::WatchArgs>),
     Inspect(cmd::inspect::InspectArgs),
     Check(cmd::check::CheckArgs),
     History(cmd::history::HistoryArgs),
@@ -60,6 +61,8 @@ fn main() -> ExitCode {
             cmd::clean_up_on_signal();
             cmd::build::execute(*args)
         }
+        // The watch handles its own signals: it finishes a build before it stops.
+        Command::Watch(args) => cmd::watch::execute(&args),
         Command::Inspect(args) => cmd::inspect::execute(args),
         Command::Check(args) => cmd::check::execute(&args),
         Command::History(args) => cmd::history::execute(&args),

@@ -440,6 +440,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    report.expires = expires.and_then(|t| DateTime::from_timestamp(t, 0));
     report.ledger = history.commit()?;
     let ledger = report
         .ledger
@@ -671,6 +672,7 @@ fn up_to_date(
         return false;
     };
     report.up_to_date = true;
+    report.expires = memo.expires.and_then(|t| DateTime::from_timestamp(t, 0));
     report.published = memo.published;
     report.not_selected = report.stories.saturating_sub(memo.published);
     report.related_resolved = memo.related_resolved;

@@ -166,6 +166,9 @@ pub struct BuildReport {
     pub embargoed: usize,
     /// When the next embargo lifts.
     pub next_embargo: Option<DateTime<Utc>>,
+    /// When the documents change next though no file does: a tombstone expires, or a story
+    /// leaves the news sitemap's 48-hour window.
+    pub expires: Option<DateTime<Utc>>,
     /// Folders that could not be read and file names that cannot be published (not in `files`).
     pub unreadable: usize,
     /// Files that could not be published, and folders or names that could not be read.
@@ -213,6 +216,17 @@ pub struct ArchiveOutcome {
     pub removed: Vec<PathBuf>,
     /// Documents made with validator findings (refused ones, with errors, were not written).
     pub checked: Vec<FeedOutcome>,
+}
+
+impl BuildReport {
+    /// When a build would next publish something else with no file changed: an embargo lifts,
+    /// a tombstone expires or a story leaves the news sitemap's window.
+    pub fn next_change(&self) -> Option<DateTime<Utc>> {
+        match (self.next_embargo, self.expires) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 impl ArchiveOutcome {

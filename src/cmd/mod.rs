@@ -7,6 +7,7 @@ pub mod inspect;
 mod progress;
 mod report;
 pub mod shell;
+pub mod watch;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
