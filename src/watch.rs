@@ -287,7 +287,9 @@ impl Watcher {
 
 /// A folder's device and inode (on Unix; elsewhere only whether it is a folder).
 fn identity(path: &Path) -> Option<(u64, u64)> {
-    let meta = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_dir)?;
+    let meta = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -300,11 +302,27 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
     }
 }
 
-/// An absolute form of `path`: resolved when it exists, else joined to the working folder.
+/// An absolute, resolved form of `path`, comparable with the resolved root: its nearest
+/// existing ancestor resolved (the output folder may not exist before the first build), the
+/// rest appended.
 fn absolute(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf())
+    let Ok(whole) = std::path::absolute(path) else {
+        return path.to_path_buf();
+    };
+    let mut base = whole.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(resolved) = std::fs::canonicalize(base) {
+            return rest.iter().rev().fold(resolved, |p, name| p.join(name));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            _ => return whole,
+        }
+    }
 }
 
 /// Why the system's events cannot be used, and what to do about it.
@@ -412,7 +430,10 @@ mod tests {
     fn polling_sees_changes_too() {
         let dir = tempfile::tempdir().unwrap();
         let w = watcher(dir.path(), &[], Some(Duration::from_millis(50)));
-        assert!(matches!(w.backend(), Backend::Polling { because: None, .. }));
+        assert!(matches!(
+            w.backend(),
+            Backend::Polling { because: None, .. }
+        ));
         std::fs::write(dir.path().join("a.txt"), "x").unwrap();
         let batch = next_batch(&w).unwrap();
         assert!(batch.paths.contains(Path::new("a.txt")), "{batch:?}");

@@ -248,13 +248,18 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
 fn start(config: &Config, options: &WatchOptions, quiet: bool) -> Result<Watcher, Error> {
     // The build's own writes: the output folder, and the ledger's folder when it is inside.
     let mut ignored = vec![config.out.clone()];
-    ignored.extend(config.ledger.as_deref().and_then(Path::parent).map(Path::to_path_buf));
-    let watcher = Watcher::start(&config.articles, &ignored, options).map_err(|e| {
-        Error::ArticlesFolder {
+    ignored.extend(
+        config
+            .ledger
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf),
+    );
+    let watcher =
+        Watcher::start(&config.articles, &ignored, options).map_err(|e| Error::ArticlesFolder {
             path: config.articles.clone(),
             source: std::io::Error::other(e.reason),
-        }
-    })?;
+        })?;
     let folder = wirefeed::diagnostic::shown(&config.articles);
     match watcher.backend() {
         Backend::Polling {

@@ -23,4 +23,5 @@ mod properties;
 mod related;
 mod robustness;
 mod shell;
+mod watch;
 mod websub;
