@@ -422,6 +422,14 @@ struct CacheFileRef<'a> {
 }
 
 impl Cache {
+    /// A cache of records already in memory (sorted by path, as a build's scan leaves them).
+    pub(crate) fn from_entries(
+        entries: Vec<(String, FileStamp, Facts)>,
+        memo: Option<OutputMemo>,
+    ) -> Self {
+        Cache { entries, memo }
+    }
+
     /// Largest cache file read (1 GiB). A record is about a hundred bytes, so this is room for
     /// some ten million stories; anything larger is not a cache wirefeed wrote, and is rebuilt.
     pub(crate) const MAX_FILE_SIZE: u64 = 1 << 30;

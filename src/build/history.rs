@@ -11,7 +11,7 @@ use super::Dated;
 use crate::cache::Facts;
 use crate::corpus::Scanned;
 use crate::feed::Tombstone;
-use crate::ledger::{Changes, GoneReason, Ledger, LedgerError, Record, Row, TimeSource};
+use crate::ledger::{Changes, GoneReason, Ledger, LedgerError, Record, Records, Row, TimeSource};
 
 /// What the build did to the ledger, for the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +54,8 @@ pub(super) struct History {
     /// Stories not in the ledger before this build.
     new: HashSet<String>,
     outcome: LedgerOutcome,
+    /// The records read, when a session keeps them for the next build.
+    records: Option<Records>,
     /// When the first tombstone shown now expires: the feeds change then, though no file does.
     pub expires: Option<i64>,
 }
@@ -70,6 +72,7 @@ impl History {
             listed: HashMap::new(),
             new: HashSet::new(),
             outcome: LedgerOutcome::default(),
+            records: None,
             expires: None,
         }
     }
@@ -77,7 +80,9 @@ impl History {
     /// Opens the ledger, gives each story its recorded times (choosing and noting them for a
     /// story seen for the first time) and notes what was corrected, withdrawn, deleted or
     /// restored. `complete` says whether the walk saw the whole archive: when a folder could
-    /// not be read, a story missing from the scan is not taken for deleted.
+    /// not be read, a story missing from the scan is not taken for deleted. `kept` are the
+    /// records as a session kept them (else they are read), and `keep` says to hand them back
+    /// from [`History::commit`].
     #[allow(clippy::too_many_arguments)] // the build's shared state, borrowed for one step
     pub(super) fn read(
         path: &std::path::Path,
@@ -88,9 +93,13 @@ impl History {
         scanned: &[Scanned],
         stories: &mut [Dated<'_>],
         complete: bool,
+        (kept, keep): (Option<Records>, bool),
     ) -> Result<Self, LedgerError> {
         let ledger = Ledger::open(path, writes, busy)?;
-        let records = ledger.records()?;
+        let records = match kept {
+            Some(records) => records,
+            None => ledger.records()?,
+        };
         let mut history = History {
             outcome: LedgerOutcome {
                 path: path.to_path_buf(),
@@ -110,6 +119,7 @@ impl History {
         history.note_gone(&records, scanned, complete);
         history.find_tombstones(&ledger, &records, tombstone_days)?;
         history.ledger = Some(ledger);
+        history.records = keep.then_some(records);
         Ok(history)
     }
 
@@ -196,12 +206,7 @@ impl History {
     }
 
     /// Notes the stories of the ledger that are withdrawn now, or whose file is gone.
-    fn note_gone(
-        &mut self,
-        records: &HashMap<String, Record>,
-        scanned: &[Scanned],
-        complete: bool,
-    ) {
+    fn note_gone(&mut self, records: &Records, scanned: &[Scanned], complete: bool) {
         if self.now.is_none() {
             return;
         }
@@ -241,7 +246,7 @@ impl History {
     fn find_tombstones(
         &mut self,
         ledger: &Ledger,
-        records: &HashMap<String, Record>,
+        records: &Records,
         tombstone_days: u64,
     ) -> Result<(), LedgerError> {
         let Some(now) = self.now else {
@@ -332,15 +337,21 @@ impl History {
     }
 
     /// Writes what this build learnt, in one transaction (after the feeds are written).
-    pub(super) fn commit(mut self) -> Result<Option<LedgerOutcome>, LedgerError> {
+    /// Also hands back the records as they are now, when asked to keep them.
+    pub(super) fn commit(
+        mut self,
+    ) -> Result<(Option<LedgerOutcome>, Option<Records>), LedgerError> {
         let Some(ledger) = self.ledger.as_mut() else {
-            return Ok(None);
+            return Ok((None, None));
         };
         if self.writes && self.now.is_some() {
             self.changes.listed.sort();
             self.outcome.created = ledger.commit(&self.changes)?;
+            if let Some(records) = self.records.as_mut() {
+                self.changes.apply(records);
+            }
         }
-        Ok(Some(self.outcome))
+        Ok((Some(self.outcome), self.records))
     }
 }
 

@@ -29,6 +29,7 @@ mod archives;
 mod documents;
 mod history;
 mod report;
+mod session;
 mod sets;
 pub use crate::websub::PingFailure;
 pub use history::LedgerOutcome;
@@ -36,6 +37,7 @@ pub use report::{
     ArchiveOutcome, BuildOptions, BuildReport, Document, FeedOutcome, FeedStatus, Output, Progress,
     SetOutcome,
 };
+pub use session::Session;
 
 /// The cache fingerprint: everything that shapes a file's facts.
 fn fingerprint(config: &Config) -> u64 {
@@ -166,7 +168,12 @@ fn scan_archive(
     let walk = place.archive.walk(corpus::folder_id(&place.out_dir));
     let fingerprint = fingerprint(config);
     let (files, gone, cache_note, memo) = if config.cache {
-        let (mut cache, note) = Cache::load(&place.out_dir.join(cache::CACHE_FILE), fingerprint);
+        let path = place.out_dir.join(cache::CACHE_FILE);
+        let kept = opts.session.as_ref().filter(|_| place.writes);
+        let (mut cache, note) = match kept.and_then(|s| s.take_cache(&path, fingerprint)) {
+            Some(cache) => (cache, None),
+            None => Cache::load(&path, fingerprint),
+        };
         let memo = cache.memo.take();
         let (files, gone) = cache.match_sorted(walk.files);
         (files, gone, note, memo)
@@ -255,6 +262,8 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         )
     {
         report.archives = kept_archives.flatten();
+        let memo = scan.memo.take();
+        keep_scan(config, opts, &place, scan, memo, &report);
         return Ok(report);
     }
     // The ledger's times, before the stories are ordered by them.
@@ -268,6 +277,13 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             &scan.scanned,
             &mut stories,
             report.unreadable == 0,
+            (
+                opts.session
+                    .as_ref()
+                    .filter(|_| place.writes)
+                    .and_then(|s| s.take_ledger(path)),
+                opts.session.is_some() && place.writes,
+            ),
         )?,
         None => history::History::off(),
     };
@@ -441,7 +457,11 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (a, b) => a.or(b),
     };
     report.expires = expires.and_then(|t| DateTime::from_timestamp(t, 0));
-    report.ledger = history.commit()?;
+    let (outcome, records) = history.commit()?;
+    report.ledger = outcome;
+    if let (Some(session), Some(path), Some(records)) = (&opts.session, &config.ledger, records) {
+        session.keep_ledger(path, records);
+    }
     let ledger = report
         .ledger
         .as_ref()
@@ -453,7 +473,9 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         ..memo
     });
     if place.writes && config.cache {
+        let kept = opts.session.is_some().then(|| memo.clone()).flatten();
         remember(&place, &mut scan, memo, learned, &mut report);
+        keep_scan(config, opts, &place, scan, kept, &report);
     }
     if config.ping && opts.output == Output::Folder {
         ping_hubs(config, &feed_urls, &mut report);
@@ -639,6 +661,24 @@ fn remember(
     }
     if !scan.unchanged() || memo != scan.memo || learned_titles {
         save_cache(place, scan, memo.as_ref(), report);
+    }
+}
+
+/// Hands the scan to the session, if there is one, as the cache the next build starts from:
+/// only when the cache file on disk holds these very records.
+fn keep_scan(
+    config: &Config,
+    opts: &BuildOptions,
+    place: &Place,
+    scan: Scan,
+    memo: Option<OutputMemo>,
+    report: &BuildReport,
+) {
+    if let Some(session) = opts.session.as_ref() {
+        if config.cache && place.writes && report.cache_error.is_none() {
+            let path = place.out_dir.join(cache::CACHE_FILE);
+            session.keep_cache(&path, scan.fingerprint, scan.scanned, memo);
+        }
     }
 }
 

@@ -42,6 +42,8 @@ pub struct BuildOptions {
     pub now: Option<DateTime<Utc>>,
     /// Counters updated while the archive is scanned, for a progress display.
     pub progress: Option<Arc<Progress>>,
+    /// What a long-running caller keeps from one build to the next (`wirefeed watch`).
+    pub session: Option<Arc<super::Session>>,
 }
 
 /// How far the scan of a build has got; safe to read from another thread while it runs.
@@ -66,6 +68,7 @@ impl BuildOptions {
             // the CLI refuses it before building (see `clock`).
             now: crate::clock::now().ok(),
             progress: None,
+            session: None,
         }
     }
 }

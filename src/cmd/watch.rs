@@ -172,6 +172,7 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
         args,
         seen: HashSet::new(),
         terminal: std::io::stderr().is_terminal(),
+        kept: Arc::default(),
     };
     let mut watcher = match start(&config, &options, args.quiet) {
         Ok(w) => w,
@@ -317,6 +318,8 @@ struct Session<'a> {
     /// build while it stays bad.
     seen: HashSet<String>,
     terminal: bool,
+    /// The cache and the ledger's records, kept in memory from one build to the next.
+    kept: Arc<wirefeed::build::Session>,
 }
 
 impl Session<'_> {
@@ -326,6 +329,7 @@ impl Session<'_> {
         let mut opts = BuildOptions::new(config);
         opts.allow_empty = self.args.allow_empty;
         opts.check = !self.args.no_check;
+        opts.session = Some(Arc::clone(&self.kept));
         let started = Instant::now();
         let result = wirefeed::build(config, &opts);
         let took = started.elapsed();

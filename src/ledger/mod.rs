@@ -102,6 +102,9 @@ pub struct Record {
     pub gone: Option<(i64, GoneReason)>,
 }
 
+/// Every story's record, by id.
+pub type Records = HashMap<String, Record>;
+
 /// A story's row as written: the record and the file it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -143,6 +146,41 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// Makes `records` what [`Ledger::records`] reads after these changes are committed over
+    /// them, without reading the ledger again: a long-running watch keeps the records between
+    /// builds.
+    pub fn apply(&self, records: &mut HashMap<String, Record>) {
+        for row in &self.rows {
+            match records.get_mut(&row.id) {
+                // As the upsert: the first sighting and the departure are kept.
+                Some(r) => {
+                    *r = Record {
+                        first_seen: r.first_seen,
+                        gone: r.gone,
+                        ..row.record.clone()
+                    }
+                }
+                None => {
+                    let record = Record {
+                        gone: None,
+                        ..row.record.clone()
+                    };
+                    records.insert(row.id.clone(), record);
+                }
+            }
+        }
+        for (id, reason) in &self.gone {
+            if let Some(r) = records.get_mut(id) {
+                r.gone = Some((self.at, *reason));
+            }
+        }
+        for id in &self.restored {
+            if let Some(r) = records.get_mut(id) {
+                r.gone = None;
+            }
+        }
+    }
+
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()

@@ -83,6 +83,37 @@ fn records_round_trip_with_their_history() {
 }
 
 #[test]
+fn changes_applied_in_memory_give_what_the_ledger_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.sqlite");
+    let mut first = changes(vec![row("a", 1), row("b", 2), row("c", 3)]);
+    first.gone = vec![("c".into(), GoneReason::Withdrawn)];
+    let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
+    ledger.commit(&first).unwrap();
+    let mut kept = Ledger::open(&path, false, BUSY).unwrap().records().unwrap();
+    let mut changed = row("a", 50);
+    changed.record.first_seen = 9_999;
+    changed.record.hash = 7;
+    changed.record.revised = Some(2_000);
+    changed.record.gone = Some((1, GoneReason::Deleted));
+    let later = Changes {
+        at: 2_000,
+        rows: vec![changed, row("d", 4)],
+        gone: vec![("b".into(), GoneReason::Deleted)],
+        restored: vec!["c".into()],
+        ..Changes::default()
+    };
+    let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
+    ledger.commit(&later).unwrap();
+    later.apply(&mut kept);
+    let read = Ledger::open(&path, false, BUSY).unwrap().records().unwrap();
+    assert_eq!(kept, read);
+    assert_eq!(kept["a"].first_seen, 1_000, "the first sighting stays");
+    assert_eq!(kept["b"].gone, Some((2_000, GoneReason::Deleted)));
+    assert_eq!(kept["c"].gone, None);
+}
+
+#[test]
 fn nothing_to_write_leaves_the_file_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.sqlite");

@@ -436,3 +436,76 @@ impl Watch {
         )
     }
 }
+
+/// The session `watch` keeps between builds (the cache's records and the ledger's, in memory)
+/// changes nothing: through additions, corrections, deletions, a withdrawal and a `build` run
+/// by cron in between, the documents are those of builds that read everything from disk.
+#[test]
+fn a_session_builds_what_separate_builds_do() {
+    use std::sync::Arc;
+    use wirefeed::build::Session;
+
+    let project = shipped_project();
+    let dir = project.path();
+    let raw = wirefeed::config::RawConfig::load(&dir.join("wirefeed.toml")).unwrap();
+    let mut with = wirefeed::Config::from_raw(&raw).unwrap();
+    with.articles = dir.join("articles");
+    with.out = dir.join("with");
+    with.ledger = Some(dir.join("with.sqlite"));
+    let mut without = with.clone();
+    without.out = dir.join("without");
+    without.ledger = Some(dir.join("without.sqlite"));
+    let session = Arc::new(Session::new());
+    let mut clock = 1_767_225_600;
+    let mut step = |what: &str, cron_between: bool| {
+        clock += 3_600;
+        let now = chrono::DateTime::from_timestamp(clock, 0);
+        for (config, session) in [(&with, Some(&session)), (&without, None)] {
+            let mut opts = wirefeed::BuildOptions::new(config);
+            opts.now = now;
+            opts.session = session.filter(|_| !cron_between).cloned();
+            wirefeed::build(config, &opts).unwrap();
+        }
+        let (a, b) = (documents(&with.out), documents(&without.out));
+        let differ: Vec<&PathBuf> = a
+            .iter()
+            .chain(&b)
+            .filter(|doc| !a.contains(doc) || !b.contains(doc))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(differ.is_empty(), "{what}: these differ: {differ:?}");
+    };
+    step("first build", false);
+    step("nothing changed", false);
+    let articles = dir.join("articles");
+    rename_in(
+        dir,
+        "2025/06/new.txt",
+        &story("Новость для сессии", "10:00"),
+    );
+    step("a story added", false);
+    let new = articles.join("2025/06/new.txt");
+    fs::write(&new, story("Новость для сессии", "10:00") + "Поправка.\n").unwrap();
+    step("a story corrected", false);
+    fs::write(articles.join("2025/06/new.toml"), "tags = [\"сессия\"]\n").unwrap();
+    step("a sidecar added, by a build run by cron", true);
+    fs::write(
+        articles.join("2025/06/new.toml"),
+        "status = \"withdrawn\"\n",
+    )
+    .unwrap();
+    step("the story withdrawn", false);
+    fs::remove_file(articles.join("2025/06/new.toml")).unwrap();
+    step("the story back", false);
+    fs::remove_file(&new).unwrap();
+    step("the story deleted", false);
+    let atom = fs::read_to_string(with.out.join("atom.xml")).unwrap();
+    assert!(atom.contains("deleted-entry"), "a tombstone: {atom}");
+    step("nothing changed after a deletion", false);
+    rename_in(
+        dir,
+        "2025/06/later.txt",
+        &story("Ещё одна новость", "11:00"),
+    );
+    step("another story added: the tombstone stays as it was", false);
+}
