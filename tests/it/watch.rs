@@ -263,6 +263,9 @@ fn a_burst_of_500_files_is_one_or_two_builds() {
         .unwrap();
     }
     watch.settles(NO_LEDGER, "500 stories added");
+    // The line comes after the writes; and a second build may follow the first.
+    watch.wait_for("the build's line", |w| w.builds() > before);
+    std::thread::sleep(Duration::from_millis(800));
     let builds = watch.builds() - before;
     assert!(
         (1..=2).contains(&builds),
