@@ -122,6 +122,41 @@ pub(crate) struct Archive {
     follow_symlinks: bool,
 }
 
+/// What one folder held at a walk, by relative path (`""` for the top folder).
+pub(crate) type Folders = std::collections::BTreeMap<String, FolderSummary>;
+
+/// What one folder held at a walk, besides its story files: enough to tell, when it is listed
+/// again, whether the rest of the walk still holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct FolderSummary {
+    /// Its folders, by relative path, sorted: one added, removed or renamed means walking
+    /// the whole archive again.
+    pub subfolders: Vec<String>,
+    /// Names that cannot be published, and its entries that could not be read.
+    pub problems: Vec<ArticleError>,
+    /// Entries passed over on purpose, and sidecars with no story.
+    pub skipped: Vec<ArticleWarning>,
+    /// Its photo files.
+    pub photos: usize,
+}
+
+impl FolderSummary {
+    fn of(listing: &Listing, photos: usize) -> Self {
+        let mut subfolders: Vec<String> = listing
+            .folders
+            .iter()
+            .map(|(_, rel, _)| rel.clone())
+            .collect();
+        subfolders.sort_unstable();
+        FolderSummary {
+            subfolders,
+            problems: listing.problems.clone(),
+            skipped: listing.skipped.clone(),
+            photos,
+        }
+    }
+}
+
 /// One folder's entries, before they are merged into the [`Walk`].
 #[derive(Default)]
 struct Listing {
@@ -156,7 +191,15 @@ impl Archive {
     /// thousands of folders deep cannot overflow the stack. Each file is stat-ed through its
     /// folder's handle (`DirEntry::metadata`, i.e. `fstatat`), which spares the kernel a path
     /// lookup per file: on a rerun with nothing changed, these stats are most of the work.
-    pub(crate) fn walk(&self, exclude: Option<FolderId>) -> Walk {
+    ///
+    /// With `folders`, also notes what each folder held (by relative path, `""` for the top),
+    /// so that a session can later list again only the folders that changed
+    /// ([`Archive::relist`]).
+    pub(crate) fn walk(
+        &self,
+        exclude: Option<FolderId>,
+        mut folders: Option<&mut Folders>,
+    ) -> Walk {
         let mut walk = Walk::default();
         let mut seen: HashSet<FolderId> = exclude.into_iter().collect();
         seen.extend(folder_id(&self.root));
@@ -170,8 +213,18 @@ impl Archive {
                 .par_iter()
                 .map(|(folder, prefix)| self.list(folder, prefix))
                 .collect();
-            level = Vec::new();
-            for listing in listings {
+            let prefixes: Vec<String> = std::mem::take(&mut level)
+                .into_iter()
+                .map(|(_, prefix)| prefix)
+                .collect();
+            for (mut listing, prefix) in listings.into_iter().zip(prefixes) {
+                // A story's companions lie in its folder: pairing folder by folder is pairing
+                // the whole archive.
+                let photos = self.pair_companions(&mut listing.files, &mut listing.skipped);
+                walk.photos += photos;
+                if let Some(folders) = folders.as_deref_mut() {
+                    folders.insert(prefix, FolderSummary::of(&listing, photos));
+                }
                 walk.files.extend(listing.files);
                 walk.problems.extend(listing.problems);
                 walk.skipped.extend(listing.skipped);
@@ -184,10 +237,28 @@ impl Archive {
             }
         }
         walk.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.pair_companions(&mut walk);
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         walk
+    }
+
+    /// Lists one folder again (`prefix` relative to the top, as [`Archive::walk`]
+    /// noted it): its story files with their stamps, and what else it holds. `None` when it
+    /// cannot be read now.
+    pub(crate) fn relist(&self, prefix: &str) -> Option<(Vec<Walked>, FolderSummary)> {
+        let folder = if prefix.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(prefix)
+        };
+        let mut listing = self.list(&folder, prefix);
+        if !listing.problems.is_empty() && listing.files.is_empty() && listing.folders.is_empty() {
+            return None;
+        }
+        let photos = self.pair_companions(&mut listing.files, &mut listing.skipped);
+        let summary = FolderSummary::of(&listing, photos);
+        listing.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Some((listing.files, summary))
     }
 
     fn list(&self, folder: &Path, prefix: &str) -> Listing {
@@ -291,12 +362,13 @@ impl Archive {
     /// Sidecars (`<stem>.toml`) and photos are a story's companions, never stories: each
     /// sidecar's stamp goes into its story's, so that editing, adding or removing it makes the
     /// story read again; a sidecar with no story is said once and ignored.
-    fn pair_companions(&self, walk: &mut Walk) {
+    /// Returns how many photos there were.
+    fn pair_companions(&self, files: &mut Vec<Walked>, skipped: &mut Vec<ArticleWarning>) -> usize {
         // In place, and with a map of the companions only: the list is the largest thing a
         // rerun holds, and most stories have no companion.
         let mut companions: HashMap<String, (bool, u64)> = HashMap::new();
         let mut photos = 0;
-        walk.files.retain(|(rel, stamp)| {
+        files.retain(|(rel, stamp)| {
             let sidecar = match extension(rel) {
                 Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => true,
                 Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
@@ -314,11 +386,10 @@ impl Archive {
             entry.1 ^= stamp.as_companion() ^ xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
             false
         });
-        walk.photos = photos;
         if companions.is_empty() {
-            return;
+            return photos;
         }
-        for (rel, stamp) in &mut walk.files {
+        for (rel, stamp) in files.iter_mut() {
             if let Some((sidecar, hash)) = companions.remove(article::id_of(rel)) {
                 // Bit 0 tells whether there is a sidecar; never 0 when there is a companion.
                 stamp.companions = ((hash & !1) | u64::from(sidecar)).max(2);
@@ -331,7 +402,7 @@ impl Archive {
             .collect();
         orphans.sort_unstable();
         for id in orphans {
-            walk.skipped.push(ArticleWarning {
+            skipped.push(ArticleWarning {
                 path: self.path_of(&format!("{id}.{}", meta::SIDECAR_EXT)),
                 line: None,
                 kind: ArticleWarningKind::Skipped(
@@ -340,6 +411,7 @@ impl Archive {
                 ),
             });
         }
+        photos
     }
 
     /// Whether a link's final target lies inside the archive.

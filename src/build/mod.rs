@@ -148,6 +148,8 @@ struct Scan {
     cache_note: Option<String>,
     memo: Option<OutputMemo>,
     fingerprint: u64,
+    /// What each folder held, when a session keeps it for the next build.
+    folders: Option<corpus::Folders>,
 }
 
 impl Scan {
@@ -165,25 +167,51 @@ fn scan_archive(
     place: &Place,
     parse_opts: &article::ParseOptions,
 ) -> Scan {
-    let walk = place.archive.walk(corpus::folder_id(&place.out_dir));
     let fingerprint = fingerprint(config);
-    let (files, gone, cache_note, memo) = if config.cache {
-        let path = place.out_dir.join(cache::CACHE_FILE);
-        let kept = opts.session.as_ref().filter(|_| place.writes);
-        let (mut cache, note) = match kept.and_then(|s| s.take_cache(&path, fingerprint)) {
-            Some(cache) => (cache, None),
-            None => Cache::load(&path, fingerprint),
-        };
-        let memo = cache.memo.take();
-        let (files, gone) = cache.match_sorted(walk.files);
-        (files, gone, note, memo)
-    } else {
-        let files = walk
-            .files
-            .into_iter()
-            .map(|(f, stamp)| (f, stamp, None))
-            .collect();
-        (files, 0, None, None)
+    let path = place.out_dir.join(cache::CACHE_FILE);
+    // A session (`watch`) starts from the records it kept, and lists again only the folders
+    // that changed when it can tell which; followed links are always walked.
+    let session = opts
+        .session
+        .as_ref()
+        .filter(|_| place.writes && config.cache);
+    let kept = session.and_then(|s| s.take_cache(&path, fingerprint));
+    let rewalk = kept
+        .as_ref()
+        .filter(|_| !config.follow_symlinks)
+        .and_then(|k| session::rewalk(&place.archive, k));
+    let (walk, folders, (files, gone, cache_note, memo)) = match (rewalk, kept) {
+        (Some(mut rewalk), Some(kept)) => {
+            let (files, gone) = rewalk.merge(kept.entries);
+            (
+                rewalk.walk,
+                Some(rewalk.folders),
+                (files, gone, None, kept.memo),
+            )
+        }
+        (_, kept) => {
+            let mut folders = session.map(|_| corpus::Folders::new());
+            let mut walk = place
+                .archive
+                .walk(corpus::folder_id(&place.out_dir), folders.as_mut());
+            let files = std::mem::take(&mut walk.files);
+            let matched = if config.cache {
+                let (mut cache, note) = match kept {
+                    Some(kept) => (Cache::from_entries(kept.entries, kept.memo), None),
+                    None => Cache::load(&path, fingerprint),
+                };
+                let memo = cache.memo.take();
+                let (files, gone) = cache.match_sorted(files);
+                (files, gone, note, memo)
+            } else {
+                let files = files
+                    .into_iter()
+                    .map(|(f, stamp)| (f, stamp, None))
+                    .collect();
+                (files, 0, None, None)
+            };
+            (walk, folders, matched)
+        }
     };
     let progress = opts.progress.as_deref();
     if let Some(p) = progress {
@@ -203,6 +231,7 @@ fn scan_archive(
         cache_note,
         memo,
         fingerprint,
+        folders,
     }
 }
 
@@ -677,7 +706,7 @@ fn keep_scan(
     if let Some(session) = opts.session.as_ref() {
         if config.cache && place.writes && report.cache_error.is_none() {
             let path = place.out_dir.join(cache::CACHE_FILE);
-            session.keep_cache(&path, scan.fingerprint, scan.scanned, memo);
+            session.keep_cache(&path, scan.fingerprint, (scan.scanned, scan.folders), memo);
         }
     }
 }
@@ -1460,6 +1489,7 @@ mod tests {
                 ..OutputMemo::default()
             }),
             fingerprint: 1,
+            folders: None,
         };
         let c = config("[build]\nuse_ledger = false\n");
         let mut opts = BuildOptions::new(&c);

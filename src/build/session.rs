@@ -1,10 +1,11 @@
 //! What a long-running caller (`wirefeed watch`) keeps from one build to the next.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::cache::{Cache, Facts, FileStamp, OutputMemo};
-use crate::corpus::Scanned;
+use crate::cache::{CachedFile, Facts, FileStamp, OutputMemo};
+use crate::corpus::{Archive, Folders, Scanned, Walk};
 use crate::ledger::Records;
 
 /// What a long-running caller keeps between builds, so that a build after a small change
@@ -23,6 +24,11 @@ pub struct Session {
 struct Kept {
     cache: Option<KeptCache>,
     ledger: Option<KeptLedger>,
+    /// The paths the caller said changed since the last build (relative to the articles
+    /// folder); `None` when it did not say: the build walks the whole archive.
+    changed: Option<BTreeSet<PathBuf>>,
+    /// The caller said it does not know what changed (events were lost).
+    lost: bool,
 }
 
 /// The cache as saved: the file, its stamp, the settings' fingerprint and its records.
@@ -30,8 +36,19 @@ struct KeptCache {
     path: PathBuf,
     stamp: FileStamp,
     fingerprint: u64,
-    entries: Vec<(String, FileStamp, Facts)>,
-    memo: Option<OutputMemo>,
+    scan: KeptScan,
+}
+
+/// What a build starts from instead of reading the cache.
+pub(crate) struct KeptScan {
+    /// Every file's records, sorted by path.
+    pub entries: Vec<(String, FileStamp, Facts)>,
+    /// What the last build wrote.
+    pub memo: Option<OutputMemo>,
+    /// What each folder held at the walk these records come from.
+    pub folders: Option<Folders>,
+    /// The paths that changed since (see [`Session::changed`]), when known.
+    pub changed: Option<BTreeSet<PathBuf>>,
 }
 
 /// The ledger as committed: the file, its stamp and its records.
@@ -45,7 +62,7 @@ impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kept = self.lock();
         f.debug_struct("Session")
-            .field("cache", &kept.cache.as_ref().map(|c| c.entries.len()))
+            .field("cache", &kept.cache.as_ref().map(|c| c.scan.entries.len()))
             .field("ledger", &kept.ledger.as_ref().map(|l| l.records.len()))
             .finish()
     }
@@ -72,19 +89,49 @@ impl Session {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The cache saved at `path` by the last build, if the file is still the one it wrote.
-    pub(crate) fn take_cache(&self, path: &Path, fingerprint: u64) -> Option<Cache> {
-        let kept = self.lock().cache.take()?;
-        (kept.path == path && kept.fingerprint == fingerprint && stamp_of(path) == Some(kept.stamp))
-            .then(|| Cache::from_entries(kept.entries, kept.memo))
+    /// Notes paths (relative to the articles folder) that changed since the last build, so
+    /// that the next one lists again only their folders instead of walking the archive. A
+    /// caller that does not note every change must not note any: without notes, every build
+    /// walks the whole archive.
+    pub fn changed<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) {
+        let mut kept = self.lock();
+        if !kept.lost {
+            let changed = kept.changed.get_or_insert_with(BTreeSet::new);
+            changed.extend(paths.into_iter().map(Path::to_path_buf));
+        }
     }
 
-    /// Keeps what a build saved (or found already saved) at `path`.
+    /// Notes that what changed is not known (events were lost): the next build walks the
+    /// whole archive.
+    pub fn rescan(&self) {
+        let mut kept = self.lock();
+        kept.lost = true;
+        kept.changed = None;
+    }
+
+    /// The records the last build saved at `path`, if the file is still the one it wrote,
+    /// with what changed since. From now on, changes are noted afresh.
+    pub(crate) fn take_cache(&self, path: &Path, fingerprint: u64) -> Option<KeptScan> {
+        let mut kept = self.lock();
+        let changed = kept.changed.take();
+        kept.lost = false;
+        let cache = kept.cache.take()?;
+        drop(kept);
+        let same = cache.path == path
+            && cache.fingerprint == fingerprint
+            && stamp_of(path) == Some(cache.stamp);
+        same.then_some(KeptScan {
+            changed,
+            ..cache.scan
+        })
+    }
+
+    /// Keeps what a build saved (or found already saved) at `path`, and what each folder held.
     pub(crate) fn keep_cache(
         &self,
         path: &Path,
         fingerprint: u64,
-        scanned: Vec<Scanned>,
+        (scanned, folders): (Vec<Scanned>, Option<Folders>),
         memo: Option<OutputMemo>,
     ) {
         let Some(stamp) = stamp_of(path) else {
@@ -98,8 +145,12 @@ impl Session {
             path: path.to_path_buf(),
             stamp,
             fingerprint,
-            entries,
-            memo,
+            scan: KeptScan {
+                entries,
+                memo,
+                folders,
+                changed: None,
+            },
         });
     }
 
@@ -118,5 +169,93 @@ impl Session {
                 records,
             });
         }
+    }
+}
+
+/// The folders a session's build lists again: those of the paths that changed, when each is a
+/// folder the last walk listed and none of them gained or lost a folder. With them: their story
+/// files, every folder's summary as it is now, and the walk's totals (problems, entries passed
+/// over, photos), as [`crate::corpus::Archive::walk`] would give them. `None` when only a
+/// walk of the whole archive can tell (events lost, a folder added, removed or renamed, or a
+/// change in a folder the last walk did not list).
+pub(crate) fn rewalk(archive: &Archive, kept: &KeptScan) -> Option<Rewalk> {
+    let before = kept.folders.as_ref()?;
+    let mut prefixes = BTreeSet::new();
+    for path in kept.changed.as_ref()? {
+        // A file's folder; and the path itself when it is a folder (its attributes changed).
+        let parent = path.parent()?.to_str()?;
+        if !before.contains_key(parent) {
+            return None;
+        }
+        prefixes.insert(parent.to_string());
+        if let Some(folder) = path.to_str().filter(|p| before.contains_key(*p)) {
+            prefixes.insert(folder.to_string());
+        }
+    }
+    let mut folders = before.clone();
+    let mut walk = Walk::default();
+    for prefix in &prefixes {
+        let (files, summary) = archive.relist(prefix)?;
+        if before.get(prefix).map(|s| &s.subfolders) != Some(&summary.subfolders) {
+            return None;
+        }
+        walk.files.extend(files);
+        folders.insert(prefix.clone(), summary);
+    }
+    for summary in folders.values() {
+        walk.problems.extend(summary.problems.iter().cloned());
+        walk.skipped.extend(summary.skipped.iter().cloned());
+        walk.photos += summary.photos;
+    }
+    walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Some(Rewalk {
+        walk,
+        folders,
+        prefixes,
+    })
+}
+
+/// The folder of a relative path, `""` at the top.
+fn folder_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// What [`rewalk`] found.
+pub(crate) struct Rewalk {
+    /// The story files of the folders listed again, and the whole walk's totals.
+    pub walk: Walk,
+    /// Every folder's summary, as it is now.
+    pub folders: Folders,
+    /// The folders listed again.
+    prefixes: BTreeSet<String>,
+}
+
+impl Rewalk {
+    /// The files of the archive as a walk matched with the cache gives them: the kept records
+    /// of the folders not listed again, and those listed again with their records when their
+    /// stamp is the same. Also how many records are of files that are gone.
+    pub(crate) fn merge(
+        &mut self,
+        entries: Vec<(String, FileStamp, Facts)>,
+    ) -> (Vec<CachedFile>, usize) {
+        let mut before: HashMap<String, (FileStamp, Facts)> = HashMap::new();
+        let mut files: Vec<CachedFile> = Vec::with_capacity(entries.len() + self.walk.files.len());
+        for (rel, stamp, facts) in entries {
+            if self.prefixes.contains(folder_of(&rel)) {
+                before.insert(rel, (stamp, facts));
+            } else {
+                files.push((rel, stamp, Some(facts)));
+            }
+        }
+        for (rel, stamp) in std::mem::take(&mut self.walk.files) {
+            let facts = before
+                .remove(&rel)
+                .and_then(|(old, facts)| (old == stamp).then_some(facts));
+            files.push((rel, stamp, facts));
+        }
+        // Sorted runs: a stable sort merges them in about one pass.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        (files, before.len())
     }
 }

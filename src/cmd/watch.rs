@@ -199,6 +199,8 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
                     Ok(new) => {
                         let moved = (&new.articles, &new.out) != (&config.articles, &config.out);
                         config = new;
+                        // Other settings, other records: the next build starts afresh.
+                        session.kept = Arc::default();
                         if moved {
                             // Watched again below, where the articles folder now is.
                             watcher = match start(&config, &options, args.quiet) {
@@ -224,6 +226,13 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
                     let errors = batch.errors.join("; ");
                     eprintln!("warning: the file events reported: {errors}");
                 }
+                if batch.rescan {
+                    session.kept.rescan();
+                } else {
+                    session
+                        .kept
+                        .changed(batch.paths.iter().map(PathBuf::as_path));
+                }
                 watch::describe(&batch)
             }
         };
@@ -232,6 +241,7 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
                 Some(w) => watcher = w,
                 None => break,
             }
+            session.kept.rescan();
             reason = "the articles folder is back".into();
         }
     }

@@ -440,11 +440,18 @@ impl Watch {
     }
 }
 
-/// The session `watch` keeps between builds (the cache's records and the ledger's, in memory)
-/// changes nothing: through additions, corrections, deletions, a withdrawal and a `build` run
-/// by cron in between, the documents are those of builds that read everything from disk.
+/// The session `watch` keeps between builds (the cache's records and the ledger's in memory,
+/// and the folders of the paths that changed listed again instead of the whole archive walked)
+/// changes nothing: through additions, corrections, deletions, a withdrawal, new and renamed
+/// folders and a `build` run by cron in between, the documents are those of builds that read
+/// everything from disk. Once with the changes noted, once without (every build walks).
 #[test]
 fn a_session_builds_what_separate_builds_do() {
+    session_builds_what_separate_builds_do(true);
+    session_builds_what_separate_builds_do(false);
+}
+
+fn session_builds_what_separate_builds_do(noted: bool) {
     use std::sync::Arc;
     use wirefeed::build::Session;
 
@@ -460,13 +467,21 @@ fn a_session_builds_what_separate_builds_do() {
     without.ledger = Some(dir.join("without.sqlite"));
     let session = Arc::new(Session::new());
     let mut clock = 1_767_225_600;
-    let mut step = |what: &str, cron_between: bool| {
+    // Builds both after the paths (relative to the articles) changed; `cron` builds the
+    // session's folder once without it first, as a cron job would.
+    let mut step = |what: &str, paths: &[&str], cron: bool| {
         clock += 3_600;
         let now = chrono::DateTime::from_timestamp(clock, 0);
+        if noted {
+            session.changed(paths.iter().map(Path::new));
+        }
         for (config, session) in [(&with, Some(&session)), (&without, None)] {
             let mut opts = wirefeed::BuildOptions::new(config);
             opts.now = now;
-            opts.session = session.filter(|_| !cron_between).cloned();
+            if cron && session.is_some() {
+                wirefeed::build(config, &opts).unwrap();
+            }
+            opts.session = session.cloned();
             wirefeed::build(config, &opts).unwrap();
         }
         let (a, b) = (documents(&with.out), documents(&without.out));
@@ -476,39 +491,60 @@ fn a_session_builds_what_separate_builds_do() {
             .filter(|doc| !a.contains(doc) || !b.contains(doc))
             .map(|(path, _)| path)
             .collect();
-        assert!(differ.is_empty(), "{what}: these differ: {differ:?}");
+        assert!(
+            differ.is_empty(),
+            "{what} (noted: {noted}): these differ: {differ:?}"
+        );
     };
-    step("first build", false);
-    step("nothing changed", false);
+    step("first build", &[], false);
+    step("nothing changed", &[], false);
     let articles = dir.join("articles");
     rename_in(
         dir,
         "2025/06/new.txt",
         &story("Новость для сессии", "10:00"),
     );
-    step("a story added", false);
+    step("a story added", &["2025/06/new.txt"], false);
     let new = articles.join("2025/06/new.txt");
     fs::write(&new, story("Новость для сессии", "10:00") + "Поправка.\n").unwrap();
-    step("a story corrected", false);
+    step("a story corrected", &["2025/06/new.txt"], false);
     fs::write(articles.join("2025/06/new.toml"), "tags = [\"сессия\"]\n").unwrap();
-    step("a sidecar added, by a build run by cron", true);
+    step("a sidecar added", &["2025/06/new.toml"], true);
     fs::write(
         articles.join("2025/06/new.toml"),
         "status = \"withdrawn\"\n",
     )
     .unwrap();
-    step("the story withdrawn", false);
+    step("the story withdrawn", &["2025/06/new.toml"], false);
     fs::remove_file(articles.join("2025/06/new.toml")).unwrap();
-    step("the story back", false);
+    step("the story back", &["2025/06/new.toml"], false);
+    fs::write(articles.join("2025/06/orphan.toml"), "tags = [\"x\"]\n").unwrap();
+    fs::write(articles.join("2025/06/photo.png"), b"not really").unwrap();
+    step(
+        "a sidecar with no story, a photo",
+        &["2025/06/orphan.toml", "2025/06/photo.png"],
+        false,
+    );
     fs::remove_file(&new).unwrap();
-    step("the story deleted", false);
+    step("the story deleted", &["2025/06/new.txt"], false);
     let atom = fs::read_to_string(with.out.join("atom.xml")).unwrap();
     assert!(atom.contains("deleted-entry"), "a tombstone: {atom}");
-    step("nothing changed after a deletion", false);
+    step("nothing changed after a deletion", &[], false);
     rename_in(
         dir,
         "2025/06/later.txt",
         &story("Ещё одна новость", "11:00"),
     );
-    step("another story added: the tombstone stays as it was", false);
+    step(
+        "another story: the tombstone stays as it was",
+        &["2025/06/later.txt"],
+        false,
+    );
+    fs::create_dir(articles.join("2025/07")).unwrap();
+    rename_in(dir, "2025/07/july.txt", &story("Июльская новость", "12:00"));
+    step("a new folder", &["2025/07", "2025/07/july.txt"], false);
+    fs::rename(articles.join("2025/05"), articles.join("2025/05-old")).unwrap();
+    step("a folder renamed", &["2025/05", "2025/05-old"], false);
+    rename_in(dir, "top.txt", &story("Новость в корне", "13:00"));
+    step("a story at the top", &["top.txt"], false);
 }
