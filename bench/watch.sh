@@ -58,6 +58,7 @@ done
 grep -q "built in" "$WORK/watch.log" || { cat "$WORK/watch.log" >&2; exit 1; }
 mkdir -p "$WORK/staging"
 "$LATENCY" "$FOLDER" "$WORK/out/atom.xml" "$SAMPLES" "$WORK/staging" >"$WORK/latency.txt"
+HWM=$(awk '/VmHWM/ {print $2}' "/proc/$WATCH_PID/status" 2>/dev/null || echo '?')
 kill -TERM "$WATCH_PID"
 code=0
 wait "$WATCH_PID" || code=$?
@@ -75,4 +76,5 @@ awk -v w="$walk" -v o="$oneshot" -v p="$p50" 'BEGIN {
     printf "one-shot build  %.1f ms   watch p50 = %.2fx (cron: a build after one story added)\n", o * 1000, p / (o * 1000)
 }'
 echo "builds by the watch: $BUILDS (1 first + 1 per sample + 1 for the removals expected)"
+echo "peak RSS of the watch: $HWM KiB"
 grep "built in" "$WORK/watch.log" | tail -n 3 >&2
