@@ -127,7 +127,15 @@ impl Watcher {
         let config = notify::Config::default().with_follow_symlinks(options.follow_symlinks);
         let (tx, events) = mpsc::channel();
         let mut because = None;
-        if options.poll.is_none() {
+        // Debug builds only: a test can have the system's events refused, as when the limit
+        // of watches is reached.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("WIREFEED_TEST_NO_EVENTS").is_some() {
+            because = Some(why_no_events(&notify::Error::new(
+                notify::ErrorKind::MaxFilesWatch,
+            )));
+        }
+        if options.poll.is_none() && because.is_none() {
             match notify::RecommendedWatcher::new(tx.clone(), config) {
                 Ok(mut w) => match w.watch(&root, RecursiveMode::Recursive) {
                     Ok(()) => {

@@ -331,6 +331,50 @@ fn polling_when_asked_sees_changes_too() {
 }
 
 #[test]
+fn without_file_events_it_says_why_and_polls() {
+    let project = shipped_project();
+    let dir = project.path();
+    let watch = Watch::start(dir, &["--no-ledger"], &[("WIREFEED_TEST_NO_EVENTS", "1")]);
+    let log = watch.log();
+    assert!(
+        log.contains("warning: cannot use file events")
+            && log.contains("fs.inotify.max_user_watches")
+            && log.contains("every 2 s instead"),
+        "{log}"
+    );
+    rename_in(
+        dir,
+        "2025/06/polled.txt",
+        &story("Новость без событий", "13:30"),
+    );
+    watch.settles(NO_LEDGER, "a story added, seen by the fallback");
+}
+
+/// An embargo that lifts in two seconds of the build clock wakes the watch with no file
+/// changed (the clock is held still in tests, so the story stays under embargo).
+#[test]
+fn the_watch_wakes_when_an_embargo_lifts() {
+    let project = shipped_project();
+    let dir = project.path();
+    rename_in(
+        dir,
+        "2025/06/soon.txt",
+        &story("Новость под эмбарго", "09:30"),
+    );
+    fs::write(
+        dir.join("articles/2025/06/soon.toml"),
+        "embargo = 2026-01-01T00:00:02Z\n",
+    )
+    .unwrap();
+    let watch = Watch::start(dir, &["--no-ledger"], &[]);
+    watch.wait_for("a build at the embargo", |w| {
+        w.log()
+            .contains("(the clock reached an embargo or an expiry)")
+    });
+    assert!(!common::public_feed(dir, "atom.xml").contains("Новость под эмбарго"));
+}
+
+#[test]
 fn an_output_folder_inside_the_articles_does_not_wake_the_watch() {
     let project = shipped_project();
     let dir = project.path();
