@@ -3,7 +3,8 @@
 # on disk containing it, at N stories, with floors measured in the same run.
 #
 #   bench/watch.sh N         # env: SAMPLES (default 21), ROUNDS (floors, default 5), SKIP_BUILD=1,
-#                            # CARGO_TARGET_DIR, FORMATS (default rss,atom)
+#                            # CARGO_TARGET_DIR, FORMATS (default rss,atom), EXTRA (more build
+#                            # flags, e.g. "--archives")
 #
 # Target: p50 <= 250 ms at 100,000 stories on a 2-core machine. Floors: a stat walk of the
 # archive (`find -type f`) and what cron would do, a one-shot `wirefeed build` after one story
@@ -32,6 +33,8 @@ cleanup() {
 trap cleanup EXIT
 printf '[feed]\nsite_url = "https://bench.example/"\n' >"$WORK/bench.toml"
 ARGS=(--config "$WORK/bench.toml" --articles "$CORPUS" --out "$WORK/out" --ledger "$WORK/ledger.sqlite" --format "$FORMATS")
+# shellcheck disable=SC2206 # EXTRA is split on purpose: a list of flags
+ARGS+=(${EXTRA:-})
 build() { "$WIREFEED" build "${ARGS[@]}" -q || [[ $? -eq 1 ]]; }
 walk() { find "$CORPUS" -type f >/dev/null; }
 
@@ -68,7 +71,7 @@ BUILDS=$(grep -c "built in" "$WORK/watch.log")
 
 walk=$(median "${WALK[@]}") oneshot=$(median "${ONESHOT[@]}")
 read -r _ p50 _ p95 _ min _ max < <(tail -n 1 "$WORK/latency.txt")
-echo "N=$N formats=$FORMATS samples=$SAMPLES (floors: medians of $ROUNDS)"
+echo "N=$N formats=$FORMATS extra=${EXTRA:-none} samples=$SAMPLES (floors: medians of $ROUNDS)"
 echo "latencies (ms): $(head -n -1 "$WORK/latency.txt" | tr '\n' ' ')"
 echo "watch latency   p50 ${p50} ms  p95 ${p95} ms  (min ${min}, max ${max}; target p50 <= 250 ms)"
 awk -v w="$walk" -v o="$oneshot" -v p="$p50" 'BEGIN {

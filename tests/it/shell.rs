@@ -25,6 +25,8 @@ fn completions_name_the_subcommands_and_the_flags() {
             "build",
             "check",
             "history",
+            "watch",
+            "debounce",
             "articles",
             "no-ledger",
             "archives",
@@ -52,7 +54,7 @@ fn the_manual_page_is_roff_for_section_1() {
         page.contains(".SH NAME") && page.contains(".SH SYNOPSIS"),
         "{page}"
     );
-    for sub in ["build", "check", "inspect", "history", "completions"] {
+    for sub in ["build", "watch", "check", "inspect", "history", "completions"] {
         assert!(page.contains(sub), "the page lacks {sub}");
     }
 }
