@@ -347,6 +347,26 @@ impl Ledger {
         read().map_err(|e| self.error("read", e))
     }
 
+    /// Calls `each` with every story's id and record, in the byte order of the ids, one row
+    /// at a time (a million rows are never in memory at once).
+    pub fn each_record(&self, mut each: impl FnMut(String, Record)) -> Result<(), LedgerError> {
+        let Some(conn) = self.conn.as_ref().filter(|_| !self.empty) else {
+            return Ok(());
+        };
+        let mut read = || -> rusqlite::Result<()> {
+            // BINARY collation: the byte order of Rust's `str`, which the caller merges by.
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id, {RECORD_COLUMNS} FROM story ORDER BY id COLLATE BINARY"
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                each(r.get::<_, String>(0)?, record_of(r, 1)?);
+            }
+            Ok(())
+        };
+        read().map_err(|e| self.error("read", e))
+    }
+
     /// One story's row, if the ledger has it.
     pub fn row(&self, id: &str) -> Result<Option<Row>, LedgerError> {
         let Some(conn) = self.conn.as_ref().filter(|_| !self.empty) else {
