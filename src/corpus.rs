@@ -208,8 +208,12 @@ impl Archive {
                 }
             }
         }
-        walk.files
-            .sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        // On both cores: at a million files this sort (of 112-byte records) is several
+        // per cent of a no-change rerun.
+        read_pool().install(|| {
+            walk.files
+                .par_sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        });
         self.pair_companions(&mut walk);
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
