@@ -111,10 +111,11 @@ pub(crate) struct StoryFacts {
     /// Whether its time is a real one (the dateline's or the sidecar's `published`) rather
     /// than the midnight of a date-only dateline.
     pub timed: bool,
-    /// Its headline and agency, kept from the scan of its file for the archive documents
-    /// (only when they are made, and never saved: a cached story's are read again).
+    /// Where its headline and agency are in the build's [`Mastheads`], kept
+    /// from the scan of its file for the archive documents (only when they are made, and
+    /// never saved: a cached story's are read again).
     #[serde(skip)]
-    masthead: Option<Box<crate::article::Masthead>>,
+    masthead: Option<MastheadAt>,
     /// What few stories have, out of line: most stories are UTF-8, clean and not under
     /// embargo, and keeping these fields inline would double the record (and the time spent
     /// walking 100,000 of them).
@@ -214,15 +215,15 @@ impl StoryFacts {
         self
     }
 
-    /// These facts with the story's headline and agency, for the archive documents.
-    pub(crate) fn with_masthead(mut self, masthead: Option<crate::article::Masthead>) -> Self {
-        self.masthead = masthead.map(Box::new);
+    /// These facts with where the scan kept the story's headline and agency.
+    pub(crate) fn with_masthead(mut self, masthead: Option<MastheadAt>) -> Self {
+        self.masthead = masthead;
         self
     }
 
-    /// Its headline and agency, when the scan of its file kept them.
-    pub(crate) fn masthead(&self) -> Option<&crate::article::Masthead> {
-        self.masthead.as_deref()
+    /// Where the scan of its file kept its headline and agency, if it did.
+    pub(crate) fn masthead(&self) -> Option<MastheadAt> {
+        self.masthead
     }
 
     /// Its sidecar's `updated`.
@@ -392,138 +393,371 @@ pub(crate) fn file_holds(path: &std::path::Path, hash: u64) -> bool {
 }
 
 /// A file of the archive, its current stamp, and its facts if the cache has them for that stamp.
-pub(crate) type CachedFile = (String, FileStamp, Option<Facts>);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CachedFile {
+    /// Path relative to the articles folder, `/`-separated.
+    pub rel_path: String,
+    /// Its stamp.
+    pub stamp: FileStamp,
+    /// Its facts, once known.
+    pub facts: Option<Facts>,
+    /// Whether `facts` came from the cache. Also makes this record exactly as large as the
+    /// scan's record it becomes (`Scanned`), so that the scan turns the list into the other
+    /// in place instead of holding two copies of it.
+    pub cached: bool,
+}
 
-/// Facts per relative path, as loaded from disk, sorted by path.
-///
-/// A sorted list rather than a map: the archive walk is sorted the same way, so matching the
-/// two is a merge that moves each record out without copying, and memory stays one record per
-/// file even for archives of hundreds of thousands of stories.
+impl CachedFile {
+    /// A file the walk found, not matched with the cache yet.
+    pub(crate) fn walked(rel_path: String, stamp: FileStamp) -> Self {
+        CachedFile {
+            rel_path,
+            stamp,
+            facts: None,
+            cached: false,
+        }
+    }
+}
+
+/// What the cache knew of an archive's files, from [`load_matching`].
 #[derive(Debug, Default)]
-pub(crate) struct Cache {
-    entries: Vec<(String, FileStamp, Facts)>,
+pub(crate) struct Matched {
+    /// Cached records of files that are gone or changed (so the cache is to be rewritten).
+    pub gone: usize,
     /// What the last build wrote, if it wrote clean feeds.
     pub memo: Option<OutputMemo>,
+    /// Why the cache could not be used, if it could not (for `--verbose`).
+    pub note: Option<String>,
 }
 
-/// The file's shape.
-#[derive(Deserialize)]
-struct CacheFile {
-    fingerprint: u64,
-    entries: Vec<(String, FileStamp, Facts)>,
-    memo: Option<OutputMemo>,
+/// Largest cache file read (1 GiB). A record is about a hundred bytes, so this is room for
+/// some ten million stories; anything larger is not a cache wirefeed wrote, and is rebuilt.
+pub(crate) const MAX_FILE_SIZE: u64 = 1 << 30;
+
+/// Reads postcard values one after another from a file, holding a small window of it: the
+/// cache of a million stories is a hundred megabytes, and its records are used one at a time.
+struct Records {
+    file: std::fs::File,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// Bytes read so far, against [`MAX_FILE_SIZE`].
+    read: u64,
 }
 
-#[derive(Serialize)]
-struct CacheFileRef<'a> {
+impl Records {
+    fn new(file: std::fs::File) -> Self {
+        Records {
+            file,
+            buf: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+            eof: false,
+            read: 0,
+        }
+    }
+
+    /// The next value; an error says why the file is not a cache wirefeed wrote.
+    fn next<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, String> {
+        loop {
+            match postcard::take_from_bytes::<T>(&self.buf[self.start..self.end]) {
+                Ok((value, rest)) => {
+                    self.start = self.end - rest.len();
+                    return Ok(value);
+                }
+                Err(postcard::Error::DeserializeUnexpectedEnd) if !self.eof => {
+                    self.fill().map_err(|e| format!("cannot read cache: {e}"))?;
+                }
+                Err(e) => return Err(format!("corrupt cache ({e})")),
+            }
+        }
+    }
+
+    /// Reads more of the file after what is left unread, growing the window when one value
+    /// does not fit in it (a record with many warnings).
+    fn fill(&mut self) -> io::Result<()> {
+        use std::io::Read;
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        let n = self.file.read(&mut self.buf[self.end..])?;
+        self.read += n as u64;
+        if self.read > MAX_FILE_SIZE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "larger than any cache wirefeed writes",
+            ));
+        }
+        self.end += n;
+        self.eof = n == 0;
+        Ok(())
+    }
+
+    /// Whether every byte of the file has been used.
+    fn at_end(&mut self) -> io::Result<bool> {
+        if self.start == self.end && !self.eof {
+            self.fill()?;
+        }
+        Ok(self.start == self.end)
+    }
+}
+
+/// Opens the cache at `path` and reads its header; `Err` says why it cannot be used.
+fn open(path: &Path, fingerprint: u64) -> Result<Records, String> {
+    use std::io::Read;
+    // Not followed through a symlink, and read with a cap: the output folder is not trusted,
+    // and a FIFO, a device or a huge file there is just not our cache.
+    let (file, meta) = match fsx::open_regular(path, false) {
+        Ok(f) => f,
+        Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
+            return Err("no cache yet".into())
+        }
+        Err(e @ ReadError::NotRegular(_)) => return Err(format!("not a wirefeed cache: {e}")),
+        Err(e) => return Err(format!("cannot read cache: {e}")),
+    };
+    if meta.len() > MAX_FILE_SIZE {
+        let e = ReadError::TooLarge {
+            size: meta.len(),
+            cap: MAX_FILE_SIZE,
+        };
+        return Err(format!("not a wirefeed cache: {e}"));
+    }
+    let mut head = [0u8; 12];
+    let mut records = Records::new(file);
+    let mut got = 0;
+    while got < head.len() {
+        match records.file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) => return Err(format!("cannot read cache: {e}")),
+        }
+    }
+    if got < MAGIC.len() || head[..MAGIC.len()] != MAGIC[..] {
+        return Err("not a wirefeed cache".into());
+    }
+    if got < head.len() || head[MAGIC.len()..] != VERSION.to_le_bytes() {
+        return Err("cache from another version".into());
+    }
+    records.read = head.len() as u64;
+    if records.next::<u64>()? != fingerprint {
+        return Err("settings changed".into());
+    }
+    Ok(records)
+}
+
+/// Gives each of `files` (sorted by path, with current stamps and no facts) the facts the
+/// cache at `path` has for it when its stamp is unchanged, reading the cache one record at a
+/// time as a merge with the sorted list: neither the file nor its decoded records are ever in
+/// memory whole. On any problem no file gets facts (a missing, corrupt, foreign or stale cache
+/// is rebuilt), and [`Matched::note`] says why.
+pub(crate) fn load_matching(path: &Path, fingerprint: u64, files: &mut [CachedFile]) -> Matched {
+    let outcome = open(path, fingerprint).and_then(|records| merge(records, files));
+    match outcome {
+        Ok(matched) => matched,
+        Err(note) => {
+            for file in files.iter_mut() {
+                file.facts = None;
+                file.cached = false;
+            }
+            Matched {
+                note: Some(note),
+                ..Matched::default()
+            }
+        }
+    }
+}
+
+/// The merge of [`load_matching`], after the header.
+fn merge(mut records: Records, files: &mut [CachedFile]) -> Result<Matched, String> {
+    let count: usize = records.next()?;
+    let mut gone = 0;
+    let mut files = files.iter_mut().peekable();
+    let mut previous: Option<String> = None;
+    for _ in 0..count {
+        let (rel, stamp, facts): (String, FileStamp, Facts) = records.next()?;
+        // The merge needs the order wirefeed writes; anything else is not its cache.
+        if previous.as_ref().is_some_and(|p| *p >= rel) {
+            return Err("corrupt cache (records out of order)".into());
+        }
+        while files.next_if(|f| f.rel_path < rel).is_some() {}
+        match files.next_if(|f| f.rel_path == rel) {
+            Some(file) if file.stamp == stamp => {
+                file.facts = Some(facts);
+                file.cached = true;
+            }
+            _ => gone += 1,
+        }
+        previous = Some(rel);
+    }
+    let memo: Option<OutputMemo> = records.next()?;
+    if !records
+        .at_end()
+        .map_err(|e| format!("cannot read cache: {e}"))?
+    {
+        return Err("corrupt cache (trailing bytes)".into());
+    }
+    Ok(Matched {
+        gone,
+        memo,
+        note: None,
+    })
+}
+
+/// Serialises records (sorted by path) into the cache's file format.
+pub(crate) fn encode<'a, W: io::Write>(
+    out: &mut W,
     fingerprint: u64,
-    entries: Vec<(&'a str, &'a FileStamp, &'a Facts)>,
+    entries: impl ExactSizeIterator<Item = (&'a str, &'a FileStamp, &'a Facts)>,
     memo: Option<&'a OutputMemo>,
+) -> io::Result<()> {
+    // postcard (compact varints; bincode 1 is unmaintained, RUSTSEC-2025-0141) fails only on
+    // values serde cannot write; none of ours is such a value.
+    let bad = |e: postcard::Error| io::Error::new(io::ErrorKind::InvalidData, e);
+    let mut buf = Vec::with_capacity(256);
+    out.write_all(MAGIC)?;
+    out.write_all(&VERSION.to_le_bytes())?;
+    buf = postcard::to_extend(&fingerprint, buf).map_err(bad)?;
+    buf = postcard::to_extend(&entries.len(), buf).map_err(bad)?;
+    out.write_all(&buf)?;
+    for entry in entries {
+        buf.clear();
+        buf = postcard::to_extend(&entry, buf).map_err(bad)?;
+        out.write_all(&buf)?;
+    }
+    buf.clear();
+    buf = postcard::to_extend(&memo, buf).map_err(bad)?;
+    out.write_all(&buf)
 }
 
-impl Cache {
-    /// A cache of records already in memory (sorted by path, as a build's scan leaves them).
-    pub(crate) fn from_entries(
-        entries: Vec<(String, FileStamp, Facts)>,
-        memo: Option<OutputMemo>,
-    ) -> Self {
-        Cache { entries, memo }
-    }
-
-    /// Largest cache file read (1 GiB). A record is about a hundred bytes, so this is room for
-    /// some ten million stories; anything larger is not a cache wirefeed wrote, and is rebuilt.
-    pub(crate) const MAX_FILE_SIZE: u64 = 1 << 30;
-
-    /// Loads the cache; on any problem returns an empty one and says why (for `--verbose`).
-    pub(crate) fn load(path: &Path, fingerprint: u64) -> (Self, Option<String>) {
-        let empty = |why: String| (Cache::default(), Some(why));
-        // Not followed through a symlink and read with a cap: the output folder is not
-        // trusted, and a FIFO, a device or a huge file there is just not our cache.
-        let bytes = match fsx::read_regular(path, false, Self::MAX_FILE_SIZE) {
-            Ok(b) => b,
-            Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::NotFound => {
-                return empty("no cache yet".into())
-            }
-            Err(e @ (ReadError::NotRegular(_) | ReadError::TooLarge { .. })) => {
-                return empty(format!("not a wirefeed cache: {e}"))
-            }
-            Err(e) => return empty(format!("cannot read cache: {e}")),
-        };
-        let Some(body) = bytes.strip_prefix(MAGIC.as_slice()) else {
-            return empty("not a wirefeed cache".into());
-        };
-        let (version, body) = body.split_at(body.len().min(4));
-        if version != VERSION.to_le_bytes() {
-            return empty("cache from another version".into());
-        }
-        match postcard::from_bytes::<CacheFile>(body) {
-            Ok(file) if file.fingerprint == fingerprint => {
-                let mut entries = file.entries;
-                if !entries.is_sorted_by(|a, b| a.0 < b.0) {
-                    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                    entries.dedup_by(|a, b| a.0 == b.0);
-                }
-                let memo = file.memo;
-                (Cache { entries, memo }, None)
-            }
-            Ok(_) => empty("settings changed".into()),
-            Err(e) => empty(format!("corrupt cache ({e})")),
-        }
-    }
-
-    /// Pairs each of `files` (sorted, with current stamps) with the facts cached for it when its
-    /// stamp is unchanged, moving the records out of the cache. Returns how many records were
-    /// dropped (files that are gone or changed), so the caller knows to rewrite the cache.
-    pub(crate) fn match_sorted(
-        mut self,
-        files: Vec<(String, FileStamp)>,
-    ) -> (Vec<CachedFile>, usize) {
-        let mut cached = std::mem::take(&mut self.entries).into_iter().peekable();
-        let mut dropped = 0;
-        let matched = files
-            .into_iter()
-            .map(|(rel, stamp)| {
-                while cached
-                    .next_if(|(p, _, _)| p.as_str() < rel.as_str())
-                    .is_some()
-                {
-                    dropped += 1;
-                }
-                let hit = cached
-                    .next_if(|(p, _, _)| *p == rel)
-                    .and_then(|(_, old, facts)| (old == stamp).then_some(facts));
-                (rel, stamp, hit)
-            })
-            .collect();
-        dropped += cached.count();
-        (matched, dropped)
-    }
-
-    /// Whether the cache is empty.
-    #[cfg(test)]
-    fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
+/// Writes the cache to `path` (atomically, without syncing: a lost cache is only rebuilt),
+/// streaming the records rather than serialising them all in memory first.
+pub(crate) fn save<'a>(
+    path: &Path,
+    fingerprint: u64,
+    entries: impl ExactSizeIterator<Item = (&'a str, &'a FileStamp, &'a Facts)>,
+    memo: Option<&'a OutputMemo>,
+) -> Result<(), crate::Error> {
+    crate::output::write_scratch_streamed(path, |file| {
+        let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+        encode(&mut out, fingerprint, entries, memo)?;
+        io::Write::flush(&mut out)
+    })
 }
 
-/// Serialises records into the cache's file format, ready to be written atomically.
+/// Serialises records into the cache's file format, in memory (for tests).
+#[cfg(test)]
 pub(crate) fn to_bytes<'a>(
     fingerprint: u64,
-    entries: impl Iterator<Item = (&'a str, &'a FileStamp, &'a Facts)>,
+    entries: impl ExactSizeIterator<Item = (&'a str, &'a FileStamp, &'a Facts)>,
     memo: Option<&'a OutputMemo>,
 ) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    let file = CacheFileRef {
-        fingerprint,
-        entries: entries.collect(),
-        memo,
-    };
-    // postcard (compact varints; bincode 1 is unmaintained, RUSTSEC-2025-0141) fails only on
-    // values serde cannot write, such as a path that is not UTF-8. Then the cache is left
-    // empty, and the next run rebuilds it, as for any corrupt cache.
-    out.extend(postcard::to_allocvec(&file).unwrap_or_default());
+    let mut out = Vec::new();
+    encode(&mut out, fingerprint, entries, memo).expect("writing to memory does not fail");
     out
+}
+
+/// Where one story's headline and agency are in [`Mastheads`]: the offset (40 bits) and
+/// length (24 bits) of its record, in one word, so that keeping it costs a story's facts no
+/// more than the pointer it replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MastheadAt(std::num::NonZeroU64);
+
+/// The headlines and agencies the scan keeps for the archive documents, out of memory: written
+/// to an unnamed temporary file in the output folder (`O_TMPFILE`: no name to see or to leave
+/// behind), read back one month at a time. In memory they were 20 MB at 100,000 stories, and
+/// grew with the archive; in the file they are page cache, which the kernel can drop. Where
+/// such a file cannot be made, they go to one buffer in memory (still one allocation, not
+/// three per story).
+pub(crate) struct Mastheads {
+    file: Option<std::fs::File>,
+    memory: std::sync::Mutex<Vec<u8>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Mastheads {
+    /// Largest offset and record length a [`MastheadAt`] holds; a story beyond them is not kept
+    /// (and its masthead is read again from its file when needed).
+    const MAX_OFFSET: u64 = (1 << 40) - 1;
+    const MAX_LEN: u64 = (1 << 24) - 1;
+
+    /// A store in `dir` (the output folder, which the build holds the lock of).
+    pub(crate) fn new(dir: &Path) -> Self {
+        Mastheads {
+            file: fsx::unnamed_file(dir),
+            memory: std::sync::Mutex::new(Vec::new()),
+            next: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Keeps a story's headline and agency; `None` when it cannot (it is read again later).
+    pub(crate) fn put(&self, title: &str, agency: &str) -> Option<MastheadAt> {
+        let mut record = Vec::with_capacity(4 + title.len() + agency.len());
+        record.extend_from_slice(&u32::try_from(title.len()).ok()?.to_le_bytes());
+        record.extend_from_slice(title.as_bytes());
+        record.extend_from_slice(agency.as_bytes());
+        let len = record.len() as u64;
+        if len > Self::MAX_LEN {
+            return None;
+        }
+        let offset = match &self.file {
+            Some(file) => {
+                let offset = self
+                    .next
+                    .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+                if offset > Self::MAX_OFFSET - len {
+                    return None;
+                }
+                fsx::write_at(file, &record, offset).ok()?;
+                offset
+            }
+            None => {
+                let mut memory = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+                let offset = memory.len() as u64;
+                if offset > Self::MAX_OFFSET - len {
+                    return None;
+                }
+                memory.extend_from_slice(&record);
+                offset
+            }
+        };
+        // `len` is at least 4, so the word is never 0.
+        std::num::NonZeroU64::new(offset << 24 | len).map(MastheadAt)
+    }
+
+    /// A story's headline and agency as [`Mastheads::put`] kept them; `None` if they cannot
+    /// be read back (the caller reads the story's file again).
+    pub(crate) fn get(&self, at: MastheadAt) -> Option<crate::article::Masthead> {
+        let (offset, len) = (at.0.get() >> 24, at.0.get() & Self::MAX_LEN);
+        let record = match &self.file {
+            Some(file) => {
+                let mut record = vec![0; usize::try_from(len).ok()?];
+                fsx::read_at(file, &mut record, offset).ok()?;
+                record
+            }
+            None => {
+                let memory = self.memory.lock().unwrap_or_else(|e| e.into_inner());
+                let start = usize::try_from(offset).ok()?;
+                memory
+                    .get(start..start + usize::try_from(len).ok()?)?
+                    .to_vec()
+            }
+        };
+        let title_len =
+            usize::try_from(u32::from_le_bytes(record.get(..4)?.try_into().ok()?)).ok()?;
+        let text = record.get(4..)?;
+        Some(crate::article::Masthead {
+            title: std::str::from_utf8(text.get(..title_len)?)
+                .ok()?
+                .to_string(),
+            agency: std::str::from_utf8(text.get(title_len..)?)
+                .ok()?
+                .to_string(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -560,18 +794,64 @@ mod tests {
         .unwrap();
     }
 
+    fn walked(files: &[(&str, u64)]) -> Vec<CachedFile> {
+        files
+            .iter()
+            .map(|(rel, size)| CachedFile::walked(rel.to_string(), stamp(*size)))
+            .collect()
+    }
+
     #[test]
     fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         write(&path, 7);
-        let (loaded, why) = Cache::load(&path, 7);
-        assert_eq!(why, None);
-        let files = vec![("a.txt".into(), stamp(10)), ("b.txt".into(), stamp(3))];
-        let (matched, dropped) = loaded.match_sorted(files);
-        assert_eq!(matched[0], ("a.txt".into(), stamp(10), Some(facts())));
-        assert_eq!(matched[1], ("b.txt".into(), stamp(3), None));
-        assert_eq!(dropped, 0);
+        let mut files = walked(&[("a.txt", 10), ("b.txt", 3)]);
+        let matched = load_matching(&path, 7, &mut files);
+        assert_eq!(matched.note, None);
+        assert_eq!(files[0].facts, Some(facts()));
+        assert!(files[0].cached);
+        assert_eq!(files[1], CachedFile::walked("b.txt".into(), stamp(3)));
+        assert_eq!(matched.gone, 0);
+    }
+
+    #[test]
+    fn the_memo_and_many_records_come_back_through_a_small_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CACHE_FILE);
+        // Far more than the 64 KiB window, and one record larger than it.
+        let names: Vec<String> = (0..20_000).map(|i| format!("{i:06}.txt")).collect();
+        let long = Facts::Story(StoryFacts::new(
+            1,
+            2,
+            3,
+            Some("x".repeat(100_000)),
+            vec![],
+            None,
+        ));
+        let st = stamp(1);
+        let memo = OutputMemo {
+            fingerprint: 9,
+            hashes: vec![1, 2, 3],
+            ..OutputMemo::default()
+        };
+        let short = facts();
+        let of = |i: usize| if i == 5 { &long } else { &short };
+        let records = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), &st, of(i)));
+        save(&path, 7, records, Some(&memo)).unwrap();
+        let mut files: Vec<CachedFile> = names
+            .iter()
+            .map(|n| CachedFile::walked(n.clone(), st))
+            .collect();
+        let matched = load_matching(&path, 7, &mut files);
+        assert_eq!(matched.note, None);
+        assert_eq!(matched.memo, Some(memo));
+        for (i, file) in files.iter().enumerate() {
+            assert_eq!(file.facts.as_ref(), Some(of(i)));
+        }
     }
 
     #[test]
@@ -579,9 +859,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         write(&path, 7);
-        let (loaded, _) = Cache::load(&path, 7);
-        let (matched, _) = loaded.match_sorted(vec![("a.txt".into(), stamp(11))]);
-        assert_eq!(matched[0].2, None);
+        let mut files = walked(&[("a.txt", 11)]);
+        let matched = load_matching(&path, 7, &mut files);
+        assert_eq!(files[0].facts, None);
+        assert_eq!(matched.gone, 1);
     }
 
     #[test]
@@ -589,10 +870,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         write(&path, 7);
-        let (loaded, _) = Cache::load(&path, 7);
-        let (matched, dropped) = loaded.match_sorted(vec![("b.txt".into(), stamp(1))]);
-        assert_eq!(matched, vec![("b.txt".into(), stamp(1), None)]);
-        assert_eq!(dropped, 1);
+        let mut files = walked(&[("b.txt", 1)]);
+        let matched = load_matching(&path, 7, &mut files);
+        assert_eq!(files, vec![CachedFile::walked("b.txt".into(), stamp(1))]);
+        assert_eq!(matched.gone, 1);
     }
 
     #[test]
@@ -603,9 +884,56 @@ mod tests {
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.truncate(bytes.len() - 3);
         std::fs::write(&path, bytes).unwrap();
-        let (c, why) = Cache::load(&path, 7);
-        assert!(c.is_empty());
-        assert!(why.unwrap().contains("corrupt"));
+        let mut files = walked(&[("a.txt", 10)]);
+        let matched = load_matching(&path, 7, &mut files);
+        assert_eq!(files[0].facts, None, "no facts from a corrupt cache");
+        assert!(matched.note.unwrap().contains("corrupt"));
+    }
+
+    #[test]
+    fn trailing_bytes_and_disorder_are_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CACHE_FILE);
+        write(&path, 7);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.push(0);
+        std::fs::write(&path, bytes).unwrap();
+        let mut files = walked(&[("a.txt", 10)]);
+        let matched = load_matching(&path, 7, &mut files);
+        assert_eq!(files[0].facts, None);
+        assert!(matched.note.unwrap().contains("trailing"));
+        let (f, st) = (facts(), stamp(10));
+        let records = [("b.txt", &st, &f), ("a.txt", &st, &f)];
+        std::fs::write(&path, to_bytes(7, records.into_iter(), None)).unwrap();
+        let mut files = walked(&[("a.txt", 10), ("b.txt", 10)]);
+        let matched = load_matching(&path, 7, &mut files);
+        assert!(files.iter().all(|f| f.facts.is_none()));
+        assert!(matched.note.unwrap().contains("out of order"));
+    }
+
+    #[test]
+    fn mastheads_come_back_from_the_file_and_from_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let in_memory = Mastheads {
+            file: None,
+            memory: std::sync::Mutex::new(Vec::new()),
+            next: std::sync::atomic::AtomicU64::new(0),
+        };
+        for store in [Mastheads::new(dir.path()), in_memory] {
+            let a = store.put("Заголовок «один»", "НИАТ «Ховар»").unwrap();
+            let b = store.put("", "").unwrap();
+            let c = store.put("Two", "AP").unwrap();
+            assert_ne!(a, c);
+            let got = |at| store.get(at).map(|m| (m.title, m.agency));
+            assert_eq!(
+                got(a),
+                Some(("Заголовок «один»".into(), "НИАТ «Ховар»".into()))
+            );
+            assert_eq!(got(b), Some((String::new(), String::new())));
+            assert_eq!(got(c), Some(("Two".into(), "AP".into())));
+        }
+        // The file has no name: nothing is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
@@ -613,10 +941,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         std::fs::write(&path, b"<rss/>").unwrap();
-        assert_eq!(
-            Cache::load(&path, 7).1.as_deref(),
-            Some("not a wirefeed cache")
-        );
+        let matched = load_matching(&path, 7, &mut []);
+        assert_eq!(matched.note.as_deref(), Some("not a wirefeed cache"));
     }
 
     #[test]
@@ -624,8 +950,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         write(&path, 7);
-        let (c, why) = Cache::load(&path, 8);
-        assert!(c.is_empty());
-        assert_eq!(why.as_deref(), Some("settings changed"));
+        let mut files = walked(&[("a.txt", 10)]);
+        let matched = load_matching(&path, 8, &mut files);
+        assert_eq!(files[0].facts, None);
+        assert_eq!(matched.note.as_deref(), Some("settings changed"));
     }
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::article::meta::{self, Meta, Status};
 use crate::article::{self, ParseOptions};
 use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
-use crate::cache::{CachedFile, Facts, FileStamp, StoryFacts};
+use crate::cache::{CachedFile, Facts, FileStamp, Mastheads, StoryFacts};
 use crate::fsx;
 
 /// One file of the archive and what is known of it.
@@ -40,8 +40,10 @@ impl StoryFacts {
     }
 }
 
-/// A story file found by [`Archive::walk`], with its stamp.
-pub(crate) type Walked = (String, FileStamp);
+/// A story file found by [`Archive::walk`], with its stamp and, once the cache is matched
+/// with the walk, the facts it has for that stamp: one list from the walk to the scan, filled
+/// in place, since at a million stories each copy of it is a hundred megabytes.
+pub(crate) type Walked = CachedFile;
 
 /// What [`Archive::walk`] found: the story files, and what it could not or would not read.
 #[derive(Debug, Default)]
@@ -110,6 +112,27 @@ fn folder_problem(folder: &Path, e: &std::io::Error) -> ArticleError {
     }
 }
 
+/// Threads that walk and read the archive. On a cold page cache each file read waits on the
+/// disk, and a virtual disk serves many requests at once: at 100,000 stories a full build took
+/// 9.8 s with two readers and 4.8 s with sixteen (two `cat`s: 9.0 s; docs/PERFORMANCE.md,
+/// issue 14). On a warm cache the work is bound by the two cores either way. Reading only the
+/// head of each file would not help: a story is one or two pages, and the kernel's readahead
+/// fetches them whole.
+const READ_THREADS: usize = 16;
+
+/// The pool of [`READ_THREADS`] threads the walk and the scan run on.
+fn read_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(READ_THREADS)
+            .thread_name(|i| format!("wirefeed-read-{i}"))
+            .build()
+            .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+            .unwrap_or_else(|e| panic!("cannot start a thread to read files: {e}"))
+    })
+}
+
 /// The articles folder as a build reads it: where it is, and which symbolic links it follows.
 ///
 /// A link inside the archive may point anywhere, e.g. at `/etc/passwd`. By default only links
@@ -122,7 +145,7 @@ pub(crate) struct Archive {
     follow_symlinks: bool,
 }
 
-/// What one folder held at a walk, by relative path (`""` for the top folder).
+/// What each folder held at a walk, by relative path (`""` for the top folder).
 pub(crate) type Folders = std::collections::BTreeMap<String, FolderSummary>;
 
 /// What one folder held at a walk, besides its story files: enough to tell, when it is listed
@@ -209,10 +232,12 @@ impl Archive {
             // worker other than the one that allocated it would seed that worker's malloc cache
             // with the other's memory, and glibc then takes the other arena's lock on every
             // reuse, which made the parallel scan that follows up to twice as slow.
-            let listings: Vec<Listing> = level
-                .par_iter()
-                .map(|(folder, prefix)| self.list(folder, prefix))
-                .collect();
+            let listings: Vec<Listing> = read_pool().install(|| {
+                level
+                    .par_iter()
+                    .map(|(folder, prefix)| self.list(folder, prefix))
+                    .collect()
+            });
             let prefixes: Vec<String> = std::mem::take(&mut level)
                 .into_iter()
                 .map(|(_, prefix)| prefix)
@@ -236,15 +261,20 @@ impl Archive {
                 }
             }
         }
-        walk.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // On both cores: at a million files this sort (of 112-byte records) is several
+        // per cent of a no-change rerun.
+        read_pool().install(|| {
+            walk.files
+                .par_sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        });
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         walk
     }
 
-    /// Lists one folder again (`prefix` relative to the top, as [`Archive::walk`]
-    /// noted it): its story files with their stamps, and what else it holds. `None` when it
-    /// cannot be read now.
+    /// Lists one folder again (`prefix` relative to the top, as [`Archive::walk`] noted it):
+    /// its story files with their stamps, sorted, and what else it holds. `None` when it cannot
+    /// be read now.
     pub(crate) fn relist(&self, prefix: &str) -> Option<(Vec<Walked>, FolderSummary)> {
         let folder = if prefix.is_empty() {
             self.root.clone()
@@ -257,7 +287,9 @@ impl Archive {
         }
         let photos = self.pair_companions(&mut listing.files, &mut listing.skipped);
         let summary = FolderSummary::of(&listing, photos);
-        listing.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        listing
+            .files
+            .sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
         Some((listing.files, summary))
     }
 
@@ -327,7 +359,7 @@ impl Archive {
                     .metadata()
                     .map(|m| FileStamp::of(&m))
                     .unwrap_or_default();
-                out.files.push((rel, stamp));
+                out.files.push(CachedFile::walked(rel, stamp));
             }
             Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
                 Err(_) => skip(out, "a broken symbolic link".into()),
@@ -335,7 +367,7 @@ impl Archive {
                     out,
                     "a symbolic link to a place outside the articles folder; not followed (set `follow_symlinks = true` to publish it)".into(),
                 ),
-                Ok(meta) if meta.is_file() => out.files.push((rel, FileStamp::of(&meta))),
+                Ok(meta) if meta.is_file() => out.files.push(CachedFile::walked(rel, FileStamp::of(&meta))),
                 Ok(meta) if meta.is_dir() && self.follow_symlinks => {
                     out.folders.push((path.clone(), rel, id_of_meta(&meta)));
                 }
@@ -368,28 +400,39 @@ impl Archive {
         // rerun holds, and most stories have no companion.
         let mut companions: HashMap<String, (bool, u64)> = HashMap::new();
         let mut photos = 0;
-        files.retain(|(rel, stamp)| {
-            let sidecar = match extension(rel) {
-                Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => true,
-                Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
-                    photos += 1;
-                    false
-                }
-                _ => return true,
-            };
-            let entry = companions
-                .entry(article::id_of(rel).to_string())
-                .or_default();
-            entry.0 |= sidecar;
-            // Order-free, so the walk's order does not matter; the extension is mixed in so
-            // that a.jpg turning into a.png is a change too.
-            entry.1 ^= stamp.as_companion() ^ xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
-            false
-        });
+        files.retain(
+            |CachedFile {
+                 rel_path: rel,
+                 stamp,
+                 ..
+             }| {
+                let sidecar = match extension(rel) {
+                    Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => true,
+                    Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
+                        photos += 1;
+                        false
+                    }
+                    _ => return true,
+                };
+                let entry = companions
+                    .entry(article::id_of(rel).to_string())
+                    .or_default();
+                entry.0 |= sidecar;
+                // Order-free, so the walk's order does not matter; the extension is mixed in so
+                // that a.jpg turning into a.png is a change too.
+                entry.1 ^= stamp.as_companion() ^ xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
+                false
+            },
+        );
         if companions.is_empty() {
             return photos;
         }
-        for (rel, stamp) in files.iter_mut() {
+        for CachedFile {
+            rel_path: rel,
+            stamp,
+            ..
+        } in files.iter_mut()
+        {
             if let Some((sidecar, hash)) = companions.remove(article::id_of(rel)) {
                 // Bit 0 tells whether there is a sidecar; never 0 when there is a companion.
                 stamp.companions = ((hash & !1) | u64::from(sidecar)).max(2);
@@ -468,7 +511,7 @@ pub(crate) fn read_facts(
     archive: &Archive,
     rel_path: &str,
     stamp: FileStamp,
-    (opts, keep_masthead): (&ParseOptions, bool),
+    (opts, mastheads): (&ParseOptions, Option<&Mastheads>),
 ) -> Facts {
     let path = archive.path_of(rel_path);
     if stamp.size > opts.max_file_size {
@@ -522,10 +565,7 @@ pub(crate) fn read_facts(
             meta.embargo.map(|e| e.timestamp()),
         )
         .with_sidecar(meta.updated, meta.author.clone())
-        .with_masthead(keep_masthead.then(|| article::Masthead {
-            title: summary.title.clone(),
-            agency: summary.agency_name.clone(),
-        }))
+        .with_masthead(mastheads.and_then(|m| m.put(&summary.title, &summary.agency_name)))
         .with_content(
             crate::cache::content_hash(&bytes, &meta),
             summary.timed || meta.published.is_some(),
@@ -539,45 +579,60 @@ pub(crate) fn read_facts(
 }
 
 /// Scans the archive's files in parallel: a file that comes with facts (from the cache, for
-/// an unchanged stamp) is taken as it is, any other is read and parsed. With `keep_masthead`,
-/// the facts of a file read keep its headline and agency (for the archive documents, which
+/// an unchanged stamp) is taken as it is, any other is read and parsed. With `mastheads`, the
+/// headline and agency of each file read are kept there (for the archive documents, which
 /// would otherwise read every file a second time).
 pub(crate) fn scan(
     archive: &Archive,
-    files: Vec<CachedFile>,
-    (opts, keep_masthead): (&ParseOptions, bool),
+    mut files: Vec<CachedFile>,
+    (opts, mastheads): (&ParseOptions, Option<&Mastheads>),
     progress: Option<&AtomicUsize>,
 ) -> Vec<Scanned> {
-    files
-        .into_par_iter()
-        .inspect(|_| {
+    read_pool().install(|| {
+        files.par_iter_mut().for_each(|file| {
             if let Some(p) = progress {
                 p.fetch_add(1, Ordering::Relaxed);
             }
-        })
-        .map(|(rel_path, stamp, cached)| match cached {
-            Some(facts) => Scanned {
-                rel_path,
-                stamp,
-                facts,
-                cached: true,
-            },
-            None => {
-                let facts = read_facts(archive, &rel_path, stamp, (opts, keep_masthead));
-                Scanned {
-                    rel_path,
-                    stamp,
-                    facts,
-                    cached: false,
-                }
+            if file.facts.is_none() {
+                file.facts = Some(read_facts(
+                    archive,
+                    &file.rel_path,
+                    file.stamp,
+                    (opts, mastheads),
+                ));
             }
+        })
+    });
+    // A plain map of the list into records of the same size: the standard library collects it
+    // in place, so the archive's list is never held twice.
+    files
+        .into_iter()
+        .map(|file| Scanned {
+            // Every file has its facts by now; reading it here is only what the type asks.
+            facts: file.facts.unwrap_or_else(|| {
+                read_facts(archive, &file.rel_path, file.stamp, (opts, mastheads))
+            }),
+            rel_path: file.rel_path,
+            stamp: file.stamp,
+            cached: file.cached,
         })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::extension;
+    use super::{extension, CachedFile, Scanned};
+
+    /// The scan turns the walk's list into its own in place only while a record of one is no
+    /// smaller than a record of the other (see [`super::scan`]).
+    #[test]
+    fn the_scan_can_reuse_the_walks_list() {
+        assert!(std::mem::size_of::<CachedFile>() >= std::mem::size_of::<Scanned>());
+        assert_eq!(
+            std::mem::align_of::<CachedFile>(),
+            std::mem::align_of::<Scanned>()
+        );
+    }
 
     #[test]
     fn extension_of_the_file_name_only() {

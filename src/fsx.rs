@@ -115,6 +115,50 @@ pub(crate) fn read_capped(file: File, size: u64, cap: u64) -> Result<Vec<u8>, Re
     Ok(bytes)
 }
 
+/// An unnamed temporary file in `dir`, where the platform has them.
+#[cfg(target_os = "linux")]
+pub(crate) fn unnamed_file(dir: &Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir)
+        .ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn unnamed_file(_dir: &Path) -> Option<std::fs::File> {
+    None
+}
+
+/// Writes all of `bytes` at `offset` (without moving the file's position: threads may share it).
+#[cfg(unix)]
+pub(crate) fn write_at(file: &std::fs::File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+/// Reads exactly `bytes.len()` bytes at `offset`.
+#[cfg(unix)]
+pub(crate) fn read_at(file: &std::fs::File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn write_at(_file: &std::fs::File, _bytes: &[u8], _offset: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn read_at(
+    _file: &std::fs::File,
+    _bytes: &mut [u8],
+    _offset: u64,
+) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 /// Makes a FIFO at `path`, for the tests of code that must not block on one.
 #[cfg(all(test, unix))]
 pub(crate) fn mkfifo(path: &Path) {

@@ -132,6 +132,34 @@ pub fn write_scratch(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
     })
 }
 
+/// [`write_scratch`] for content produced while it is written (`write` gets the temporary
+/// file): the cache of a million stories is a hundred megabytes that need never be in memory
+/// at once. Always replaces the file (the bytes are not at hand to compare with the old ones).
+pub(crate) fn write_scratch_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<(), Error> {
+    let old = std::fs::symlink_metadata(path).ok();
+    if old.as_ref().is_some_and(|m| m.is_dir()) {
+        let e = io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder, not a file; move or remove it, then build again",
+        );
+        return Err(Error::io("cannot replace", path, e));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io = |e| Error::io("cannot write", path, e);
+    let mut tmp = TempFile::create_in(&REGISTRY, &dir).map_err(io)?;
+    write(&mut tmp.file).map_err(io)?;
+    set_mode(&tmp.file, old.as_ref()).map_err(io)?;
+    // On error the temporary file is removed when `tmp` drops; the old file is untouched.
+    tmp.persist(path).map_err(io)?;
+    Ok(())
+}
+
 /// [`write_if_changed`] with the write step given, so tests can make it fail half-way.
 pub fn write_with(
     path: &Path,

@@ -416,8 +416,12 @@ fn make_month(
             let rel = &cx.scan.scanned[s.index].rel_path;
             // Kept by the scan when it read the file now; read again when it came from the
             // cache.
-            let masthead = match s.facts.masthead() {
-                Some(m) => Ok(m.clone()),
+            let kept = s
+                .facts
+                .masthead()
+                .and_then(|at| cx.scan.mastheads.as_ref()?.get(at));
+            let masthead = match kept {
+                Some(m) => Ok(m),
                 None => archive
                     .read(rel, cx.parse_opts.max_file_size)
                     .and_then(|bytes| {

@@ -54,7 +54,7 @@ pub(super) struct History {
     /// Stories not in the ledger before this build.
     new: HashSet<String>,
     outcome: LedgerOutcome,
-    /// The records read, when a session keeps them for the next build.
+    /// Every record, when a session keeps them for the next build.
     records: Option<Records>,
     /// When the first tombstone shown now expires: the feeds change then, though no file does.
     pub expires: Option<i64>,
@@ -81,8 +81,9 @@ impl History {
     /// story seen for the first time) and notes what was corrected, withdrawn, deleted or
     /// restored. `complete` says whether the walk saw the whole archive: when a folder could
     /// not be read, a story missing from the scan is not taken for deleted. `kept` are the
-    /// records as a session kept them (else they are read), and `keep` says to hand them back
-    /// from [`History::commit`].
+    /// records as a session kept them (else they are read from the ledger), and `keep` says to
+    /// hand every record back from [`History::commit`] (a session's next build starts from
+    /// them).
     #[allow(clippy::too_many_arguments)] // the build's shared state, borrowed for one step
     pub(super) fn read(
         path: &std::path::Path,
@@ -96,10 +97,6 @@ impl History {
         (kept, keep): (Option<Records>, bool),
     ) -> Result<Self, LedgerError> {
         let ledger = Ledger::open(path, writes, busy)?;
-        let records = match kept {
-            Some(records) => records,
-            None => ledger.records()?,
-        };
         let mut history = History {
             outcome: LedgerOutcome {
                 path: path.to_path_buf(),
@@ -113,13 +110,92 @@ impl History {
             },
             ..History::off()
         };
-        for story in stories.iter_mut() {
-            history.time(story, &scanned[story.index], records.get(story.id));
+        // The ledger's rows are read in id order and merged with the stories and the other
+        // files, each sorted by id, rather than loaded into a map: at a million stories that
+        // map was 220 MB, the largest thing a build held. What the merge keeps is the rows
+        // the tombstones need (stories gone before, or going now), usually a handful.
+        let mut order: Vec<usize> = (0..stories.len()).collect();
+        order.sort_unstable_by(|a, b| stories[*a].id.cmp(stories[*b].id));
+        let others = others_by_id(scanned, stories);
+        let mut merge = Merge::default();
+        let (mut next, mut other) = (0, 0);
+        let mut visit = |id: &str, record: &Record| {
+            while let Some(&pos) = order.get(next).filter(|p| stories[**p].id < id) {
+                let file = &scanned[stories[pos].index];
+                merge.time(&mut history, &mut stories[pos], pos, file, None);
+                next += 1;
+            }
+            let story = order.get(next).copied().filter(|p| stories[*p].id == id);
+            if let Some(pos) = story {
+                let file = &scanned[stories[pos].index];
+                merge.time(&mut history, &mut stories[pos], pos, file, Some(record));
+                next += 1;
+            }
+            while others.get(other).is_some_and(|(o, _)| *o < id) {
+                other += 1;
+            }
+            let same = others[other..].iter().take_while(|(o, _)| *o == id);
+            let withdrawn = same.clone().any(|(_, w)| *w);
+            let present = story.is_some() || same.clone().any(|(_, w)| !*w);
+            let going = if record.gone.is_some() || history.now.is_none() {
+                None
+            } else if withdrawn {
+                Some(GoneReason::Withdrawn)
+            } else if complete && !present {
+                Some(GoneReason::Deleted)
+            } else {
+                None
+            };
+            if let Some(reason) = going {
+                merge.gone.push((id.to_string(), reason));
+            }
+            if record.gone.is_some() || going.is_some() {
+                merge.kept.push((id.to_string(), record.clone()));
+            }
+        };
+        // A session's records are in memory, in the same order; else the ledger's rows are
+        // read, and collected only when a session is to keep them.
+        let records = match kept {
+            Some(records) => {
+                records.iter().for_each(|(id, record)| visit(id, record));
+                Some(records)
+            }
+            None => {
+                let mut collected = keep.then(Records::new);
+                ledger.each_record(|id, record| {
+                    visit(&id, &record);
+                    if let Some(all) = collected.as_mut() {
+                        all.insert(id, record);
+                    }
+                })?;
+                collected
+            }
+        };
+        for &pos in &order[next..] {
+            let file = &scanned[stories[pos].index];
+            merge.time(&mut history, &mut stories[pos], pos, file, None);
         }
-        history.note_gone(&records, scanned, complete);
-        history.find_tombstones(&ledger, &records, tombstone_days)?;
+        let Merge {
+            rows,
+            events,
+            restored,
+            mut gone,
+            kept,
+        } = merge;
+        // What each story noted, in the order of the stories (the scan's), as before the
+        // merge: the ledger's events keep their order.
+        reorder(&mut history.changes.rows, rows);
+        reorder(&mut history.changes.events, events);
+        reorder(&mut history.changes.restored, restored);
+        gone.sort();
+        for (id, reason) in gone {
+            history.outcome.gone += 1;
+            history.event(&id, reason.as_str(), String::new());
+            history.changes.gone.push((id, reason));
+        }
+        history.find_tombstones(&ledger, &kept, tombstone_days)?;
         history.ledger = Some(ledger);
-        history.records = keep.then_some(records);
+        history.records = records.filter(|_| keep);
         Ok(history)
     }
 
@@ -205,48 +281,12 @@ impl History {
         self.changes.events.push((id.to_string(), kind, detail));
     }
 
-    /// Notes the stories of the ledger that are withdrawn now, or whose file is gone.
-    fn note_gone(&mut self, records: &Records, scanned: &[Scanned], complete: bool) {
-        if self.now.is_none() {
-            return;
-        }
-        let mut withdrawn = HashSet::new();
-        let mut present = HashSet::with_capacity(scanned.len());
-        for s in scanned {
-            let id = crate::article::id_of(&s.rel_path);
-            match s.facts {
-                Facts::Withdrawn => withdrawn.insert(id),
-                // A file that fails to parse, or is held back, is still there.
-                Facts::Story(_) | Facts::Failed(_) => present.insert(id),
-            };
-        }
-        let mut gone: Vec<(&String, GoneReason)> = records
-            .iter()
-            .filter(|(_, r)| r.gone.is_none())
-            .filter_map(|(id, _)| {
-                if withdrawn.contains(id.as_str()) {
-                    Some((id, GoneReason::Withdrawn))
-                } else if complete && !present.contains(id.as_str()) {
-                    Some((id, GoneReason::Deleted))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        gone.sort();
-        for (id, reason) in gone {
-            self.outcome.gone += 1;
-            self.event(id, reason.as_str(), String::new());
-            self.changes.gone.push((id.clone(), reason));
-        }
-    }
-
     /// The tombstones still in force: stories that left a feed they were in less than
     /// `tombstone_days` ago, with this build's departures.
     fn find_tombstones(
         &mut self,
         ledger: &Ledger,
-        records: &Records,
+        records: &[(String, Record)],
         tombstone_days: u64,
     ) -> Result<(), LedgerError> {
         let Some(now) = self.now else {
@@ -337,7 +377,7 @@ impl History {
     }
 
     /// Writes what this build learnt, in one transaction (after the feeds are written).
-    /// Also hands back the records as they are now, when asked to keep them.
+    /// Also hands back every record as it is now, when asked to keep them.
     pub(super) fn commit(
         mut self,
     ) -> Result<(Option<LedgerOutcome>, Option<Records>), LedgerError> {
@@ -388,6 +428,72 @@ fn choose_time(
         .map(|t| (t, TimeSource::FirstSeen))
         .or_else(|| mtime.and_then(on_the_day).map(|t| (t, TimeSource::Mtime)))
         .unwrap_or((midnight, TimeSource::Midnight))
+}
+
+/// What the merge of the ledger with the stories gathers besides the stories' times.
+#[derive(Default)]
+struct Merge {
+    /// The story position of each row, event and restoration noted, in the order noted.
+    rows: Vec<usize>,
+    events: Vec<usize>,
+    restored: Vec<usize>,
+    /// Stories of the ledger withdrawn or deleted now.
+    gone: Vec<(String, GoneReason)>,
+    /// The rows the tombstones are found among: stories gone before, or going now.
+    kept: Vec<(String, Record)>,
+}
+
+impl Merge {
+    /// [`History::time`] for the story at `pos`, noting the position of what it added.
+    fn time(
+        &mut self,
+        history: &mut History,
+        story: &mut Dated<'_>,
+        pos: usize,
+        file: &Scanned,
+        old: Option<&Record>,
+    ) {
+        let before = (
+            history.changes.rows.len(),
+            history.changes.events.len(),
+            history.changes.restored.len(),
+        );
+        history.time(story, file, old);
+        let changes = &history.changes;
+        self.rows
+            .resize(self.rows.len() + changes.rows.len() - before.0, pos);
+        self.events
+            .resize(self.events.len() + changes.events.len() - before.1, pos);
+        self.restored
+            .resize(self.restored.len() + changes.restored.len() - before.2, pos);
+    }
+}
+
+/// Puts `items` in the order of their `positions` (one each), keeping the order of equals.
+fn reorder<T>(items: &mut Vec<T>, positions: Vec<usize>) {
+    let mut tagged: Vec<(usize, T)> = positions.into_iter().zip(items.drain(..)).collect();
+    tagged.sort_by_key(|(pos, _)| *pos);
+    items.extend(tagged.into_iter().map(|(_, item)| item));
+}
+
+/// The ids of the scanned files that are not among `stories` (withdrawn, failed, held back,
+/// refused as duplicates), each with whether it is withdrawn, sorted.
+fn others_by_id<'a>(scanned: &'a [Scanned], stories: &[Dated<'_>]) -> Vec<(&'a str, bool)> {
+    let mut in_stories = vec![false; scanned.len()];
+    for s in stories {
+        in_stories[s.index] = true;
+    }
+    let mut others: Vec<(&str, bool)> = scanned
+        .iter()
+        .zip(in_stories)
+        .filter(|(_, taken)| !taken)
+        .map(|(s, _)| {
+            let id = crate::article::id_of(&s.rel_path);
+            (id, matches!(s.facts, Facts::Withdrawn))
+        })
+        .collect();
+    others.sort_unstable();
+    others
 }
 
 #[cfg(test)]

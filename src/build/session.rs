@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::cache::{CachedFile, Facts, FileStamp, OutputMemo};
+use crate::cache::{CachedFile, FileStamp, Mastheads, Matched, OutputMemo};
 use crate::corpus::{Archive, Folders, Scanned, Walk};
 use crate::ledger::Records;
 
@@ -42,9 +42,11 @@ struct KeptCache {
 /// What a build starts from instead of reading the cache.
 pub(crate) struct KeptScan {
     /// Every file's records, sorted by path.
-    pub entries: Vec<(String, FileStamp, Facts)>,
+    pub entries: Vec<Scanned>,
     /// What the last build wrote.
     pub memo: Option<OutputMemo>,
+    /// The headlines and agencies the records point into (for the archive documents).
+    pub mastheads: Option<Mastheads>,
     /// What each folder held at the walk these records come from.
     pub folders: Option<Folders>,
     /// The paths that changed since (see [`Session::changed`]), when known.
@@ -126,21 +128,18 @@ impl Session {
         })
     }
 
-    /// Keeps what a build saved (or found already saved) at `path`, and what each folder held.
+    /// Keeps what a build saved (or found already saved) at `path`, what each folder held,
+    /// and the headlines its records point to.
     pub(crate) fn keep_cache(
         &self,
         path: &Path,
         fingerprint: u64,
-        (scanned, folders): (Vec<Scanned>, Option<Folders>),
+        (entries, folders, mastheads): (Vec<Scanned>, Option<Folders>, Option<Mastheads>),
         memo: Option<OutputMemo>,
     ) {
         let Some(stamp) = stamp_of(path) else {
             return;
         };
-        let entries = scanned
-            .into_iter()
-            .map(|s| (s.rel_path, s.stamp, s.facts))
-            .collect();
         self.lock().cache = Some(KeptCache {
             path: path.to_path_buf(),
             stamp,
@@ -148,6 +147,7 @@ impl Session {
             scan: KeptScan {
                 entries,
                 memo,
+                mastheads,
                 folders,
                 changed: None,
             },
@@ -232,30 +232,67 @@ pub(crate) struct Rewalk {
 }
 
 impl Rewalk {
-    /// The files of the archive as a walk matched with the cache gives them: the kept records
-    /// of the folders not listed again, and those listed again with their records when their
-    /// stamp is the same. Also how many records are of files that are gone.
-    pub(crate) fn merge(
-        &mut self,
-        entries: Vec<(String, FileStamp, Facts)>,
-    ) -> (Vec<CachedFile>, usize) {
-        let mut before: HashMap<String, (FileStamp, Facts)> = HashMap::new();
-        let mut files: Vec<CachedFile> = Vec::with_capacity(entries.len() + self.walk.files.len());
-        for (rel, stamp, facts) in entries {
-            if self.prefixes.contains(folder_of(&rel)) {
-                before.insert(rel, (stamp, facts));
+    /// The files of the archive as a walk matched with the cache gives them (in
+    /// [`Rewalk::walk`]): the kept records of the folders not listed again, and those listed
+    /// again with their records when their stamp is the same. Returns how many records are of
+    /// files gone or changed.
+    pub(crate) fn merge(&mut self, entries: Vec<Scanned>) -> usize {
+        let listed = std::mem::take(&mut self.walk.files);
+        let mut before: HashMap<String, Scanned> = HashMap::new();
+        let mut files: Vec<CachedFile> = Vec::with_capacity(entries.len() + listed.len());
+        for s in entries {
+            if self.prefixes.contains(folder_of(&s.rel_path)) {
+                before.insert(s.rel_path.clone(), s);
             } else {
-                files.push((rel, stamp, Some(facts)));
+                files.push(CachedFile {
+                    rel_path: s.rel_path,
+                    stamp: s.stamp,
+                    facts: Some(s.facts),
+                    cached: true,
+                });
             }
         }
-        for (rel, stamp) in std::mem::take(&mut self.walk.files) {
-            let facts = before
-                .remove(&rel)
-                .and_then(|(old, facts)| (old == stamp).then_some(facts));
-            files.push((rel, stamp, facts));
+        let mut gone = 0;
+        for mut file in listed {
+            match before.remove(&file.rel_path) {
+                Some(old) if old.stamp == file.stamp => {
+                    file.facts = Some(old.facts);
+                    file.cached = true;
+                }
+                Some(_) => gone += 1,
+                None => {}
+            }
+            files.push(file);
         }
         // Sorted runs: a stable sort merges them in about one pass.
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        (files, before.len())
+        files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        self.walk.files = files;
+        gone + before.len()
+    }
+}
+
+/// [`crate::cache::load_matching`] from a session's records instead of the cache file: each
+/// of `files` (sorted, as walked) gets the facts kept for it when its stamp is unchanged.
+pub(crate) fn match_kept(
+    entries: Vec<Scanned>,
+    memo: Option<OutputMemo>,
+    files: &mut [CachedFile],
+) -> Matched {
+    let mut gone = 0;
+    let mut files = files.iter_mut().peekable();
+    for s in entries {
+        while files.next_if(|f| f.rel_path < s.rel_path).is_some() {}
+        match files.next_if(|f| f.rel_path == s.rel_path) {
+            Some(file) if file.stamp == s.stamp => {
+                file.facts = Some(s.facts);
+                file.cached = true;
+            }
+            _ => gone += 1,
+        }
+    }
+    Matched {
+        gone,
+        memo,
+        note: None,
     }
 }

@@ -102,8 +102,9 @@ pub struct Record {
     pub gone: Option<(i64, GoneReason)>,
 }
 
-/// Every story's record, by id.
-pub type Records = HashMap<String, Record>;
+/// Every story's record, by id, in the ids' byte order (the order [`Ledger::each_record`] reads
+/// them in).
+pub type Records = std::collections::BTreeMap<String, Record>;
 
 /// A story's row as written: the record and the file it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +150,7 @@ impl Changes {
     /// Makes `records` what [`Ledger::records`] reads after these changes are committed over
     /// them, without reading the ledger again: a long-running watch keeps the records between
     /// builds.
-    pub fn apply(&self, records: &mut HashMap<String, Record>) {
+    pub fn apply(&self, records: &mut Records) {
         for row in &self.rows {
             match records.get_mut(&row.id) {
                 // As the upsert: the first sighting and the departure are kept.
@@ -381,6 +382,26 @@ impl Ledger {
             let mut stmt = conn.prepare(&format!("SELECT id, {RECORD_COLUMNS} FROM story"))?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, record_of(r, 1)?)))?;
             rows.collect()
+        };
+        read().map_err(|e| self.error("read", e))
+    }
+
+    /// Calls `each` with every story's id and record, in the byte order of the ids, one row
+    /// at a time (a million rows are never in memory at once).
+    pub fn each_record(&self, mut each: impl FnMut(String, Record)) -> Result<(), LedgerError> {
+        let Some(conn) = self.conn.as_ref().filter(|_| !self.empty) else {
+            return Ok(());
+        };
+        let mut read = || -> rusqlite::Result<()> {
+            // BINARY collation: the byte order of Rust's `str`, which the caller merges by.
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id, {RECORD_COLUMNS} FROM story ORDER BY id COLLATE BINARY"
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                each(r.get::<_, String>(0)?, record_of(r, 1)?);
+            }
+            Ok(())
         };
         read().map_err(|e| self.error("read", e))
     }

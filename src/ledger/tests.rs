@@ -90,7 +90,12 @@ fn changes_applied_in_memory_give_what_the_ledger_reads_back() {
     first.gone = vec![("c".into(), GoneReason::Withdrawn)];
     let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
     ledger.commit(&first).unwrap();
-    let mut kept = Ledger::open(&path, false, BUSY).unwrap().records().unwrap();
+    let mut kept: Records = Ledger::open(&path, false, BUSY)
+        .unwrap()
+        .records()
+        .unwrap()
+        .into_iter()
+        .collect();
     let mut changed = row("a", 50);
     changed.record.first_seen = 9_999;
     changed.record.hash = 7;
@@ -106,7 +111,12 @@ fn changes_applied_in_memory_give_what_the_ledger_reads_back() {
     let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
     ledger.commit(&later).unwrap();
     later.apply(&mut kept);
-    let read = Ledger::open(&path, false, BUSY).unwrap().records().unwrap();
+    let read: Records = Ledger::open(&path, false, BUSY)
+        .unwrap()
+        .records()
+        .unwrap()
+        .into_iter()
+        .collect();
     assert_eq!(kept, read);
     assert_eq!(kept["a"].first_seen, 1_000, "the first sighting stays");
     assert_eq!(kept["b"].gone, Some((2_000, GoneReason::Deleted)));

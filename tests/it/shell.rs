@@ -54,7 +54,14 @@ fn the_manual_page_is_roff_for_section_1() {
         page.contains(".SH NAME") && page.contains(".SH SYNOPSIS"),
         "{page}"
     );
-    for sub in ["build", "watch", "check", "inspect", "history", "completions"] {
+    for sub in [
+        "build",
+        "watch",
+        "check",
+        "inspect",
+        "history",
+        "completions",
+    ] {
         assert!(page.contains(sub), "the page lacks {sub}");
     }
 }
