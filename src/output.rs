@@ -132,13 +132,9 @@ pub fn write_scratch(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
     })
 }
 
-/// [`write_scratch`] for content produced while it is written (`write` gets the temporary
-/// file): the cache of a million stories is a hundred megabytes that need never be in memory
-/// at once. Always replaces the file (the bytes are not at hand to compare with the old ones).
-pub(crate) fn write_scratch_streamed(
-    path: &Path,
-    write: impl FnOnce(&mut File) -> io::Result<()>,
-) -> Result<(), Error> {
+/// The metadata of the file at `path`, not followed through a link (the mode a replacement
+/// keeps is the file's own, never a link target's); an error when a folder is in its place.
+fn replaceable(path: &Path) -> Result<Option<std::fs::Metadata>, Error> {
     let old = std::fs::symlink_metadata(path).ok();
     if old.as_ref().is_some_and(|m| m.is_dir()) {
         let e = io::Error::new(
@@ -147,6 +143,17 @@ pub(crate) fn write_scratch_streamed(
         );
         return Err(Error::io("cannot replace", path, e));
     }
+    Ok(old)
+}
+
+/// [`write_scratch`] for content produced while it is written (`write` gets the temporary
+/// file): the cache of a million stories is a hundred megabytes that need never be in memory
+/// at once. Always replaces the file (the bytes are not at hand to compare with the old ones).
+pub(crate) fn write_scratch_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<(), Error> {
+    let old = replaceable(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -175,15 +182,7 @@ fn write_atomically(
     durability: Durability<'_>,
     write: impl FnOnce(&mut File, &[u8]) -> io::Result<()>,
 ) -> Result<WriteOutcome, Error> {
-    // Not followed: the mode below must be the old file's own, never a symlink target's.
-    let old = std::fs::symlink_metadata(path).ok();
-    if old.as_ref().is_some_and(|m| m.is_dir()) {
-        let e = io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "it is a folder, not a file; move or remove it, then build again",
-        );
-        return Err(Error::io("cannot replace", path, e));
-    }
+    let old = replaceable(path)?;
     if holds(path, bytes) {
         return Ok(WriteOutcome::Unchanged);
     }

@@ -37,12 +37,8 @@ pub struct BuildArgs {
     /// Stop at the first story that cannot be published; write nothing.
     #[arg(long)]
     strict: bool,
-    /// Publish even an empty or much smaller archive over feeds that have entries.
-    #[arg(long)]
-    allow_empty: bool,
-    /// EMERGENCY ONLY: write feeds without validating them.
-    #[arg(long)]
-    no_check: bool,
+    #[command(flatten)]
+    guards: super::GuardArgs,
     /// Print nothing but errors.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
@@ -96,13 +92,8 @@ pub fn execute(args: BuildArgs) -> ExitCode {
         };
     }
     opts.strict = args.strict;
-    opts.allow_empty = args.allow_empty;
-    opts.check = !args.no_check;
-    if !opts.check {
-        eprintln!(
-            "warning: --no-check: feeds are written WITHOUT validation; readers may reject them"
-        );
-    }
+    args.guards.apply(&mut opts);
+    args.guards.warn();
     let terminal = std::io::stderr().is_terminal();
     let verbosity = if args.quiet {
         Verbosity::Quiet

@@ -15,6 +15,34 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use wirefeed::config::{ConfigError, RawConfig, DEFAULT_CONFIG_FILE};
 
+/// The flags `build` and `watch` share about what they may publish.
+#[derive(clap::Args)]
+pub struct GuardArgs {
+    /// Publish even an empty or much smaller archive over feeds that have entries.
+    #[arg(long)]
+    allow_empty: bool,
+    /// EMERGENCY ONLY: write feeds without validating them.
+    #[arg(long)]
+    no_check: bool,
+}
+
+impl GuardArgs {
+    /// Sets the build options these flags stand for.
+    pub fn apply(&self, opts: &mut wirefeed::BuildOptions) {
+        opts.allow_empty = self.allow_empty;
+        opts.check = !self.no_check;
+    }
+
+    /// Says loudly, once, that feeds go out unchecked.
+    pub fn warn(&self) {
+        if self.no_check {
+            eprintln!(
+                "warning: --no-check: feeds are written WITHOUT validation; readers may reject them"
+            );
+        }
+    }
+}
+
 /// Loads `--config FILE`, or `wirefeed.toml` when present, or nothing.
 pub fn load_raw_config(explicit: Option<&Path>) -> Result<RawConfig, ConfigError> {
     match explicit {

@@ -47,12 +47,8 @@ pub struct WatchArgs {
     /// Look for changes every SECS seconds instead of using file events (network file systems).
     #[arg(long, value_name = "SECS", value_parser = parse_interval)]
     poll: Option<Duration>,
-    /// Publish even an empty or much smaller archive over feeds that have entries.
-    #[arg(long)]
-    allow_empty: bool,
-    /// EMERGENCY ONLY: write feeds without validating them.
-    #[arg(long)]
-    no_check: bool,
+    #[command(flatten)]
+    guards: super::GuardArgs,
     /// Print nothing but errors (no line per build).
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
@@ -162,6 +158,7 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(exit::USAGE);
     }
+    args.guards.warn();
     let options = WatchOptions {
         debounce: Duration::from_millis(args.debounce),
         poll: args.poll,
@@ -337,8 +334,7 @@ impl Session<'_> {
     /// embargo lifts, a tombstone expires).
     fn build(&mut self, config: &Config, reason: &str) -> Option<Duration> {
         let mut opts = BuildOptions::new(config);
-        opts.allow_empty = self.args.allow_empty;
-        opts.check = !self.args.no_check;
+        self.args.guards.apply(&mut opts);
         opts.session = Some(Arc::clone(&self.kept));
         let started = Instant::now();
         let result = wirefeed::build(config, &opts);
