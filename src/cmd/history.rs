@@ -73,8 +73,8 @@ fn candidate_ids(story: &str, articles: &Path) -> Vec<String> {
 /// The record as JSON.
 fn record_json(ledger: &Ledger, row: &Row, tombstone_days: u64) -> Result<Value, String> {
     let r = &row.record;
-    let listings = ledger.listings(&row.id).map_err(|e| e.to_string())?;
-    let events = ledger.events(&row.id).map_err(|e| e.to_string())?;
+    let listings = ledger.listings(row.id()).map_err(|e| e.to_string())?;
+    let events = ledger.events(row.id()).map_err(|e| e.to_string())?;
     let (state, gone) = match r.gone {
         Some((at, reason)) => (reason.as_str(), Some(at)),
         None => ("published", None),
@@ -83,7 +83,7 @@ fn record_json(ledger: &Ledger, row: &Row, tombstone_days: u64) -> Result<Value,
         .filter(|_| !listings.is_empty())
         .map(|at| at.saturating_add(i64::try_from(tombstone_days).unwrap_or(0) * 86_400));
     Ok(json!({
-        "id": row.id,
+        "id": row.id(),
         "path": row.path,
         "state": state,
         "first_seen": time(r.first_seen, None),

@@ -107,14 +107,23 @@ pub struct Record {
 pub type Records = std::collections::BTreeMap<String, Record>;
 
 /// A story's row as written: the record and the file it was read from.
+///
+/// The id is not stored beside the path: it is the path's ([`crate::article::id_of`]), and a
+/// first build of a large archive holds one row per story until its commit (at a million
+/// stories, a second string each was some 50 MB).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    /// The story id.
-    pub id: String,
     /// Its file, relative to the articles folder.
-    pub path: String,
+    pub path: Box<str>,
     /// The record.
     pub record: Record,
+}
+
+impl Row {
+    /// The story id.
+    pub fn id(&self) -> &str {
+        crate::article::id_of(&self.path)
+    }
 }
 
 /// One line of a story's history.
@@ -152,7 +161,7 @@ impl Changes {
     /// builds.
     pub fn apply(&self, records: &mut Records) {
         for row in &self.rows {
-            match records.get_mut(&row.id) {
+            match records.get_mut(row.id()) {
                 // As the upsert: the first sighting and the departure are kept.
                 Some(r) => {
                     *r = Record {
@@ -166,7 +175,7 @@ impl Changes {
                         gone: None,
                         ..row.record.clone()
                     };
-                    records.insert(row.id.clone(), record);
+                    records.insert(row.id().to_string(), record);
                 }
             }
         }
@@ -416,14 +425,29 @@ impl Ledger {
             [id],
             |r| {
                 Ok(Row {
-                    id: id.to_string(),
-                    path: r.get(0)?,
+                    path: r.get::<_, String>(0)?.into(),
                     record: record_of(r, 1)?,
                 })
             },
         )
         .optional()
-        .map_err(|e| self.error("read", e))
+        .map_err(|e| self.error("read", e))?
+        // Only wirefeed writes the ledger, and always a story's own file: a row whose path
+        // names another story is damage, not a record to show.
+        .map(|row| {
+            if row.id() == id {
+                Ok(row)
+            } else {
+                Err(LedgerError::Corrupt {
+                    path: self.path.clone(),
+                    detail: format!(
+                        "the row of story `{id}` names the file `{}`, which is another story's",
+                        row.path.escape_debug()
+                    ),
+                })
+            }
+        })
+        .transpose()
     }
 
     /// The feed sets (folders) a story appeared in, with when it first did, by folder.
@@ -569,7 +593,7 @@ fn write(conn: &mut Connection, changes: &Changes, create: bool) -> rusqlite::Re
         for row in &changes.rows {
             let r = &row.record;
             upsert.execute(params![
-                row.id,
+                row.id(),
                 row.path,
                 r.first_seen,
                 r.hash as i64,

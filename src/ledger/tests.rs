@@ -4,8 +4,7 @@ const BUSY: Duration = Duration::from_secs(1);
 
 fn row(id: &str, published: i64) -> Row {
     Row {
-        id: id.into(),
-        path: format!("{id}.txt"),
+        path: format!("{id}.txt").into(),
         record: Record {
             first_seen: 1_000,
             hash: u64::MAX - 1,
@@ -78,8 +77,24 @@ fn records_round_trip_with_their_history() {
     let events = ledger.events("a").unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!((events[0].at, events[0].kind.as_str()), (2_000, "changed"));
-    assert_eq!(ledger.row("a").unwrap().unwrap().path, "a.txt");
+    assert_eq!(&*ledger.row("a").unwrap().unwrap().path, "a.txt");
     assert!(ledger.row("zz").unwrap().is_none());
+}
+
+#[test]
+fn a_row_whose_path_names_another_story_is_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.sqlite");
+    let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
+    ledger.commit(&changes(vec![row("a", 1)])).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("UPDATE story SET path = 'x/b.txt' WHERE id = 'a'", [])
+        .unwrap();
+    drop(conn);
+    let ledger = Ledger::open(&path, false, BUSY).unwrap();
+    let err = ledger.row("a").unwrap_err();
+    assert!(matches!(err, LedgerError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("x/b.txt"), "{err}");
 }
 
 #[test]
