@@ -279,9 +279,6 @@ pub(crate) struct Context<'a, 'b> {
     pub fingerprint: u64,
 }
 
-/// A document's bytes and the validator's findings.
-type Rendered = (Vec<u8>, Vec<crate::validate::Finding>);
-
 /// What became of one month.
 struct Made {
     memo: ArchiveMemo,
@@ -289,6 +286,9 @@ struct Made {
     /// Stories that no longer read since the scan (reported once by the build).
     errors: Vec<ArticleError>,
 }
+
+/// How many months are made at once.
+const MONTHS_AT_ONCE: usize = 4;
 
 /// Makes the months whose key or files changed, keeps the others, removes the documents of
 /// months the last build wrote that have no story any more, and reports it all. Returns the
@@ -332,15 +332,23 @@ pub(crate) fn publish(
         std::fs::create_dir_all(&target.dir)
             .map_err(|e| Error::io("cannot create", &target.dir, e))?;
     }
-    // The months to make, many at once on the I/O pool: a month is a few hundred short
-    // entries, and each write waits for its sync to disk while others are made.
-    let made: Vec<Result<Made, Error>> = output::io_pool().install(|| {
-        kept.par_iter()
-            .enumerate()
-            .filter(|(_, k)| k.is_none())
-            .map(|(i, _)| make_month(cx, &plan, i, &syncs))
-            .collect()
-    });
+    // The months to make, a few at once on the I/O pool: each write waits for its sync to
+    // disk while others are made. A few, not all: a month's entries, documents and their
+    // trees are megabytes, and in one parallel loop over every month the pool's threads,
+    // waiting on the reads inside a month, start more months (at 100,000 stories that was
+    // 20 MB more at the peak).
+    let to_make: Vec<usize> = (0..kept.len()).filter(|i| kept[*i].is_none()).collect();
+    let made: Vec<Result<Made, Error>> = to_make
+        .chunks(MONTHS_AT_ONCE)
+        .flat_map(|chunk| {
+            output::io_pool().install(|| {
+                chunk
+                    .par_iter()
+                    .map(|i| make_month(cx, &plan, *i, &syncs))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
     let mut made = made.into_iter();
     let mut memos = Vec::with_capacity(plan.months.len());
     for k in kept {
@@ -431,39 +439,28 @@ fn make_month(
             masthead.map(|m| index_entry(cx.config, s, rel, m, default_lang))
         })
         .collect();
-    let mut entries = Vec::with_capacity(read.len());
     // A story that changed since the scan so that it no longer reads is reported (once, by
-    // the build); its month is made again by the next build.
-    let mut errors = Vec::new();
-    for r in read {
-        match r {
-            Ok(entry) => entries.push(entry),
-            Err(e) => errors.push(e),
-        }
-    }
+    // the build); its month is made again by the next build. The entries stay in the list
+    // they were read into (an entry is large, and a month can have thousands).
+    let errors: Vec<ArticleError> = read
+        .iter()
+        .filter_map(|r| r.as_ref().err().cloned())
+        .collect();
+    let entries: Vec<feed::Entry> = read.into_iter().filter_map(Result::ok).collect();
     let mut clean = errors.is_empty();
     let model = month_feed(cx, plan, i, entries);
-    let made: Vec<(PathBuf, Result<Rendered, Error>)> = target
-        .formats
-        .par_iter()
-        .map(|format| {
-            let path = target.dir.join(file_name(&month.name, *format));
-            let made = feed::render(&model, *format).map(|bytes| {
-                let findings = if cx.opts.check {
-                    check_document(&bytes, *format, cx.opts.now)
-                } else {
-                    Vec::new()
-                };
-                (bytes, findings)
-            });
-            (path, made)
-        })
-        .collect();
-    drop(model);
-    let mut outcomes = Vec::with_capacity(made.len());
-    let mut files = Vec::with_capacity(made.len());
-    for ((path, made), format) in made.into_iter().zip(&target.formats) {
-        let (bytes, findings) = made?;
+    // One format after the other: a month's documents and the validator's tree of each are
+    // the largest things a build holds, and several months are made at once.
+    let mut outcomes = Vec::with_capacity(target.formats.len());
+    let mut files = Vec::with_capacity(target.formats.len());
+    for format in &target.formats {
+        let path = target.dir.join(file_name(&month.name, *format));
+        let bytes = feed::render(&model, *format)?;
+        let findings = if cx.opts.check {
+            check_document(&bytes, *format, cx.opts.now)
+        } else {
+            Vec::new()
+        };
         clean &= findings.is_empty();
         let status = if findings.iter().any(|f| f.severity == Severity::Error) {
             FeedStatus::Refused
@@ -473,6 +470,7 @@ fn make_month(
                 WriteOutcome::Unchanged => FeedStatus::Unchanged,
             }
         };
+        drop(bytes);
         let stamp = std::fs::symlink_metadata(&path)
             .map(|m| FileStamp::of(&m))
             .unwrap_or_default();

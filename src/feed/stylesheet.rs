@@ -59,16 +59,16 @@ pub fn insert_after_declaration(
         .ok_or_else(|| render_error(format, "the document does not start with <?xml …?>"))?
         + 2;
     let pi = processing_instruction(href, format)?;
-    let mut out = Vec::with_capacity(document.len() + pi.len() + 1);
-    out.extend_from_slice(&document[..end]);
-    out.push(b'\n');
-    out.extend_from_slice(&pi);
-    let rest = &document[end..];
-    if !rest.starts_with(b"\n") {
-        out.push(b'\n');
+    // In place: an archive's month is half a megabyte, and a copy of it was one more.
+    let mut inserted = Vec::with_capacity(pi.len() + 2);
+    inserted.push(b'\n');
+    inserted.extend_from_slice(&pi);
+    if !document[end..].starts_with(b"\n") {
+        inserted.push(b'\n');
     }
-    out.extend_from_slice(rest);
-    Ok(out)
+    let mut document = document;
+    document.splice(end..end, inserted);
+    Ok(document)
 }
 
 fn render_error(
