@@ -30,6 +30,7 @@ use super::{ArchiveOutcome, BuildOptions, BuildReport, FeedOutcome, FeedStatus, 
 use crate::article::{self, ArticleError};
 use crate::cache::{ArchiveMemo, FileStamp, OutputMemo};
 use crate::config::Config;
+use crate::corpus::Scanned;
 use crate::error::Error;
 use crate::feed::history::History;
 use crate::feed::{self, Feed, Format};
@@ -171,6 +172,7 @@ pub(crate) fn plan(
     target: Target,
     sets: &[FeedSet],
     stories: &[Dated<'_>],
+    scanned: &[Scanned],
     default_lang: &str,
     fingerprint: u64,
 ) -> Plan {
@@ -181,7 +183,7 @@ pub(crate) fn plan(
             // The month of the story's own clock: a story dated 1 July in Dushanbe is July's,
             // though it was still June in UTC.
             by_month
-                .entry((s.date.year(), s.date.month()))
+                .entry((s.date().year(), s.date().month()))
                 .or_default()
                 .push(pos);
         }
@@ -194,7 +196,7 @@ pub(crate) fn plan(
             key: 0,
         })
         .collect();
-    let keys = keys(fingerprint, &months, stories);
+    let keys = keys(fingerprint, &months, stories, scanned);
     for (month, key) in months.iter_mut().zip(keys) {
         month.key = key;
     }
@@ -206,7 +208,12 @@ pub(crate) fn plan(
 /// neighbours (the links), and for each story in order its id, content hash (which covers its
 /// headline, dateline and what its sidecar says) and times. A month whose key and files are
 /// unchanged would come out byte for byte the same.
-fn keys(fingerprint: u64, months: &[Month], stories: &[Dated<'_>]) -> Vec<u64> {
+fn keys(
+    fingerprint: u64,
+    months: &[Month],
+    stories: &[Dated<'_>],
+    scanned: &[Scanned],
+) -> Vec<u64> {
     months
         .par_iter()
         .enumerate()
@@ -222,11 +229,9 @@ fn keys(fingerprint: u64, months: &[Month], stories: &[Dated<'_>]) -> Vec<u64> {
                 .hash(&mut h);
             for pos in &month.stories {
                 let s = &stories[*pos];
-                (s.id, s.facts.hash).hash(&mut h);
-                (s.date.timestamp(), s.date.offset().local_minus_utc()).hash(&mut h);
-                s.revised
-                    .map(|r| (r.timestamp(), r.offset().local_minus_utc()))
-                    .hash(&mut h);
+                (s.id(scanned), s.facts.hash).hash(&mut h);
+                (s.secs, s.offset).hash(&mut h);
+                s.revised().map(|_| (s.revised, s.offset)).hash(&mut h);
             }
             h.finish()
         })
@@ -421,7 +426,7 @@ fn make_month(
         .par_iter()
         .map(|pos| {
             let s = &cx.stories[*pos];
-            let rel = &cx.scan.scanned[s.index].rel_path;
+            let rel = &cx.scan.scanned[s.index()].rel_path;
             // Kept by the scan when it read the file now; read again when it came from the
             // cache.
             let kept = s
@@ -511,11 +516,13 @@ fn index_entry(
     let id = article::id_of(rel);
     feed::Entry {
         id: config.entry_id(id),
-        url: config.article_url.render(s.date, id, article::slug_of(rel)),
+        url: config
+            .article_url
+            .render(s.date(), id, article::slug_of(rel)),
         title: masthead.title,
-        published: s.date,
+        published: s.date(),
         // As `Article::updated`: the sidecar's, else the ledger's correction, else published.
-        updated: s.facts.updated().or(s.revised).unwrap_or(s.date),
+        updated: s.facts.updated().or(s.revised()).unwrap_or(s.date()),
         source: feed::source_of(config, &masthead.agency),
         author: masthead.agency,
         byline: s.facts.byline().map(str::to_string),
@@ -619,7 +626,7 @@ mod tests {
         let archive = Archive::open(dir.path(), false).unwrap();
         let mut report = BuildReport::default();
         let mut stories = collect_stories(scanned, &mut report);
-        sort_newest(&mut stories);
+        sort_newest(&mut stories, scanned);
         let cities = crate::article::ParseOptions::new(&c.story).cities;
         let sets = sets::plan(
             &c,
@@ -635,11 +642,14 @@ mod tests {
             dir: dir.path().join(ARCHIVE_FOLDER),
             formats: vec![Format::Atom],
         };
-        let plan = plan(target, &sets, &stories, "ru", 7);
+        let plan = plan(target, &sets, &stories, scanned, "ru", 7);
         plan.months
             .into_iter()
             .map(|m| {
-                let ids = m.stories.iter().map(|p| stories[*p].id.to_string());
+                let ids = m
+                    .stories
+                    .iter()
+                    .map(|p| stories[*p].id(scanned).to_string());
                 (m.name, ids.collect(), m.key)
             })
             .collect()
@@ -699,9 +709,11 @@ mod tests {
         let scanned = archive_of_three_months();
         let mut report = BuildReport::default();
         let mut a = collect_stories(&scanned, &mut report);
-        let plain = keys(7, &plan_months(&a), &a);
-        a[0].revised = Some(DateTime::parse_from_rfc3339("2025-08-01T00:00:00+05:00").unwrap());
-        let revised = keys(7, &plan_months(&a), &a);
+        let plain = keys(7, &plan_months(&a), &a, &scanned);
+        let august = DateTime::parse_from_rfc3339("2025-08-01T00:00:00+05:00").unwrap();
+        let date = a[0].date();
+        a[0].set_times(date, Some(august.to_utc()));
+        let revised = keys(7, &plan_months(&a), &a, &scanned);
         assert_ne!(plain, revised);
         // A month with no story any more: its neighbours' links change, so do their keys.
         let mut emptied = archive_of_three_months();
@@ -745,7 +757,7 @@ mod tests {
         let scanned = archive_of_three_months();
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
-        sort_newest(&mut stories);
+        sort_newest(&mut stories, &scanned);
         let cities = crate::article::ParseOptions::new(&c.story).cities;
         let formats = [Format::Rss, Format::Atom];
         let sets = sets::plan(
@@ -762,7 +774,7 @@ mod tests {
             dir: dir.path().join(ARCHIVE_FOLDER),
             formats: vec![Format::Atom, Format::Rss],
         };
-        let plan = plan(target, &sets, &stories, "ru", 7);
+        let plan = plan(target, &sets, &stories, &scanned, "ru", 7);
         let mut models = vec![feed::sample_feed()];
         plan.link_subscription(&c, &sets, &mut models);
         let history = models[0].history.clone().unwrap();

@@ -118,19 +118,22 @@ impl History {
         // map was 220 MB, the largest thing a build held. What the merge keeps is the rows
         // the tombstones need (stories gone before, or going now), usually a handful.
         let mut order: Vec<usize> = (0..stories.len()).collect();
-        order.sort_unstable_by(|a, b| stories[*a].id.cmp(stories[*b].id));
+        order.sort_unstable_by(|a, b| stories[*a].id(scanned).cmp(stories[*b].id(scanned)));
         let others = others_by_id(scanned, stories);
         let mut merge = Merge::default();
         let (mut next, mut other) = (0, 0);
         let mut visit = |id: &str, record: &Record| {
-            while let Some(&pos) = order.get(next).filter(|p| stories[**p].id < id) {
-                let file = &scanned[stories[pos].index];
+            while let Some(&pos) = order.get(next).filter(|p| stories[**p].id(scanned) < id) {
+                let file = &scanned[stories[pos].index()];
                 merge.time(&mut history, &mut stories[pos], pos, file, None);
                 next += 1;
             }
-            let story = order.get(next).copied().filter(|p| stories[*p].id == id);
+            let story = order
+                .get(next)
+                .copied()
+                .filter(|p| stories[*p].id(scanned) == id);
             if let Some(pos) = story {
-                let file = &scanned[stories[pos].index];
+                let file = &scanned[stories[pos].index()];
                 merge.time(&mut history, &mut stories[pos], pos, file, Some(record));
                 next += 1;
             }
@@ -175,7 +178,7 @@ impl History {
             }
         };
         for &pos in &order[next..] {
-            let file = &scanned[stories[pos].index];
+            let file = &scanned[stories[pos].index()];
             merge.time(&mut history, &mut stories[pos], pos, file, None);
         }
         let Merge {
@@ -207,14 +210,14 @@ impl History {
         let facts = story.facts;
         let first_seen = old.map(|r| r.first_seen).or(self.now);
         let (date, source) = if facts.timed {
-            (story.date, TimeSource::Story)
+            (story.date(), TimeSource::Story)
         } else {
-            match old.and_then(|r| recorded_time(r, story.date)) {
+            match old.and_then(|r| recorded_time(r, story.date())) {
                 Some(kept) => kept,
                 None => {
                     let mtime = Some(file.stamp.mtime_ns.div_euclid(1_000_000_000))
                         .filter(|_| file.stamp.mtime_ns != 0);
-                    choose_time(story.date, first_seen, mtime)
+                    choose_time(story.date(), first_seen, mtime)
                 }
             }
         };
@@ -224,10 +227,7 @@ impl History {
             Some(r) => r.revised,
             None => None,
         };
-        story.date = date;
-        story.revised = revised
-            .and_then(|t| DateTime::from_timestamp(t, 0))
-            .map(|t| t.with_timezone(date.offset()).max(date));
+        story.set_times(date, revised.and_then(|t| DateTime::from_timestamp(t, 0)));
         let Some(first_seen) = first_seen else {
             return; // no clock: nothing to record
         };
@@ -240,7 +240,7 @@ impl History {
             revised,
             gone: None,
         };
-        let id = story.id.to_string();
+        let id = crate::article::id_of(&file.rel_path).to_string();
         match old {
             None => {
                 self.outcome.new += 1;
@@ -505,7 +505,7 @@ fn id_hash(id: &str) -> u64 {
 fn others_by_id<'a>(scanned: &'a [Scanned], stories: &[Dated<'_>]) -> Vec<(&'a str, bool)> {
     let mut in_stories = vec![false; scanned.len()];
     for s in stories {
-        in_stories[s.index] = true;
+        in_stories[s.index()] = true;
     }
     let mut others: Vec<(&str, bool)> = scanned
         .iter()

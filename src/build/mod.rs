@@ -67,16 +67,76 @@ fn output_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
     xxhash_rust::xxh3::xxh3_64(shape.as_bytes())
 }
 
-/// A story that parsed, by its position in the scan.
+/// A story that parsed, by its position in the scan. One per story of the archive, so kept to
+/// 32 bytes (it was 64: at a million stories that is 32 MB): the id is read off the scan's
+/// path when needed, and the times are seconds with one UTC offset.
+#[derive(Debug, Clone, Copy)]
 struct Dated<'a> {
-    index: usize,
-    id: &'a str,
     facts: &'a StoryFacts,
-    /// Its publication time: the scan's, or for a date-only dateline the one the publication
-    /// ledger chose.
-    date: DateTime<FixedOffset>,
-    /// When the ledger saw its content change after it was first seen.
-    revised: Option<DateTime<FixedOffset>>,
+    /// Its publication time, in seconds since the epoch: the scan's, or for a date-only
+    /// dateline the one the publication ledger chose…
+    secs: i64,
+    /// …when the ledger saw its content change after it was first seen ([`Dated::NEVER`] if it
+    /// did not), in the same offset…
+    revised: i64,
+    /// …and that UTC offset, in seconds.
+    offset: i32,
+    /// Its position in the scan.
+    index: u32,
+}
+
+impl<'a> Dated<'a> {
+    /// `revised` of a story the ledger never saw change.
+    const NEVER: i64 = i64::MIN;
+
+    /// The story at `index` of the scan, at the time its facts give.
+    fn new(index: u32, facts: &'a StoryFacts) -> Self {
+        let date = facts.date();
+        Dated {
+            facts,
+            secs: date.timestamp(),
+            revised: Self::NEVER,
+            offset: date.offset().local_minus_utc(),
+            index,
+        }
+    }
+
+    /// Its position in the scan.
+    fn index(&self) -> usize {
+        self.index as usize
+    }
+
+    /// Its id (the scan's path without the extension).
+    fn id<'s>(&self, scanned: &'s [Scanned]) -> &'s str {
+        article::id_of(&scanned[self.index()].rel_path)
+    }
+
+    /// Its publication time.
+    fn date(&self) -> DateTime<FixedOffset> {
+        self.at(self.secs)
+    }
+
+    /// When its content last changed, if the ledger saw it change.
+    fn revised(&self) -> Option<DateTime<FixedOffset>> {
+        (self.revised != Self::NEVER).then(|| self.at(self.revised))
+    }
+
+    /// Gives it a publication time and a revision time (which is never before it).
+    fn set_times(&mut self, date: DateTime<FixedOffset>, revised: Option<DateTime<Utc>>) {
+        self.secs = date.timestamp();
+        self.offset = date.offset().local_minus_utc();
+        self.revised = revised.map_or(Self::NEVER, |t| t.timestamp().max(self.secs));
+    }
+
+    /// `secs` in its offset. Both come from a [`DateTime`], so the fallback is never taken.
+    fn at(&self, secs: i64) -> DateTime<FixedOffset> {
+        DateTime::from_timestamp(secs, 0)
+            .zip(FixedOffset::east_opt(self.offset))
+            .map_or_else(
+                || DateTime::UNIX_EPOCH.fixed_offset(),
+                |(t, o)| t.with_timezone(&o),
+            )
+    }
 }
 
 /// The folder the feeds, the cache and the lock go to.
@@ -321,7 +381,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         None => history::History::off(),
     };
     // Newest first, for every set: not needed when nothing is rendered.
-    sort_newest(&mut stories);
+    sort_newest(&mut stories, &scan.scanned);
     let default_lang = config.story.language.as_str();
     let selections = sets::select(&sets, &stories, default_lang);
     if place.writes && !opts.allow_empty {
@@ -330,7 +390,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
             .filter(|p| matches!(p.document, Document::Feed(_)))
             .filter_map(|p| p.path.as_deref())
             .collect();
-        refuse_to_shrink(config, &on_disk, &stories)?;
+        refuse_to_shrink(config, &on_disk, &stories, &scan.scanned)?;
     }
     // The Google News sitemaps take every story of the last 48 hours, beyond the feeds' limit.
     let now = opts.now.map(|t| t.timestamp());
@@ -403,7 +463,14 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     // RFC 5005 archives (archives.rs): the months, and the subscription feed's link to the
     // newest, which is part of its model.
     let archive_plan = archives::target(config, opts, &place, &sets).map(|target| {
-        let plan = archives::plan(target, &sets, &stories, default_lang, output_fingerprint);
+        let plan = archives::plan(
+            target,
+            &sets,
+            &stories,
+            &scan.scanned,
+            default_lang,
+            output_fingerprint,
+        );
         plan.link_subscription(config, &sets, &mut models);
         plan
     });
@@ -642,7 +709,7 @@ fn share_out(
     let take = |set: &sets::FeedSet, positions: &[usize]| -> Vec<usize> {
         positions
             .iter()
-            .filter_map(|pos| entry_of.get(&stories[*pos].index).copied())
+            .filter_map(|pos| entry_of.get(&stories[*pos].index()).copied())
             .filter(|e| set.still_takes(&articles[*e].1, &parse_opts.cities))
             .collect()
     };
@@ -862,13 +929,12 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
                         .legacy_encodings
                         .push((s.rel_path.clone(), enc.to_string()));
                 }
-                stories.push(Dated {
-                    index,
-                    id: article::id_of(&s.rel_path),
-                    facts,
-                    date: facts.date(),
-                    revised: None,
-                });
+                // A position is 32 bits: no file system holds four billion files in one
+                // folder tree, and one that did would have its first four billion read.
+                let Ok(index) = u32::try_from(index) else {
+                    break;
+                };
+                stories.push(Dated::new(index, facts));
             }
             Facts::Withdrawn => report.withdrawn += 1,
             Facts::Failed(e) => report.errors.push(e.as_ref().clone()),
@@ -923,12 +989,20 @@ fn attach_photos(
 
 /// Refuses to replace feeds that have entries when too few of their stories are left in the
 /// archive: an empty or half-mounted archive must not wipe what subscribers already have.
-fn refuse_to_shrink(config: &Config, paths: &[&Path], stories: &[Dated<'_>]) -> Result<(), Error> {
+fn refuse_to_shrink(
+    config: &Config,
+    paths: &[&Path],
+    stories: &[Dated<'_>],
+    scanned: &[Scanned],
+) -> Result<(), Error> {
     let published = crate::published::story_ids(paths, &config.id_prefix);
     if published.is_empty() {
         return Ok(());
     }
-    let present = stories.iter().filter(|s| published.contains(s.id)).count();
+    let present = stories
+        .iter()
+        .filter(|s| published.contains(s.id(scanned)))
+        .count();
     // `present` of `published` is below the ratio, in integers: present / published < ratio.
     if (present as f64) < config.min_stories_ratio * published.len() as f64 {
         return Err(Error::ArchiveShrank {
@@ -943,8 +1017,12 @@ fn refuse_to_shrink(config: &Config, paths: &[&Path], stories: &[Dated<'_>]) -> 
 }
 
 /// Sorts the stories newest first; ties by time are broken by id, so output is deterministic.
-fn sort_newest(stories: &mut [Dated<'_>]) {
-    stories.sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(b.id)));
+fn sort_newest(stories: &mut [Dated<'_>], scanned: &[Scanned]) {
+    stories.sort_unstable_by(|a, b| {
+        b.secs
+            .cmp(&a.secs)
+            .then_with(|| a.id(scanned).cmp(b.id(scanned)))
+    });
 }
 
 /// Reads the chosen stories (positions in the newest-first list) in full, in parallel, and
@@ -962,7 +1040,7 @@ fn read_chosen(
     let read: Vec<(usize, Result<Article, ArticleError>)> = chosen
         .par_iter()
         .map(|&pos| {
-            let file = &scanned[stories[pos].index];
+            let file = &scanned[stories[pos].index()];
             let rel = &file.rel_path;
             let read = archive
                 .read(rel, parse_opts.max_file_size)
@@ -971,8 +1049,8 @@ fn read_chosen(
                     false => Ok(p.article),
                     true => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
                 })
-                .map(|a| a.at_times(stories[pos].date, stories[pos].revised));
-            (stories[pos].index, read)
+                .map(|a| a.at_times(stories[pos].date(), stories[pos].revised()));
+            (stories[pos].index(), read)
         })
         .collect();
     let mut articles = Vec::with_capacity(read.len());
@@ -1137,8 +1215,8 @@ fn reject_duplicates(
     errors: &mut Vec<ArticleError>,
 ) {
     let mut clashes: Vec<(usize, usize, &'static str, String)> = Vec::new();
-    for (first, pos) in equal_keys(0..stories.len(), |pos| stories[pos].id) {
-        clashes.push((first, pos, "id", stories[pos].id.to_string()));
+    for (first, pos) in equal_keys(0..stories.len(), |pos| stories[pos].id(scanned)) {
+        clashes.push((first, pos, "id", stories[pos].id(scanned).to_string()));
     }
     if !config.article_url.uses_id() {
         // Stories already refused for their id are not reported a second time for their URL.
@@ -1146,14 +1224,17 @@ fn reject_duplicates(
         // Compares the parts the pattern uses instead of rendering 100,000 URLs.
         let url_key = |pos: usize| {
             let s = &stories[pos];
-            let slug = article::slug_of(&scanned[s.index].rel_path);
-            (config.article_url.date_parts(s.date), slug)
+            let slug = article::slug_of(&scanned[s.index()].rel_path);
+            (config.article_url.date_parts(s.date()), slug)
         };
         let positions = (0..stories.len()).filter(|pos| !refused.contains(pos));
         for (first, pos) in equal_keys(positions, url_key) {
             let s = &stories[pos];
-            let slug = article::slug_of(&scanned[s.index].rel_path);
-            let url = config.article_url.render(s.date, s.id, slug).to_string();
+            let slug = article::slug_of(&scanned[s.index()].rel_path);
+            let url = config
+                .article_url
+                .render(s.date(), s.id(scanned), slug)
+                .to_string();
             clashes.push((first, pos, "URL", url));
         }
     }
@@ -1165,13 +1246,13 @@ fn reject_duplicates(
         for (this, other) in [(a, b), (b, a)] {
             drop.insert(this);
             errors.push(ArticleError {
-                path: archive.path_of(&scanned[stories[this].index].rel_path),
+                path: archive.path_of(&scanned[stories[this].index()].rel_path),
                 line: None,
                 column: None,
                 kind: ArticleErrorKind::Duplicate {
                     what: what.to_string(),
                     value: value.clone(),
-                    other: scanned[stories[other].index].rel_path.clone(),
+                    other: scanned[stories[other].index()].rel_path.clone(),
                 },
             });
         }
@@ -1235,8 +1316,8 @@ fn resolve_related(
             (
                 s.facts.key,
                 Candidate {
-                    index: s.index,
-                    date: s.date,
+                    index: s.index(),
+                    date: s.date(),
                 },
             )
         }),
@@ -1383,8 +1464,30 @@ mod tests {
         let mut report = BuildReport::default();
         let stories = collect_stories(&scanned, &mut report);
         assert_eq!(stories.len(), 1);
-        assert_eq!(stories[0].id, "x/a");
+        assert_eq!(stories[0].id(&scanned), "x/a");
         assert_eq!(report.errors.len(), 1);
+    }
+
+    #[test]
+    fn a_story_is_32_bytes_and_keeps_its_times() {
+        // One per story of the archive: a million of them must not cost more than 32 MB.
+        assert_eq!(std::mem::size_of::<Dated<'_>>(), 32);
+        let scanned = [story("x/a.txt", 5, 1)];
+        let mut report = BuildReport::default();
+        let mut stories = collect_stories(&scanned, &mut report);
+        let s = &mut stories[0];
+        assert_eq!(s.revised(), None);
+        let date = DateTime::parse_from_rfc3339("2025-06-18T09:15:30+05:00").unwrap();
+        // A revision is never before the publication time, and is shown in its offset.
+        let before = DateTime::parse_from_rfc3339("2025-06-18T01:00:00Z").unwrap();
+        s.set_times(date, Some(before.to_utc()));
+        assert_eq!((s.date(), s.revised()), (date, Some(date)));
+        let later = DateTime::parse_from_rfc3339("2025-06-19T01:00:00Z").unwrap();
+        s.set_times(date, Some(later.to_utc()));
+        assert_eq!(
+            s.revised().unwrap().to_rfc3339(),
+            "2025-06-19T06:00:00+05:00"
+        );
     }
 
     #[test]
@@ -1403,7 +1506,7 @@ mod tests {
         // The default pattern has no {id}: the two `b` stories of one month share a URL.
         let mut errors = Vec::new();
         reject_duplicates(&config(""), &archive, &scanned, &mut stories, &mut errors);
-        let kept: Vec<&str> = stories.iter().map(|s| s.id).collect();
+        let kept: Vec<&str> = stories.iter().map(|s| s.id(&scanned)).collect();
         assert_eq!(kept, ["c"]);
         assert_eq!(errors.len(), 4);
         assert!(
@@ -1457,8 +1560,8 @@ mod tests {
         let stories = collect_stories(&scanned, &mut report);
         let c = config("");
         // Two of the four published stories are left: exactly the default ratio of 0.5.
-        assert!(refuse_to_shrink(&c, &[feed.as_path()], &stories).is_ok());
-        let err = refuse_to_shrink(&c, &[feed.as_path()], &stories[..1]).unwrap_err();
+        assert!(refuse_to_shrink(&c, &[feed.as_path()], &stories, &scanned).is_ok());
+        let err = refuse_to_shrink(&c, &[feed.as_path()], &stories[..1], &scanned).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -1472,7 +1575,7 @@ mod tests {
         );
         // No feed on disk yet: nothing to protect.
         let none = dir.path().join("rss.xml");
-        assert!(refuse_to_shrink(&c, &[none.as_path()], &[]).is_ok());
+        assert!(refuse_to_shrink(&c, &[none.as_path()], &[], &scanned).is_ok());
     }
 
     #[test]
@@ -1490,7 +1593,7 @@ mod tests {
         ];
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
-        sort_newest(&mut stories);
+        sort_newest(&mut stories, &scanned);
         let c = config("limit = 2\n");
         let opts = article::ParseOptions::new(&c.story);
         let sets = sets::plan(

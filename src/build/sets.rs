@@ -271,9 +271,9 @@ fn tag_sets(
     let mut tags: HashMap<u64, (&str, usize)> = HashMap::new();
     for s in stories {
         for (tag, key) in s.facts.tags().iter().zip(s.facts.tag_keys()) {
-            let e = tags.entry(*key).or_insert((tag, s.index));
+            let e = tags.entry(*key).or_insert((tag, s.index()));
             if tag.as_str() < e.0 {
-                *e = (tag, s.index);
+                *e = (tag, s.index());
             }
         }
     }
@@ -382,8 +382,8 @@ pub(crate) fn select_news(
                 .iter()
                 .enumerate()
                 // Newest first: the future first, then the window, then the past.
-                .skip_while(|(_, s)| s.date.timestamp() > now)
-                .take_while(|(_, s)| s.date.timestamp() > from)
+                .skip_while(|(_, s)| s.secs > now)
+                .take_while(|(_, s)| s.secs > from)
                 .filter(|(_, s)| set.takes(s, default_lang))
                 .map(|(pos, _)| pos)
                 .collect()
@@ -397,7 +397,7 @@ pub(crate) fn news_window_moves(stories: &[Dated<'_>], now: i64) -> Option<i64> 
     let from = now - crate::feed::sitemap::WINDOW_SECS;
     stories
         .iter()
-        .map(|s| s.date.timestamp())
+        .map(|s| s.secs)
         .filter(|t| *t > from)
         .map(|t| {
             if t > now {
@@ -448,13 +448,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(index, s)| match &s.facts {
-                Facts::Story(facts) => Dated {
-                    index,
-                    id: crate::article::id_of(&s.rel_path),
-                    facts,
-                    date: facts.date(),
-                    revised: None,
-                },
+                Facts::Story(facts) => Dated::new(u32::try_from(index).unwrap(), facts),
                 _ => unreachable!("stories only"),
             })
             .collect()
