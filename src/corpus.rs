@@ -434,8 +434,7 @@ impl Archive {
         } in files.iter_mut()
         {
             if let Some((sidecar, hash)) = companions.remove(article::id_of(rel)) {
-                // Bit 0 tells whether there is a sidecar; never 0 when there is a companion.
-                stamp.companions = ((hash & !1) | u64::from(sidecar)).max(2);
+                *stamp = stamp.with_companions(sidecar, hash);
             }
         }
         let mut orphans: Vec<String> = companions
