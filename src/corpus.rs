@@ -133,6 +133,19 @@ fn read_pool() -> &'static rayon::ThreadPool {
     })
 }
 
+/// Gives the system back the memory the walk freed. Each thread lists folders into a list that
+/// it then hands over, between the paths it allocated for the files: the freed lists leave
+/// holes in the threads' malloc arenas that glibc keeps (at 100,000 stories in folders of
+/// 833, 9 MB, a quarter of a rerun's peak). `malloc_trim` returns whole free pages of every
+/// arena; it takes well under a millisecond here, once per walk.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory the allocator holds.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// The articles folder as a build reads it: where it is, and which symbolic links it follows.
 ///
 /// A link inside the archive may point anywhere, e.g. at `/etc/passwd`. By default only links
@@ -242,10 +255,20 @@ impl Archive {
                 .into_iter()
                 .map(|(_, prefix)| prefix)
                 .collect();
-            for (mut listing, prefix) in listings.into_iter().zip(prefixes) {
-                // A story's companions lie in its folder: pairing folder by folder is pairing
-                // the whole archive.
-                let photos = self.pair_companions(&mut listing.files, &mut listing.skipped);
+            // A story's companions lie in its folder: pairing folder by folder is pairing
+            // the whole archive.
+            let listings: Vec<(Listing, usize)> = listings
+                .into_iter()
+                .map(|mut listing| {
+                    let photos = self.pair_companions(&mut listing.files, &mut listing.skipped);
+                    (listing, photos)
+                })
+                .collect();
+            // Exactly: the list is the largest thing a build holds, and growing it by
+            // doubling left up to a third of it unused.
+            walk.files
+                .reserve_exact(listings.iter().map(|(l, _)| l.files.len()).sum());
+            for ((listing, photos), prefix) in listings.into_iter().zip(prefixes) {
                 walk.photos += photos;
                 if let Some(folders) = folders.as_deref_mut() {
                     folders.insert(prefix, FolderSummary::of(&listing, photos));
@@ -261,7 +284,7 @@ impl Archive {
                 }
             }
         }
-        // On both cores: at a million files this sort (of 112-byte records) is several
+        // On both cores: at a million files this sort (of 120-byte records) is several
         // per cent of a no-change rerun.
         read_pool().install(|| {
             walk.files
@@ -269,6 +292,7 @@ impl Archive {
         });
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        release_freed_memory();
         walk
     }
 
