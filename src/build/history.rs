@@ -57,6 +57,9 @@ pub(super) struct History {
     /// which the ledger ignores (`INSERT OR IGNORE`).
     new: HashSet<u64>,
     outcome: LedgerOutcome,
+    /// The stories not in the ledger before this build, as the rows they become: made one at a
+    /// time as the commit writes them, from the scan (24 bytes each where a row is over 100).
+    fresh: Vec<Fresh>,
     /// Every record, when a session keeps them for the next build.
     records: Option<Records>,
     /// When the first tombstone shown now expires: the feeds change then, though no file does.
@@ -74,6 +77,7 @@ impl History {
             gone: Vec::new(),
             listed: HashMap::new(),
             new: HashSet::new(),
+            fresh: Vec::new(),
             outcome: LedgerOutcome::default(),
             records: None,
             expires: None,
@@ -245,6 +249,13 @@ impl History {
             None => {
                 self.outcome.new += 1;
                 self.new.insert(id_hash(&id));
+                self.fresh.push(Fresh {
+                    index: story.index,
+                    secs: record.published,
+                    offset: record.offset,
+                    source: record.source,
+                });
+                return;
             }
             Some(r) => {
                 if r.gone.is_some() {
@@ -379,21 +390,60 @@ impl History {
     }
 
     /// Writes what this build learnt, in one transaction (after the feeds are written).
-    /// Also hands back every record as it is now, when asked to keep them.
+    /// Also hands back every record as it is now, when asked to keep them. `scanned` is the
+    /// scan [`History::read`] was given.
     pub(super) fn commit(
         mut self,
+        scanned: &[Scanned],
     ) -> Result<(Option<LedgerOutcome>, Option<Records>), LedgerError> {
         let Some(ledger) = self.ledger.as_mut() else {
             return Ok((None, None));
         };
-        if self.writes && self.now.is_some() {
+        if let (true, Some(now)) = (self.writes, self.now) {
             self.changes.listed.sort();
-            self.outcome.created = ledger.commit(&self.changes)?;
+            let fresh = self.fresh.iter().filter_map(|f| f.row(scanned, now));
+            self.outcome.created = ledger.commit_with(&self.changes, fresh)?;
             if let Some(records) = self.records.as_mut() {
+                for row in self.fresh.iter().filter_map(|f| f.row(scanned, now)) {
+                    Changes::apply_row(&row, records);
+                }
                 self.changes.apply(records);
             }
         }
         Ok((Some(self.outcome), self.records))
+    }
+}
+
+/// A story seen for the first time: what its row is made of besides the scan's facts.
+struct Fresh {
+    /// Its position in the scan.
+    index: u32,
+    /// Its publication time (seconds, UTC offset) and where it came from.
+    secs: i64,
+    offset: i32,
+    source: TimeSource,
+}
+
+impl Fresh {
+    /// Its row, first seen `now`; `None` if the scan has no story there (never: the position
+    /// is one of its stories').
+    fn row(&self, scanned: &[Scanned], now: i64) -> Option<Row> {
+        let file = scanned.get(self.index as usize)?;
+        let Facts::Story(facts) = &file.facts else {
+            return None;
+        };
+        Some(Row {
+            path: file.rel_path.as_str().into(),
+            record: Record {
+                first_seen: now,
+                hash: facts.hash,
+                published: self.secs,
+                offset: self.offset,
+                source: self.source,
+                revised: None,
+                gone: None,
+            },
+        })
     }
 }
 

@@ -557,7 +557,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         (a, b) => a.or(b),
     };
     report.expires = expires.and_then(|t| DateTime::from_timestamp(t, 0));
-    let (outcome, records) = history.commit()?;
+    let (outcome, records) = history.commit(&scan.scanned)?;
     report.ledger = outcome;
     if let (Some(session), Some(path), Some(records)) = (&opts.session, &config.ledger, records) {
         session.keep_ledger(path, records);

@@ -161,23 +161,7 @@ impl Changes {
     /// builds.
     pub fn apply(&self, records: &mut Records) {
         for row in &self.rows {
-            match records.get_mut(row.id()) {
-                // As the upsert: the first sighting and the departure are kept.
-                Some(r) => {
-                    *r = Record {
-                        first_seen: r.first_seen,
-                        gone: r.gone,
-                        ..row.record.clone()
-                    }
-                }
-                None => {
-                    let record = Record {
-                        gone: None,
-                        ..row.record.clone()
-                    };
-                    records.insert(row.id().to_string(), record);
-                }
-            }
+            Self::apply_row(row, records);
         }
         for (id, reason) in &self.gone {
             if let Some(r) = records.get_mut(id) {
@@ -187,6 +171,28 @@ impl Changes {
         for id in &self.restored {
             if let Some(r) = records.get_mut(id) {
                 r.gone = None;
+            }
+        }
+    }
+
+    /// [`Changes::apply`] for one row, e.g. one of those given to [`Ledger::commit_with`]
+    /// (apply them before the changes: they are the rows).
+    pub fn apply_row(row: &Row, records: &mut Records) {
+        match records.get_mut(row.id()) {
+            // As the upsert: the first sighting and the departure are kept.
+            Some(r) => {
+                *r = Record {
+                    first_seen: r.first_seen,
+                    gone: r.gone,
+                    ..row.record.clone()
+                }
+            }
+            None => {
+                let record = Record {
+                    gone: None,
+                    ..row.record.clone()
+                };
+                records.insert(row.id().to_string(), record);
             }
         }
     }
@@ -495,8 +501,20 @@ impl Ledger {
     /// schema) if there is none yet. Returns whether it created it. Nothing is written when
     /// there is nothing to write and the ledger exists.
     pub fn commit(&mut self, changes: &Changes) -> Result<bool, LedgerError> {
+        self.commit_with(changes, std::iter::empty())
+    }
+
+    /// As [`Ledger::commit`], with `more` rows, made one at a time as they are written: the
+    /// first build of an archive records every story, and holding them all as rows until the
+    /// transaction was, at a million stories, more than all else the build held.
+    pub fn commit_with(
+        &mut self,
+        changes: &Changes,
+        more: impl Iterator<Item = Row>,
+    ) -> Result<bool, LedgerError> {
+        let mut more = more.peekable();
         let create = !self.exists();
-        if !create && changes.is_empty() {
+        if !create && changes.is_empty() && more.peek().is_none() {
             return Ok(false);
         }
         if self.conn.is_none() {
@@ -519,7 +537,7 @@ impl Ledger {
         let Some(conn) = self.conn.as_mut() else {
             unreachable!("opened above")
         };
-        write(conn, changes, create).map_err(|e| sql_error(&self.path, "write", e))?;
+        write(conn, changes, more, create).map_err(|e| sql_error(&self.path, "write", e))?;
         self.empty = false;
         Ok(create)
     }
@@ -572,7 +590,12 @@ fn record_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Record> {
 }
 
 /// The transaction of [`Ledger::commit`].
-fn write(conn: &mut Connection, changes: &Changes, create: bool) -> rusqlite::Result<()> {
+fn write(
+    conn: &mut Connection,
+    changes: &Changes,
+    more: impl Iterator<Item = Row>,
+    create: bool,
+) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if create {
         tx.execute_batch(schema::CREATE)?;
@@ -590,18 +613,26 @@ fn write(conn: &mut Connection, changes: &Changes, create: bool) -> rusqlite::Re
                  published = excluded.published, utc_offset = excluded.utc_offset,
                  time_from = excluded.time_from, revised = excluded.revised",
         )?;
-        for row in &changes.rows {
+        let mut put = |row: &Row| {
             let r = &row.record;
-            upsert.execute(params![
-                row.id(),
-                row.path,
-                r.first_seen,
-                r.hash as i64,
-                r.published,
-                r.offset,
-                r.source.as_str(),
-                r.revised
-            ])?;
+            upsert
+                .execute(params![
+                    row.id(),
+                    row.path,
+                    r.first_seen,
+                    r.hash as i64,
+                    r.published,
+                    r.offset,
+                    r.source.as_str(),
+                    r.revised
+                ])
+                .map(drop)
+        };
+        for row in &changes.rows {
+            put(row)?;
+        }
+        for row in more {
+            put(&row)?;
         }
         let mut gone = tx.prepare("UPDATE story SET gone = ?2, gone_reason = ?3 WHERE id = ?1")?;
         for (id, reason) in &changes.gone {

@@ -241,3 +241,23 @@ fn a_reader_cannot_write() {
     let e = reader.commit(&changes(vec![row("a", 1)])).unwrap_err();
     assert!(matches!(e, LedgerError::Sql { .. }), "{e}");
 }
+
+#[test]
+fn rows_given_one_at_a_time_are_written_with_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.sqlite");
+    let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
+    assert!(ledger
+        .commit_with(&changes(vec![row("a", 1)]), [row("b", 2)].into_iter())
+        .unwrap());
+    // Nothing but the rows given one at a time is still something to write.
+    let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
+    assert!(!ledger
+        .commit_with(&Changes::default(), [row("c", 3)].into_iter())
+        .unwrap());
+    let records = Ledger::open(&path, false, BUSY).unwrap().records().unwrap();
+    let mut ids: Vec<&str> = records.keys().map(String::as_str).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert_eq!(records["b"].published, 2);
+}
