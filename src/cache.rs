@@ -406,7 +406,7 @@ pub(crate) fn file_holds(path: &std::path::Path, hash: u64) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CachedFile {
     /// Path relative to the articles folder, `/`-separated.
-    pub rel_path: String,
+    pub rel_path: Box<str>,
     /// Its stamp.
     pub stamp: FileStamp,
     /// Its facts, once known.
@@ -421,7 +421,7 @@ impl CachedFile {
     /// A file the walk found, not matched with the cache yet.
     pub(crate) fn walked(rel_path: String, stamp: FileStamp) -> Self {
         CachedFile {
-            rel_path,
+            rel_path: rel_path.into_boxed_str(),
             stamp,
             facts: None,
             cached: false,
@@ -593,8 +593,8 @@ fn merge(mut records: Records, files: &mut [CachedFile]) -> Result<Matched, Stri
         if previous.as_ref().is_some_and(|p| *p >= rel) {
             return Err("corrupt cache (records out of order)".into());
         }
-        while files.next_if(|f| f.rel_path < rel).is_some() {}
-        match files.next_if(|f| f.rel_path == rel) {
+        while files.next_if(|f| *f.rel_path < *rel).is_some() {}
+        match files.next_if(|f| *f.rel_path == *rel) {
             Some(file) if file.stamp == stamp => {
                 file.facts = Some(facts);
                 file.cached = true;

@@ -21,8 +21,9 @@ use crate::fsx;
 /// One file of the archive and what is known of it.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanned {
-    /// Path relative to the articles folder, `/`-separated.
-    pub rel_path: String,
+    /// Path relative to the articles folder, `/`-separated (a `Box<str>`: 8 bytes less than a
+    /// `String` in each of the archive's records).
+    pub rel_path: Box<str>,
     /// Its stamp, for the cache.
     pub stamp: FileStamp,
     /// What parsing found.
@@ -356,7 +357,8 @@ impl Archive {
             let rel = if prefix.is_empty() {
                 name.to_string()
             } else {
-                format!("{prefix}/{name}")
+                // Exactly as long as it is: it becomes a `Box<str>` without a copy.
+                [prefix, "/", name].concat()
             };
             self.sort_entry(&entry, path, rel, &mut out);
         }

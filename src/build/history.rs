@@ -285,7 +285,7 @@ impl History {
             }
         }
         self.changes.rows.push(Row {
-            path: file.rel_path.as_str().into(),
+            path: file.rel_path.clone(),
             record,
         });
     }
@@ -433,7 +433,7 @@ impl Fresh {
             return None;
         };
         Some(Row {
-            path: file.rel_path.as_str().into(),
+            path: file.rel_path.clone(),
             record: Record {
                 first_seen: now,
                 hash: facts.hash,

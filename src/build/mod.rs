@@ -904,7 +904,7 @@ fn save_cache(place: &Place, scan: &Scan, memo: Option<&OutputMemo>, report: &mu
         scan.fingerprint,
         scan.scanned
             .iter()
-            .map(|s| (s.rel_path.as_str(), &s.stamp, &s.facts)),
+            .map(|s| (&*s.rel_path, &s.stamp, &s.facts)),
         memo,
     );
     if let Err(e) = saved {
@@ -924,7 +924,7 @@ fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<
                 if let Some(enc) = facts.legacy_encoding() {
                     report
                         .legacy_encodings
-                        .push((s.rel_path.clone(), enc.to_string()));
+                        .push((s.rel_path.to_string(), enc.to_string()));
                 }
                 // A position is 32 bits: no file system holds four billion files in one
                 // folder tree, and one that did would have its first four billion read.
@@ -1255,7 +1255,7 @@ fn find_duplicates(
                 kind: ArticleErrorKind::Duplicate {
                     what: what.to_string(),
                     value: value.clone(),
-                    other: scanned[other].rel_path.clone(),
+                    other: scanned[other].rel_path.to_string(),
                 },
             });
         }

@@ -238,7 +238,7 @@ impl Rewalk {
     /// files gone or changed.
     pub(crate) fn merge(&mut self, entries: Vec<Scanned>) -> usize {
         let listed = std::mem::take(&mut self.walk.files);
-        let mut before: HashMap<String, Scanned> = HashMap::new();
+        let mut before: HashMap<Box<str>, Scanned> = HashMap::new();
         let mut files: Vec<CachedFile> = Vec::with_capacity(entries.len() + listed.len());
         for s in entries {
             if self.prefixes.contains(folder_of(&s.rel_path)) {
@@ -254,7 +254,7 @@ impl Rewalk {
         }
         let mut gone = 0;
         for mut file in listed {
-            match before.remove(&file.rel_path) {
+            match before.remove(&*file.rel_path) {
                 Some(old) if old.stamp == file.stamp => {
                     file.facts = Some(old.facts);
                     file.cached = true;

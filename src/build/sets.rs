@@ -318,7 +318,7 @@ fn tag_sets(
                     tag: tag.to_string(),
                     other: other.to_string(),
                     other_file: meta::sidecar_of(std::path::Path::new(
-                        &scanned[other_index].rel_path,
+                        &*scanned[other_index].rel_path,
                     ))
                     .to_string_lossy()
                     .into_owned(),
