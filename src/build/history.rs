@@ -121,21 +121,23 @@ impl History {
         // files, each sorted by id, rather than loaded into a map: at a million stories that
         // map was 220 MB, the largest thing a build held. What the merge keeps is the rows
         // the tombstones need (stories gone before, or going now), usually a handful.
-        let mut order: Vec<usize> = (0..stories.len()).collect();
-        order.sort_unstable_by(|a, b| stories[*a].id(scanned).cmp(stories[*b].id(scanned)));
+        // Positions as 32 bits, as the stories' own (4 MB less at a million stories).
+        let mut order: Vec<u32> = (0..stories.len()).map(|p| p as u32).collect();
+        order.sort_unstable_by(|a, b| {
+            let id = |p: &u32| stories[*p as usize].id(scanned);
+            id(a).cmp(id(b))
+        });
+        let at = |next: usize| order.get(next).map(|p| *p as usize);
         let others = others_by_id(scanned, stories);
         let mut merge = Merge::default();
         let (mut next, mut other) = (0, 0);
         let mut visit = |id: &str, record: &Record| {
-            while let Some(&pos) = order.get(next).filter(|p| stories[**p].id(scanned) < id) {
+            while let Some(pos) = at(next).filter(|p| stories[*p].id(scanned) < id) {
                 let file = &scanned[stories[pos].index()];
                 merge.time(&mut history, &mut stories[pos], pos, file, None);
                 next += 1;
             }
-            let story = order
-                .get(next)
-                .copied()
-                .filter(|p| stories[*p].id(scanned) == id);
+            let story = at(next).filter(|p| stories[*p].id(scanned) == id);
             if let Some(pos) = story {
                 let file = &scanned[stories[pos].index()];
                 merge.time(&mut history, &mut stories[pos], pos, file, Some(record));
@@ -181,7 +183,7 @@ impl History {
                 collected
             }
         };
-        for &pos in &order[next..] {
+        for pos in order[next..].iter().map(|p| *p as usize) {
             let file = &scanned[stories[pos].index()];
             merge.time(&mut history, &mut stories[pos], pos, file, None);
         }
