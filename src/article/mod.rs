@@ -429,9 +429,13 @@ pub fn identity(rel_path: &str) -> (String, String) {
 
 /// The id of a story: its relative path without the file's extension.
 pub fn id_of(rel_path: &str) -> &str {
-    let file_start = rel_path.rfind('/').map_or(0, |i| i + 1);
-    match rel_path[file_start..].rfind('.') {
-        Some(dot) if dot > 0 => &rel_path[..file_start + dot],
+    // On bytes (`/` and `.` are ASCII, so their positions are char boundaries): a build
+    // compares ids of a million stories while it sorts them, and `str::rfind(char)` took a
+    // tenth of an incremental build at that size.
+    let bytes = rel_path.as_bytes();
+    let file_start = memchr::memrchr(b'/', bytes).map_or(0, |i| i + 1);
+    match memchr::memrchr(b'.', &bytes[file_start..]) {
+        Some(dot) if dot > 0 => rel_path.get(..file_start + dot).unwrap_or(rel_path),
         _ => rel_path,
     }
 }
@@ -909,5 +913,11 @@ mod tests {
         );
         assert_eq!(identity("noext"), ("noext".into(), "noext".into()));
         assert_eq!(identity(".hidden"), (".hidden".into(), ".hidden".into()));
+        // The last dot of the file name, not of a folder; multi-byte names stay whole.
+        assert_eq!(id_of("2025.06/story"), "2025.06/story");
+        assert_eq!(id_of("x/a.b.txt"), "x/a.b");
+        assert_eq!(id_of("x/.hidden"), "x/.hidden");
+        assert_eq!(id_of("2025/Душанбе-ӯ.txt"), "2025/Душанбе-ӯ");
+        assert_eq!(slug_of("2025/Душанбе-ӯ.txt"), "Душанбе-ӯ");
     }
 }

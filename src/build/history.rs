@@ -121,9 +121,12 @@ impl History {
         // files, each sorted by id, rather than loaded into a map: at a million stories that
         // map was 220 MB, the largest thing a build held. What the merge keeps is the rows
         // the tombstones need (stories gone before, or going now), usually a handful.
-        // Positions as 32 bits, as the stories' own (4 MB less at a million stories).
+        // Positions as 32 bits, as the stories' own (4 MB less at a million stories). The
+        // stories are in the scan's order, by path, which is nearly by id: a stable sort
+        // finds the runs and compares about once per story, where an unstable one compared
+        // twenty times at a million stories.
         let mut order: Vec<u32> = (0..stories.len()).map(|p| p as u32).collect();
-        order.sort_unstable_by(|a, b| {
+        order.sort_by(|a, b| {
             let id = |p: &u32| stories[*p as usize].id(scanned);
             id(a).cmp(id(b))
         });

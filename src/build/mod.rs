@@ -1015,11 +1015,16 @@ fn refuse_to_shrink(
 
 /// Sorts the stories newest first; ties by time are broken by id, so output is deterministic.
 fn sort_newest(stories: &mut [Dated<'_>], scanned: &[Scanned]) {
-    stories.sort_unstable_by(|a, b| {
-        b.secs
-            .cmp(&a.secs)
-            .then_with(|| a.id(scanned).cmp(b.id(scanned)))
-    });
+    // By time and scan position first, which compares integers; then each run of equal times
+    // by id. A run is in the scan's order, by path, which is nearly the ids' order, so its
+    // sort finds it (almost) sorted: at a million stories, with many at the same midnight,
+    // comparing ids throughout took a tenth of an incremental build.
+    stories.sort_unstable_by(|a, b| b.secs.cmp(&a.secs).then(a.index.cmp(&b.index)));
+    for run in stories.chunk_by_mut(|a, b| a.secs == b.secs) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| a.id(scanned).cmp(b.id(scanned)));
+        }
+    }
 }
 
 /// Reads the chosen stories (positions in the newest-first list) in full, in parallel, and
@@ -1464,6 +1469,23 @@ mod tests {
         assert_eq!(stories.len(), 1);
         assert_eq!(stories[0].id(&scanned), "x/a");
         assert_eq!(report.errors.len(), 1);
+    }
+
+    #[test]
+    fn newest_first_and_ties_by_id_not_by_path() {
+        // By path `a-b.txt` comes before `a.txt` ('-' < '.'); by id `a` comes before `a-b`.
+        let scanned = [
+            story("x/a-b.txt", 5, 1),
+            story("x/a.txt", 5, 2),
+            story("x/b.txt", 9, 3),
+            story("x/c.txt", 5, 4),
+            story("x/old.txt", 1, 5),
+        ];
+        let mut report = BuildReport::default();
+        let mut stories = collect_stories(&scanned, &mut report);
+        sort_newest(&mut stories, &scanned);
+        let ids: Vec<&str> = stories.iter().map(|s| s.id(&scanned)).collect();
+        assert_eq!(ids, ["x/b", "x/a", "x/a-b", "x/c", "x/old"]);
     }
 
     #[test]
