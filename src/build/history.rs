@@ -249,11 +249,12 @@ impl History {
             revised,
             gone: None,
         };
-        let id = crate::article::id_of(&file.rel_path).to_string();
+        // Borrowed: it is kept only for what changed, and a build visits every story.
+        let id = crate::article::id_of(&file.rel_path);
         match old {
             None => {
                 self.outcome.new += 1;
-                self.new.insert(id_hash(&id));
+                self.new.insert(id_hash(id));
                 self.fresh.push(Fresh {
                     index: story.index,
                     secs: record.published,
@@ -265,12 +266,12 @@ impl History {
             Some(r) => {
                 if r.gone.is_some() {
                     self.outcome.restored += 1;
-                    self.changes.restored.push(id.clone());
-                    self.event(&id, "restored", format!("back in {}", file.rel_path));
+                    self.changes.restored.push(id.to_string());
+                    self.event(id, "restored", format!("back in {}", file.rel_path));
                 }
                 if corrected {
                     self.outcome.corrected += 1;
-                    self.event(&id, "changed", format!("content hash {:016x}", facts.hash));
+                    self.event(id, "changed", format!("content hash {:016x}", facts.hash));
                 }
                 if (r.published, r.offset) != (record.published, record.offset) {
                     let was = DateTime::from_timestamp(r.published, 0)
@@ -278,7 +279,7 @@ impl History {
                         .map(|(t, o)| t.with_timezone(&o).to_rfc3339())
                         .unwrap_or_default();
                     let detail = format!("{was} → {} ({})", date.to_rfc3339(), source.as_str());
-                    self.event(&id, "retimed", detail);
+                    self.event(id, "retimed", detail);
                 }
                 let same = Record {
                     gone: None,
