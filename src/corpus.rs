@@ -124,14 +124,7 @@ const READ_THREADS: usize = 16;
 /// The pool of [`READ_THREADS`] threads the walk and the scan run on.
 fn read_pool() -> &'static rayon::ThreadPool {
     static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(READ_THREADS)
-            .thread_name(|i| format!("wirefeed-read-{i}"))
-            .build()
-            .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
-            .unwrap_or_else(|e| panic!("cannot start a thread to read files: {e}"))
-    })
+    POOL.get_or_init(|| crate::output::named_pool(READ_THREADS, "read", "read files"))
 }
 
 /// Gives the system back the memory the walk freed. Each thread lists folders into a list that

@@ -65,14 +65,18 @@ const IO_THREADS: usize = 8;
 /// documents and photo copies, each synced to disk.
 pub(crate) fn io_pool() -> &'static rayon::ThreadPool {
     static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(IO_THREADS)
-            .thread_name(|i| format!("wirefeed-io-{i}"))
-            .build()
-            .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
-            .unwrap_or_else(|e| panic!("cannot start a thread to write files: {e}"))
-    })
+    POOL.get_or_init(|| named_pool(IO_THREADS, "io", "write files"))
+}
+
+/// A pool of `threads` threads named `wirefeed-{name}-N`; one thread where the system will not
+/// start more. Not even one is a machine the build cannot run on (`to` says what for).
+pub(crate) fn named_pool(threads: usize, name: &'static str, to: &str) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(move |i| format!("wirefeed-{name}-{i}"))
+        .build()
+        .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .unwrap_or_else(|e| panic!("cannot start a thread to {to}: {e}"))
 }
 
 /// Writes `bytes` to `path` atomically, unless the file already holds exactly these bytes.

@@ -231,7 +231,9 @@ fn keys(
                 let s = &stories[*pos];
                 (s.id(scanned), s.facts.hash).hash(&mut h);
                 (s.secs, s.offset).hash(&mut h);
-                s.revised().map(|_| (s.revised, s.offset)).hash(&mut h);
+                (s.revised != Dated::NEVER)
+                    .then_some((s.revised, s.offset))
+                    .hash(&mut h);
             }
             h.finish()
         })
