@@ -23,21 +23,21 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 13;
+const VERSION: u32 = 14;
 
-/// What identifies one version of a file on disk: 24 bytes, one per file of the archive (it
-/// was 40: at a million stories, 16 MB more).
+/// What identifies one version of a file on disk: 16 bytes, one per file of the archive (it
+/// was 40, then 24: at a million stories, each 8 bytes is 8 MB).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FileStamp {
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, nanoseconds since the epoch.
+    /// Modification time, nanoseconds since the epoch: kept as it is, since a story without a
+    /// time of day may take its time from it (`build/history.rs`).
     pub mtime_ns: i64,
-    /// The rest, hashed: the status change time and the inode (0 where unknown), and the
-    /// story's companions (its metadata sidecar and its `<stem>.jpg…` photos), so that adding,
-    /// editing or deleting one changes the story's stamp and the story is read again. Bit 0
-    /// says whether there is a sidecar. Only ever compared: a change that keeps size and
-    /// modification time and collides in 63 bits is the one it would miss.
+    /// The rest, hashed: the size, the status change time and the inode (0 where unknown), and
+    /// the story's companions (its metadata sidecar and its `<stem>.jpg…` photos), so that
+    /// adding, editing or deleting one changes the story's stamp and the story is read again.
+    /// Bit 0 says whether there is a sidecar. Only ever compared: a change that keeps the
+    /// modification time and collides in 63 bits is the one it would miss. (The size is not
+    /// kept apart: a file is read through its open handle, whose size is asked then.)
     rest: u64,
 }
 
@@ -64,9 +64,8 @@ impl FileStamp {
         #[cfg(not(unix))]
         let (ctime_ns, inode): (i64, u64) = (0, 0);
         FileStamp {
-            size: meta.len(),
             mtime_ns: ns(meta.modified()),
-            rest: hash_words(&[ctime_ns as u64, inode]) & !1,
+            rest: hash_words(&[meta.len(), ctime_ns as u64, inode]) & !1,
         }
     }
 
@@ -86,7 +85,7 @@ impl FileStamp {
 
     /// The value that stands for this file as one of a story's companions in its stamp.
     pub(crate) fn as_companion(&self) -> u64 {
-        hash_words(&[self.size, self.mtime_ns as u64, self.rest])
+        hash_words(&[self.mtime_ns as u64, self.rest])
     }
 }
 
@@ -155,6 +154,20 @@ struct RareFacts {
 }
 
 impl StoryFacts {
+    /// No facts: what a lookup that cannot fail gives where there is no story.
+    pub(crate) const EMPTY: StoryFacts = StoryFacts {
+        key: 0,
+        secs: 0,
+        offset: 0,
+        lang: Detected::NoLetters,
+        city: 0,
+        agency: 0,
+        hash: 0,
+        timed: false,
+        masthead: None,
+        rare: None,
+    };
+
     /// The facts of a story published at `secs` (UTC offset `offset`).
     pub(crate) fn new(
         key: u64,
@@ -409,12 +422,8 @@ pub(crate) struct CachedFile {
     pub rel_path: Box<str>,
     /// Its stamp.
     pub stamp: FileStamp,
-    /// Its facts, once known.
+    /// Its facts: before the scan, those the cache has for its stamp, if it has them.
     pub facts: Option<Facts>,
-    /// Whether `facts` came from the cache. Also makes this record exactly as large as the
-    /// scan's record it becomes (`Scanned`), so that the scan turns the list into the other
-    /// in place instead of holding two copies of it.
-    pub cached: bool,
 }
 
 impl CachedFile {
@@ -424,7 +433,6 @@ impl CachedFile {
             rel_path: rel_path.into_boxed_str(),
             stamp,
             facts: None,
-            cached: false,
         }
     }
 }
@@ -571,7 +579,6 @@ pub(crate) fn load_matching(path: &Path, fingerprint: u64, files: &mut [CachedFi
         Err(note) => {
             for file in files.iter_mut() {
                 file.facts = None;
-                file.cached = false;
             }
             Matched {
                 note: Some(note),
@@ -597,7 +604,6 @@ fn merge(mut records: Records, files: &mut [CachedFile]) -> Result<Matched, Stri
         match files.next_if(|f| *f.rel_path == *rel) {
             Some(file) if file.stamp == stamp => {
                 file.facts = Some(facts);
-                file.cached = true;
             }
             _ => gone += 1,
         }
@@ -776,9 +782,8 @@ mod tests {
 
     fn stamp(size: u64) -> FileStamp {
         FileStamp {
-            size,
             mtime_ns: 1,
-            rest: 2,
+            rest: size << 1,
         }
     }
 
@@ -803,8 +808,8 @@ mod tests {
     }
 
     #[test]
-    fn a_stamp_is_24_bytes_and_its_companions_change_it() {
-        assert_eq!(std::mem::size_of::<FileStamp>(), 24);
+    fn a_stamp_is_16_bytes_and_its_companions_change_it() {
+        assert_eq!(std::mem::size_of::<FileStamp>(), 16);
         let plain = stamp(10);
         assert!(!plain.has_sidecar());
         let photo = stamp(5).as_companion();
@@ -841,7 +846,6 @@ mod tests {
         let matched = load_matching(&path, 7, &mut files);
         assert_eq!(matched.note, None);
         assert_eq!(files[0].facts, Some(facts()));
-        assert!(files[0].cached);
         assert_eq!(files[1], CachedFile::walked("b.txt".into(), stamp(3)));
         assert_eq!(matched.gone, 0);
     }

@@ -25,7 +25,7 @@ use url::Url;
 
 use super::documents;
 use super::sets::FeedSet;
-use super::{check_document, Dated, Place, Scan};
+use super::{check_document, Dated, Place, Revisions, Scan};
 use super::{ArchiveOutcome, BuildOptions, BuildReport, FeedOutcome, FeedStatus, Output};
 use crate::article::{self, ArticleError};
 use crate::cache::{ArchiveMemo, FileStamp, OutputMemo};
@@ -171,15 +171,14 @@ pub(crate) fn kept(
 pub(crate) fn plan(
     target: Target,
     sets: &[FeedSet],
-    stories: &[Dated<'_>],
-    scanned: &[Scanned],
+    (stories, scanned, revisions): (&[Dated], &[Scanned], &Revisions),
     default_lang: &str,
     fingerprint: u64,
 ) -> Plan {
     let set = &sets[target.set];
     let mut by_month: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
     for (pos, s) in stories.iter().enumerate() {
-        if set.takes(s, default_lang) {
+        if set.takes(s.facts(scanned), default_lang) {
             // The month of the story's own clock: a story dated 1 July in Dushanbe is July's,
             // though it was still June in UTC.
             by_month
@@ -196,7 +195,7 @@ pub(crate) fn plan(
             key: 0,
         })
         .collect();
-    let keys = keys(fingerprint, &months, stories, scanned);
+    let keys = keys(fingerprint, &months, (stories, scanned, revisions));
     for (month, key) in months.iter_mut().zip(keys) {
         month.key = key;
     }
@@ -211,8 +210,7 @@ pub(crate) fn plan(
 fn keys(
     fingerprint: u64,
     months: &[Month],
-    stories: &[Dated<'_>],
-    scanned: &[Scanned],
+    (stories, scanned, revisions): (&[Dated], &[Scanned], &Revisions),
 ) -> Vec<u64> {
     months
         .par_iter()
@@ -229,11 +227,9 @@ fn keys(
                 .hash(&mut h);
             for pos in &month.stories {
                 let s = &stories[*pos];
-                (s.id(scanned), s.facts.hash).hash(&mut h);
+                (s.id(scanned), s.facts(scanned).hash).hash(&mut h);
                 (s.secs, s.offset).hash(&mut h);
-                (s.revised != Dated::NEVER)
-                    .then_some((s.revised, s.offset))
-                    .hash(&mut h);
+                revisions.secs(s).map(|r| (r, s.offset)).hash(&mut h);
             }
             h.finish()
         })
@@ -265,7 +261,7 @@ impl Plan {
 }
 
 /// What the build shares with the archive step.
-pub(crate) struct Context<'a, 'b> {
+pub(crate) struct Context<'a> {
     /// The settings.
     pub config: &'a Config,
     /// The build's options.
@@ -276,8 +272,10 @@ pub(crate) struct Context<'a, 'b> {
     pub scan: &'a Scan,
     /// How stories are read.
     pub parse_opts: &'a article::ParseOptions,
-    /// Every publishable story, newest first.
-    pub stories: &'a [Dated<'b>],
+    /// Every publishable story, newest first…
+    pub stories: &'a [Dated],
+    /// …and when the ledger saw some of them revised.
+    pub revisions: &'a Revisions,
     /// The build's feed sets.
     pub sets: &'a [FeedSet],
     /// The build's feed models: the main set's gives the archives their metadata.
@@ -302,7 +300,7 @@ const MONTHS_AT_ONCE: usize = 4;
 /// memo to save: `memo` (the subscription feeds', if any) with the archives' memo added.
 pub(crate) fn publish(
     plan: Plan,
-    cx: &Context<'_, '_>,
+    cx: &Context<'_>,
     memo: Option<OutputMemo>,
     report: &mut BuildReport,
 ) -> Result<Option<OutputMemo>, Error> {
@@ -434,7 +432,7 @@ pub(crate) fn publish(
 /// Reads the headline and dateline of month `i`'s stories, makes its documents, checks and
 /// writes each.
 fn make_month(
-    cx: &Context<'_, '_>,
+    cx: &Context<'_>,
     plan: &Plan,
     i: usize,
     syncs: &output::DirSyncs,
@@ -454,7 +452,7 @@ fn make_month(
             // Kept by the scan when it read the file now; read again when it came from the
             // cache.
             let kept = s
-                .facts
+                .facts(&cx.scan.scanned)
                 .masthead()
                 .and_then(|at| cx.scan.mastheads.as_ref()?.get(at));
             let masthead = match kept {
@@ -465,7 +463,7 @@ fn make_month(
                         article::masthead(&bytes, &archive.path_of(rel), cx.parse_opts)
                     }),
             };
-            masthead.map(|m| index_entry(cx.config, s, rel, m, default_lang))
+            masthead.map(|m| index_entry(cx, s, rel, m, default_lang))
         })
         .collect();
     // A story that changed since the scan so that it no longer reads is reported (once, by
@@ -531,12 +529,13 @@ fn make_month(
 /// tags, language), not its text. The same values as its entry in a feed: the times are the
 /// ledger's, the author the byline, else the agency.
 fn index_entry(
-    config: &Config,
-    s: &Dated<'_>,
+    cx: &Context<'_>,
+    s: &Dated,
     rel: &str,
     masthead: article::Masthead,
     default_lang: &str,
 ) -> feed::Entry {
+    let (config, facts) = (cx.config, s.facts(&cx.scan.scanned));
     let id = article::id_of(rel);
     feed::Entry {
         id: config.entry_id(id),
@@ -546,17 +545,17 @@ fn index_entry(
         title: masthead.title,
         published: s.date(),
         // As `Article::updated`: the sidecar's, else the ledger's correction, else published.
-        updated: s.facts.updated().or(s.revised()).unwrap_or(s.date()),
+        updated: facts.updated().or(cx.revisions.of(s)).unwrap_or(s.date()),
         source: feed::source_of(config, &masthead.agency),
         author: masthead.agency,
-        byline: s.facts.byline().map(str::to_string),
-        tags: s.facts.tags().to_vec(),
+        byline: facts.byline().map(str::to_string),
+        tags: facts.tags().to_vec(),
         summary: String::new(),
         content_html: String::new(),
         text: Vec::new(),
-        lang: s.facts.lang(default_lang).to_string(),
+        lang: facts.lang(default_lang).to_string(),
         city: String::new(),
-        timed: s.facts.timed,
+        timed: facts.timed,
         credit: None,
         photo: None,
         related: Vec::new(),
@@ -565,7 +564,7 @@ fn index_entry(
 
 /// The archive document of month `i`: the main set's metadata, the month's entries, and the
 /// links to the subscription feed and the neighbouring months.
-fn month_feed(cx: &Context<'_, '_>, plan: &Plan, i: usize, entries: Vec<feed::Entry>) -> Feed {
+fn month_feed(cx: &Context<'_>, plan: &Plan, i: usize, entries: Vec<feed::Entry>) -> Feed {
     let set = &cx.sets[plan.target.set];
     let base = &cx.models[plan.target.set];
     let month = &plan.months[i].name;
@@ -639,7 +638,6 @@ mod tests {
             rel_path: rel.into(),
             stamp: FileStamp::default(),
             facts: Facts::Story(facts),
-            cached: false,
         }
     }
 
@@ -666,7 +664,8 @@ mod tests {
             dir: dir.path().join(ARCHIVE_FOLDER),
             formats: vec![Format::Atom],
         };
-        let plan = plan(target, &sets, &stories, scanned, "ru", 7);
+        let none = Revisions::default();
+        let plan = plan(target, &sets, (&stories, scanned, &none), "ru", 7);
         plan.months
             .into_iter()
             .map(|m| {
@@ -732,12 +731,13 @@ mod tests {
         // A correction the ledger saw (a new `revised`) is a change of its month too.
         let scanned = archive_of_three_months();
         let mut report = BuildReport::default();
-        let mut a = collect_stories(&scanned, &mut report);
-        let plain = keys(7, &plan_months(&a), &a, &scanned);
+        let a = collect_stories(&scanned, &mut report);
+        let mut revisions = Revisions::default();
+        let plain = keys(7, &plan_months(&a), (&a, &scanned, &revisions));
         let august = DateTime::parse_from_rfc3339("2025-08-01T00:00:00+05:00").unwrap();
-        let date = a[0].date();
-        a[0].set_times(date, Some(august.to_utc()));
-        let revised = keys(7, &plan_months(&a), &a, &scanned);
+        revisions.note(&a[0], august.timestamp());
+        revisions.sort();
+        let revised = keys(7, &plan_months(&a), (&a, &scanned, &revisions));
         assert_ne!(plain, revised);
         // A month with no story any more: its neighbours' links change, so do their keys.
         let mut emptied = archive_of_three_months();
@@ -749,7 +749,7 @@ mod tests {
     }
 
     /// One month per story, in their order: enough for [`keys`].
-    fn plan_months(stories: &[Dated<'_>]) -> Vec<Month> {
+    fn plan_months(stories: &[Dated]) -> Vec<Month> {
         (0..stories.len())
             .map(|i| Month {
                 name: format!("2025-{:02}", i + 1),
@@ -798,7 +798,8 @@ mod tests {
             dir: dir.path().join(ARCHIVE_FOLDER),
             formats: vec![Format::Atom, Format::Rss],
         };
-        let plan = plan(target, &sets, &stories, &scanned, "ru", 7);
+        let none = Revisions::default();
+        let plan = plan(target, &sets, (&stories, &scanned, &none), "ru", 7);
         let mut models = vec![feed::sample_feed()];
         plan.link_subscription(&c, &sets, &mut models);
         let history = models[0].history.clone().unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::Dated;
+use super::{Dated, Revisions};
 use crate::cache::Facts;
 use crate::corpus::Scanned;
 use crate::feed::Tombstone;
@@ -64,6 +64,8 @@ pub(super) struct History {
     records: Option<Records>,
     /// When the first tombstone shown now expires: the feeds change then, though no file does.
     pub expires: Option<i64>,
+    /// When the ledger saw stories revised (their content changed after it first saw them).
+    pub revisions: Revisions,
 }
 
 impl History {
@@ -81,6 +83,7 @@ impl History {
             outcome: LedgerOutcome::default(),
             records: None,
             expires: None,
+            revisions: Revisions::default(),
         }
     }
 
@@ -99,7 +102,7 @@ impl History {
         now: Option<i64>,
         tombstone_days: u64,
         scanned: &[Scanned],
-        stories: &mut [Dated<'_>],
+        stories: &mut [Dated],
         complete: bool,
         (kept, keep): (Option<Records>, bool),
     ) -> Result<Self, LedgerError> {
@@ -208,6 +211,7 @@ impl History {
             history.event(&id, reason.as_str(), String::new());
             history.changes.gone.push((id, reason));
         }
+        history.revisions.sort();
         history.find_tombstones(&ledger, &kept, tombstone_days)?;
         history.ledger = Some(ledger);
         history.records = records.filter(|_| keep);
@@ -215,8 +219,11 @@ impl History {
     }
 
     /// Gives one story its times and notes what changed since the ledger last saw it.
-    fn time(&mut self, story: &mut Dated<'_>, file: &Scanned, old: Option<&Record>) {
-        let facts = story.facts;
+    fn time(&mut self, story: &mut Dated, file: &Scanned, old: Option<&Record>) {
+        // `file` is the story's own record, which holds a story's facts.
+        let Facts::Story(facts) = &file.facts else {
+            return;
+        };
         let first_seen = old.map(|r| r.first_seen).or(self.now);
         let (date, source) = if facts.timed {
             (story.date(), TimeSource::Story)
@@ -236,7 +243,11 @@ impl History {
             Some(r) => r.revised,
             None => None,
         };
-        story.set_times(date, revised.and_then(|t| DateTime::from_timestamp(t, 0)));
+        story.set_date(date);
+        // Only a time chrono can show is a revision time.
+        if let Some(secs) = revised.filter(|t| DateTime::from_timestamp(*t, 0).is_some()) {
+            self.revisions.note(story, secs);
+        }
         let Some(first_seen) = first_seen else {
             return; // no clock: nothing to record
         };
@@ -506,7 +517,7 @@ impl Merge {
     fn time(
         &mut self,
         history: &mut History,
-        story: &mut Dated<'_>,
+        story: &mut Dated,
         pos: usize,
         file: &Scanned,
         old: Option<&Record>,
@@ -558,7 +569,7 @@ fn id_hash(id: &str) -> u64 {
 
 /// The ids of the scanned files that are not among `stories` (withdrawn, failed, held back,
 /// refused as duplicates), each with whether it is withdrawn, sorted.
-fn others_by_id<'a>(scanned: &'a [Scanned], stories: &[Dated<'_>]) -> Vec<(&'a str, bool)> {
+fn others_by_id<'a>(scanned: &'a [Scanned], stories: &[Dated]) -> Vec<(&'a str, bool)> {
     let mut in_stories = vec![false; scanned.len()];
     for s in stories {
         in_stories[s.index()] = true;

@@ -68,36 +68,37 @@ fn output_fingerprint(config: &Config, opts: &BuildOptions) -> u64 {
 }
 
 /// A story that parsed, by its position in the scan. One per story of the archive, so kept to
-/// 32 bytes (it was 64: at a million stories that is 32 MB): the id is read off the scan's
-/// path when needed, and the times are seconds with one UTC offset.
+/// 16 bytes (it was 64, then 32: at a million stories each 16 bytes is 16 MB): its facts and
+/// id are read off the scan when needed, its times are seconds with one UTC offset, and the
+/// few revision times are in a table beside the list ([`Revisions`]).
 #[derive(Debug, Clone, Copy)]
-struct Dated<'a> {
-    facts: &'a StoryFacts,
+struct Dated {
     /// Its publication time, in seconds since the epoch: the scan's, or for a date-only
     /// dateline the one the publication ledger chose…
     secs: i64,
-    /// …when the ledger saw its content change after it was first seen ([`Dated::NEVER`] if it
-    /// did not), in the same offset…
-    revised: i64,
-    /// …and that UTC offset, in seconds.
+    /// …and its UTC offset, in seconds.
     offset: i32,
     /// Its position in the scan.
     index: u32,
 }
 
-impl<'a> Dated<'a> {
-    /// `revised` of a story the ledger never saw change.
-    const NEVER: i64 = i64::MIN;
-
+impl Dated {
     /// The story at `index` of the scan, at the time its facts give.
-    fn new(index: u32, facts: &'a StoryFacts) -> Self {
+    fn new(index: u32, facts: &StoryFacts) -> Self {
         let date = facts.date();
         Dated {
-            facts,
             secs: date.timestamp(),
-            revised: Self::NEVER,
             offset: date.offset().local_minus_utc(),
             index,
+        }
+    }
+
+    /// Its facts, from the scan it was collected from. A story is only ever made from a
+    /// story's facts, so the empty facts are never given (they keep this total).
+    fn facts<'s>(&self, scanned: &'s [Scanned]) -> &'s StoryFacts {
+        match scanned.get(self.index()).map(|s| &s.facts) {
+            Some(Facts::Story(facts)) => facts,
+            _ => &StoryFacts::EMPTY,
         }
     }
 
@@ -116,16 +117,10 @@ impl<'a> Dated<'a> {
         self.at(self.secs)
     }
 
-    /// When its content last changed, if the ledger saw it change.
-    fn revised(&self) -> Option<DateTime<FixedOffset>> {
-        (self.revised != Self::NEVER).then(|| self.at(self.revised))
-    }
-
-    /// Gives it a publication time and a revision time (which is never before it).
-    fn set_times(&mut self, date: DateTime<FixedOffset>, revised: Option<DateTime<Utc>>) {
+    /// Gives it a publication time.
+    fn set_date(&mut self, date: DateTime<FixedOffset>) {
         self.secs = date.timestamp();
         self.offset = date.offset().local_minus_utc();
-        self.revised = revised.map_or(Self::NEVER, |t| t.timestamp().max(self.secs));
     }
 
     /// `secs` in its offset. Both come from a [`DateTime`], so the fallback is never taken.
@@ -136,6 +131,40 @@ impl<'a> Dated<'a> {
                 || DateTime::UNIX_EPOCH.fixed_offset(),
                 |(t, o)| t.with_timezone(&o),
             )
+    }
+}
+
+/// When the ledger saw a story's content change after it was first seen, for the stories it
+/// did (usually a handful): a table beside the story list, by scan position, rather than
+/// 8 bytes in each of a million stories.
+#[derive(Debug, Default)]
+struct Revisions(Vec<(u32, i64)>);
+
+impl Revisions {
+    /// Notes that `story` was revised at `secs` (never before it was published). Notes
+    /// are sorted by [`Revisions::sort`] before any is looked up.
+    fn note(&mut self, story: &Dated, secs: i64) {
+        self.0.push((story.index, secs.max(story.secs)));
+    }
+
+    /// Makes the notes searchable.
+    fn sort(&mut self) {
+        self.0.sort_unstable();
+        self.0.dedup_by_key(|(index, _)| *index);
+    }
+
+    /// When `story` was last revised, in seconds, if the ledger saw it change.
+    fn secs(&self, story: &Dated) -> Option<i64> {
+        let at = self
+            .0
+            .binary_search_by_key(&story.index, |(i, _)| *i)
+            .ok()?;
+        Some(self.0[at].1)
+    }
+
+    /// When `story` was last revised, in its offset, if the ledger saw it change.
+    fn of(&self, story: &Dated) -> Option<DateTime<FixedOffset>> {
+        self.secs(story).map(|secs| story.at(secs))
     }
 }
 
@@ -200,6 +229,8 @@ fn open_place(config: &Config, opts: &BuildOptions) -> Result<Place, Error> {
 /// The archive as scanned: every file's facts, and what the cache knew of the last build.
 struct Scan {
     scanned: Vec<Scanned>,
+    /// How many of the files were read (the others' facts came from the cache).
+    read: usize,
     problems: Vec<ArticleError>,
     ignored: Vec<ArticleWarning>,
     photos: usize,
@@ -217,7 +248,7 @@ struct Scan {
 impl Scan {
     /// Whether every file is as the cache knew it, and none was added or removed.
     fn unchanged(&self) -> bool {
-        self.gone == 0 && self.cache_note.is_none() && self.scanned.iter().all(|s| s.cached)
+        self.gone == 0 && self.cache_note.is_none() && self.read == 0
     }
 }
 
@@ -280,13 +311,15 @@ fn scan_archive(
     // Kept records point into the headlines their session kept: those go on.
     let mastheads = (config.archives && opts.output == Output::Folder)
         .then(|| kept_mastheads.unwrap_or_else(|| cache::Mastheads::new(&place.out_dir)));
+    let (scanned, read) = corpus::scan(
+        &place.archive,
+        files,
+        (parse_opts, mastheads.as_ref()),
+        progress.map(|p| &p.scanned),
+    );
     Scan {
-        scanned: corpus::scan(
-            &place.archive,
-            files,
-            (parse_opts, mastheads.as_ref()),
-            progress.map(|p| &p.scanned),
-        ),
+        scanned,
+        read,
         problems: walk.problems,
         ignored: walk.skipped,
         photos: walk.photos,
@@ -306,7 +339,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     let mut scan = scan_archive(config, opts, &place, &parse_opts);
     let mut report = BuildReport {
         files: scan.scanned.len(),
-        from_cache: scan.scanned.iter().filter(|s| s.cached).count(),
+        from_cache: scan.scanned.len() - scan.read,
         cache_note: scan.cache_note.clone(),
         cache: config.cache.then(|| place.out_dir.join(cache::CACHE_FILE)),
         unreadable: scan.problems.len(),
@@ -321,7 +354,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     stories.retain(|s| !refused.contains(&s.index()));
     report.errors.append(&mut duplicates);
     report.skipped = scan.scanned.len() - stories.len() - report.withdrawn;
-    hold_embargoed(opts.now, &mut stories, &mut report);
+    hold_embargoed(opts.now, (&mut stories, &scan.scanned), &mut report);
     report.stories = stories.len();
     let sets = feed_sets(
         config,
@@ -380,7 +413,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     // Newest first, for every set: not needed when nothing is rendered.
     sort_newest(&mut stories, &scan.scanned);
     let default_lang = config.story.language.as_str();
-    let selections = sets::select(&sets, &stories, default_lang);
+    let selections = sets::select(&sets, (&stories, &scan.scanned), default_lang);
     if place.writes && !opts.allow_empty {
         let on_disk: Vec<&Path> = planned
             .iter()
@@ -391,7 +424,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     }
     // The Google News sitemaps take every story of the last 48 hours, beyond the feeds' limit.
     let now = opts.now.map(|t| t.timestamp());
-    let news = sets::select_news(&sets, &stories, default_lang, now);
+    let news = sets::select_news(&sets, (&stories, &scan.scanned), default_lang, now);
     let news_moves = sets
         .iter()
         .any(|s| s.formats.contains(&Format::NewsSitemap))
@@ -410,7 +443,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         &place.archive,
         &parse_opts,
         &scan.scanned,
-        &stories,
+        (&stories, &history.revisions),
         &chosen,
         &mut report,
     );
@@ -463,8 +496,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         let plan = archives::plan(
             target,
             &sets,
-            &stories,
-            &scan.scanned,
+            (&stories, &scan.scanned, &history.revisions),
             default_lang,
             output_fingerprint,
         );
@@ -532,6 +564,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
                 scan: &scan,
                 parse_opts: &parse_opts,
                 stories: &stories,
+                revisions: &history.revisions,
                 sets: &sets,
                 models: &models,
                 fingerprint: output_fingerprint,
@@ -605,7 +638,7 @@ fn feed_sets(
     opts: &BuildOptions,
     place: &Place,
     scan: &Scan,
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     parse_opts: &article::ParseOptions,
     report: &mut BuildReport,
 ) -> Vec<sets::FeedSet> {
@@ -635,7 +668,7 @@ fn entries_of(
     place: &Place,
     scan: &Scan,
     parse_opts: &article::ParseOptions,
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     articles: &[(usize, Article)],
     report: &mut BuildReport,
 ) -> (Vec<feed::Entry>, Vec<(usize, String)>) {
@@ -692,7 +725,7 @@ struct SharedOut {
 fn share_out(
     sets: &[sets::FeedSet],
     (selections, news): (&[sets::Selection], &[Vec<usize>]),
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     articles: &[(usize, Article)],
     entries: &[feed::Entry],
     parse_opts: &article::ParseOptions,
@@ -878,14 +911,14 @@ fn new_memo(
 /// no clock: fail closed), counting them and noting when the next embargo lifts.
 fn hold_embargoed(
     now: Option<DateTime<Utc>>,
-    stories: &mut Vec<Dated<'_>>,
+    (stories, scanned): (&mut Vec<Dated>, &[Scanned]),
     report: &mut BuildReport,
 ) {
     let now = now.map(|t| t.timestamp());
     let mut next: Option<i64> = None;
     let before = stories.len();
     // One pass, keeping the order: the archive is large and embargoes are rare.
-    stories.retain(|s| match s.facts.embargo() {
+    stories.retain(|s| match s.facts(scanned).embargo() {
         Some(e) if now.is_none_or(|now| now < e) => {
             next = Some(next.map_or(e, |n| n.min(e)));
             false
@@ -915,7 +948,7 @@ fn save_cache(place: &Place, scan: &Scan, memo: Option<&OutputMemo>, report: &mu
 }
 
 /// The stories among the scanned files; the problems of the others go to the report.
-fn collect_stories<'a>(scanned: &'a [Scanned], report: &mut BuildReport) -> Vec<Dated<'a>> {
+fn collect_stories(scanned: &[Scanned], report: &mut BuildReport) -> Vec<Dated> {
     let mut stories = Vec::with_capacity(scanned.len());
     for (index, s) in scanned.iter().enumerate() {
         match &s.facts {
@@ -989,7 +1022,7 @@ fn attach_photos(
 fn refuse_to_shrink(
     config: &Config,
     paths: &[&Path],
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     scanned: &[Scanned],
 ) -> Result<(), Error> {
     let published = crate::published::story_ids(paths, &config.id_prefix);
@@ -1014,7 +1047,7 @@ fn refuse_to_shrink(
 }
 
 /// Sorts the stories newest first; ties by time are broken by id, so output is deterministic.
-fn sort_newest(stories: &mut [Dated<'_>], scanned: &[Scanned]) {
+fn sort_newest(stories: &mut [Dated], scanned: &[Scanned]) {
     // By time and scan position first, which compares integers; then each run of equal times
     // by id. A run is in the scan's order, by path, which is nearly the ids' order, so its
     // sort finds it (almost) sorted: at a million stories, with many at the same midnight,
@@ -1035,7 +1068,7 @@ fn read_chosen(
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
-    stories: &[Dated<'_>],
+    (stories, revisions): (&[Dated], &Revisions),
     chosen: &[usize],
     report: &mut BuildReport,
 ) -> Vec<(usize, Article)> {
@@ -1051,7 +1084,7 @@ fn read_chosen(
                     false => Ok(p.article),
                     true => still_publishable(archive, rel, now).map(|m| p.article.with_meta(m)),
                 })
-                .map(|a| a.at_times(stories[pos].date(), stories[pos].revised()));
+                .map(|a| a.at_times(stories[pos].date(), revisions.of(&stories[pos])));
             (stories[pos].index(), read)
         })
         .collect();
@@ -1305,7 +1338,7 @@ fn resolve_related(
     archive: &Archive,
     parse_opts: &article::ParseOptions,
     scanned: &[Scanned],
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     articles: &[(usize, Article)],
 ) -> (Vec<Vec<RelatedLink>>, Vec<(usize, String)>) {
     let wanted_keys: Vec<Vec<u64>> = articles
@@ -1317,7 +1350,7 @@ fn resolve_related(
         &wanted,
         stories.iter().map(|s| {
             (
-                s.facts.key,
+                s.facts(scanned).key,
                 Candidate {
                     index: s.index(),
                     date: s.date(),
@@ -1448,7 +1481,6 @@ mod tests {
                 vec![],
                 None,
             )),
-            cached: false,
         }
     }
 
@@ -1489,23 +1521,28 @@ mod tests {
     }
 
     #[test]
-    fn a_story_is_32_bytes_and_keeps_its_times() {
-        // One per story of the archive: a million of them must not cost more than 32 MB.
-        assert_eq!(std::mem::size_of::<Dated<'_>>(), 32);
-        let scanned = [story("x/a.txt", 5, 1)];
+    fn a_story_is_16_bytes_and_its_revision_is_beside_it() {
+        // One per story of the archive: a million of them must not cost more than 16 MB.
+        assert_eq!(std::mem::size_of::<Dated>(), 16);
+        let scanned = [story("x/a.txt", 5, 1), story("x/b.txt", 6, 2)];
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
-        let s = &mut stories[0];
-        assert_eq!(s.revised(), None);
+        assert_eq!(stories[1].facts(&scanned).key, 2);
+        let mut revisions = Revisions::default();
+        assert_eq!(revisions.of(&stories[0]), None);
         let date = DateTime::parse_from_rfc3339("2025-06-18T09:15:30+05:00").unwrap();
+        stories[0].set_date(date);
+        stories[1].set_date(date);
+        assert_eq!(stories[0].date(), date);
         // A revision is never before the publication time, and is shown in its offset.
         let before = DateTime::parse_from_rfc3339("2025-06-18T01:00:00Z").unwrap();
-        s.set_times(date, Some(before.to_utc()));
-        assert_eq!((s.date(), s.revised()), (date, Some(date)));
         let later = DateTime::parse_from_rfc3339("2025-06-19T01:00:00Z").unwrap();
-        s.set_times(date, Some(later.to_utc()));
+        revisions.note(&stories[1], later.timestamp());
+        revisions.note(&stories[0], before.timestamp());
+        revisions.sort();
+        assert_eq!(revisions.of(&stories[0]), Some(date));
         assert_eq!(
-            s.revised().unwrap().to_rfc3339(),
+            revisions.of(&stories[1]).unwrap().to_rfc3339(),
             "2025-06-19T06:00:00+05:00"
         );
     }
@@ -1628,7 +1665,7 @@ mod tests {
             &mut report.errors,
         );
         assert_eq!(sets.len(), 1, "one language: the root set alone");
-        let selections = sets::select(&sets, &stories, "ru");
+        let selections = sets::select(&sets, (&stories, &scanned), "ru");
         assert_eq!(selections[0].chosen, [0, 1]);
         assert_eq!(selections[0].matched, 3);
         let articles = read_chosen(
@@ -1636,7 +1673,7 @@ mod tests {
             &archive,
             &opts,
             &scanned,
-            &stories,
+            (&stories, &Revisions::default()),
             &selections[0].chosen,
             &mut report,
         );
@@ -1647,10 +1684,8 @@ mod tests {
     #[test]
     fn nothing_is_up_to_date_without_a_matching_memo() {
         let scan = Scan {
-            scanned: vec![Scanned {
-                cached: true,
-                ..story("a.txt", 0, 1)
-            }],
+            scanned: vec![story("a.txt", 0, 1)],
+            read: 0,
             problems: vec![],
             ignored: vec![],
             photos: 0,

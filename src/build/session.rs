@@ -248,7 +248,6 @@ impl Rewalk {
                     rel_path: s.rel_path,
                     stamp: s.stamp,
                     facts: Some(s.facts),
-                    cached: true,
                 });
             }
         }
@@ -257,7 +256,6 @@ impl Rewalk {
             match before.remove(&*file.rel_path) {
                 Some(old) if old.stamp == file.stamp => {
                     file.facts = Some(old.facts);
-                    file.cached = true;
                 }
                 Some(_) => gone += 1,
                 None => {}
@@ -285,7 +283,6 @@ pub(crate) fn match_kept(
         match files.next_if(|f| f.rel_path == s.rel_path) {
             Some(file) if file.stamp == s.stamp => {
                 file.facts = Some(s.facts);
-                file.cached = true;
             }
             _ => gone += 1,
         }

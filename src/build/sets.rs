@@ -15,6 +15,7 @@ use crate::article::cities::CityTable;
 use crate::article::facets::{self, language_matches};
 use crate::article::meta;
 use crate::article::{Article, ArticleError, ArticleErrorKind, TagClash};
+use crate::cache::StoryFacts;
 use crate::config::feed_sets::TAGS_FOLDER;
 use crate::config::{Config, FeedSetSpec};
 use crate::corpus::Archive;
@@ -92,9 +93,8 @@ impl KeyFilter {
 }
 
 impl FeedSet {
-    /// Whether a scanned story belongs to the set.
-    pub(crate) fn takes(&self, story: &Dated<'_>, default_lang: &str) -> bool {
-        let f = story.facts;
+    /// Whether a scanned story (by its facts) belongs to the set.
+    pub(crate) fn takes(&self, f: &StoryFacts, default_lang: &str) -> bool {
         self.filter
             .matches(f.lang(default_lang), f.city, f.agency, f.tag_keys())
     }
@@ -155,7 +155,7 @@ pub(crate) fn plan(
     formats: &[Format],
     archive: &Archive,
     scanned: &[crate::corpus::Scanned],
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     cities: &CityTable,
     errors: &mut Vec<ArticleError>,
 ) -> Vec<FeedSet> {
@@ -164,7 +164,7 @@ pub(crate) fn plan(
             .iter()
             .map(|spec| declared(config, formats, spec, cities))
             .collect(),
-        None => default_sets(config, formats, stories),
+        None => default_sets(config, formats, scanned, stories),
     };
     if config.tag_feeds {
         sets.extend(tag_sets(config, formats, archive, scanned, stories, errors));
@@ -211,7 +211,12 @@ fn declared(
     }
 }
 
-fn default_sets(config: &Config, formats: &[Format], stories: &[Dated<'_>]) -> Vec<FeedSet> {
+fn default_sets(
+    config: &Config,
+    formats: &[Format],
+    scanned: &[crate::corpus::Scanned],
+    stories: &[Dated],
+) -> Vec<FeedSet> {
     let root = FeedSet {
         name: "all".into(),
         path: String::new(),
@@ -227,7 +232,7 @@ fn default_sets(config: &Config, formats: &[Format], stories: &[Dated<'_>]) -> V
     // Languages by their lower-case tag, so `en` and `EN` from two sidecars are one set.
     let mut languages: BTreeMap<String, &str> = BTreeMap::new();
     for s in stories {
-        let lang = s.facts.lang(default_lang);
+        let lang = s.facts(scanned).lang(default_lang);
         if !languages.contains_key(lang) {
             languages.entry(lang.to_ascii_lowercase()).or_insert(lang);
         }
@@ -264,13 +269,14 @@ fn tag_sets(
     formats: &[Format],
     archive: &Archive,
     scanned: &[crate::corpus::Scanned],
-    stories: &[Dated<'_>],
+    stories: &[Dated],
     errors: &mut Vec<ArticleError>,
 ) -> Vec<FeedSet> {
     // key → (spelling, a story carrying it)
     let mut tags: HashMap<u64, (&str, usize)> = HashMap::new();
     for s in stories {
-        for (tag, key) in s.facts.tags().iter().zip(s.facts.tag_keys()) {
+        let facts = s.facts(scanned);
+        for (tag, key) in facts.tags().iter().zip(facts.tag_keys()) {
             let e = tags.entry(*key).or_insert((tag, s.index()));
             if tag.as_str() < e.0 {
                 *e = (tag, s.index());
@@ -343,14 +349,14 @@ pub(crate) struct Selection {
 /// set per core at a time.
 pub(crate) fn select(
     sets: &[FeedSet],
-    stories: &[Dated<'_>],
+    (stories, scanned): (&[Dated], &[crate::corpus::Scanned]),
     default_lang: &str,
 ) -> Vec<Selection> {
     sets.par_iter()
         .map(|set| {
             let mut sel = Selection::default();
             for (pos, s) in stories.iter().enumerate() {
-                if set.takes(s, default_lang) {
+                if set.takes(s.facts(scanned), default_lang) {
                     sel.matched += 1;
                     if sel.chosen.len() < set.limit {
                         sel.chosen.push(pos);
@@ -368,7 +374,7 @@ pub(crate) fn select(
 /// every story of the two days.
 pub(crate) fn select_news(
     sets: &[FeedSet],
-    stories: &[Dated<'_>],
+    (stories, scanned): (&[Dated], &[crate::corpus::Scanned]),
     default_lang: &str,
     now: Option<i64>,
 ) -> Vec<Vec<usize>> {
@@ -384,7 +390,7 @@ pub(crate) fn select_news(
                 // Newest first: the future first, then the window, then the past.
                 .skip_while(|(_, s)| s.secs > now)
                 .take_while(|(_, s)| s.secs > from)
-                .filter(|(_, s)| set.takes(s, default_lang))
+                .filter(|(_, s)| set.takes(s.facts(scanned), default_lang))
                 .map(|(pos, _)| pos)
                 .collect()
         })
@@ -393,7 +399,7 @@ pub(crate) fn select_news(
 
 /// When the 48-hour window of the news sitemaps next changes after `now` (seconds): a story
 /// in it leaves, or a story dated later enters; `None` when no story ever will.
-pub(crate) fn news_window_moves(stories: &[Dated<'_>], now: i64) -> Option<i64> {
+pub(crate) fn news_window_moves(stories: &[Dated], now: i64) -> Option<i64> {
     let from = now - crate::feed::sitemap::WINDOW_SECS;
     stories
         .iter()
@@ -439,11 +445,10 @@ mod tests {
             rel_path: rel.into(),
             stamp: FileStamp::default(),
             facts: Facts::Story(facts),
-            cached: false,
         }
     }
 
-    fn dated(scanned: &[Scanned]) -> Vec<Dated<'_>> {
+    fn dated(scanned: &[Scanned]) -> Vec<Dated> {
         scanned
             .iter()
             .enumerate()
@@ -496,20 +501,20 @@ mod tests {
         }
         let stories = dated(&scanned);
         let now = 1_735_689_600 + 10 * day;
-        let news = select_news(&sets, &stories, "ru", Some(now));
+        let news = select_news(&sets, (&stories, &scanned), "ru", Some(now));
         // The root, then the Russian and Tajik sets, each with its own; the limit of 50 plays
         // no part.
         let root = sets.iter().position(|s| s.path.is_empty()).unwrap();
         assert_eq!(news[root], [1, 2, 3]);
         let tg = sets.iter().position(|s| s.path == "tg").unwrap();
         assert_eq!(news[tg], [2]);
-        assert!(select_news(&sets, &stories, "ru", None)
+        assert!(select_news(&sets, (&stories, &scanned), "ru", None)
             .iter()
             .all(Vec::is_empty));
         // A set that does not write the sitemap selects nothing.
         let rss_only = config("");
         let (sets, _) = plan_for(&rss_only, &scanned);
-        assert!(select_news(&sets, &stories, "ru", Some(now))
+        assert!(select_news(&sets, (&stories, &scanned), "ru", Some(now))
             .iter()
             .all(Vec::is_empty));
         // Next change: c leaves a second from now; without it, the future story enters in a
@@ -569,7 +574,7 @@ mod tests {
         assert_eq!(sets[3].title, format!("{} (Тоҷикӣ)", c.title));
         assert_eq!(sets[3].language, "tg");
         let stories = dated(&three);
-        let sel = select(&sets, &stories, "ru");
+        let sel = select(&sets, (&stories, &three), "ru");
         assert_eq!(
             sel.iter().map(|s| s.matched).collect::<Vec<_>>(),
             [4, 1, 2, 1]
@@ -588,12 +593,12 @@ mod tests {
         assert_eq!(sets.len(), 1);
         assert_eq!(sets[0].kind, SetKind::Other);
         let stories = dated(&scanned);
-        assert_eq!(select(&sets, &stories, "ru")[0].chosen, [0, 1]);
+        assert_eq!(select(&sets, (&stories, &scanned), "ru")[0].chosen, [0, 1]);
         let one = [FeedSet {
             limit: 1,
             ..sets[0].clone()
         }];
-        assert_eq!(select(&one, &stories, "ru")[0].chosen, [0]);
+        assert_eq!(select(&one, (&stories, &scanned), "ru")[0].chosen, [0]);
     }
 
     #[test]
