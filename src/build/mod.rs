@@ -579,7 +579,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
         let ids = chosen
             .iter()
             .map(|i| article::id_of(&scan.scanned[*i].rel_path));
-        history.listed(&set.path, ids)?;
+        history.listed(&set.path, ids, &scan.scanned)?;
     }
     // The feeds change when a tombstone expires, the news sitemaps when their window moves.
     let expires = match (history.expires, news_moves) {
