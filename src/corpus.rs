@@ -258,9 +258,19 @@ impl Archive {
                 .collect();
             // Exactly: the list is the largest thing a build holds, and growing it by
             // doubling left up to a third of it unused.
-            walk.files
-                .reserve_exact(listings.iter().map(|(l, _)| l.files.len()).sum());
+            let files: usize = listings.iter().map(|(l, _)| l.files.len()).sum();
+            walk.files.reserve_exact(files);
+            // The listings' memory, freed as they are moved, is given back every eighth of
+            // the level: else glibc keeps it, and at a million stories the walk held the
+            // list twice (170 MB, where the scan that follows holds 143).
+            let step = (files / 8).max(1 << 16);
+            let mut moved = 0;
             for ((listing, photos), prefix) in listings.into_iter().zip(prefixes) {
+                moved += listing.files.len();
+                if moved >= step {
+                    moved = 0;
+                    release_freed_memory();
+                }
                 walk.photos += photos;
                 if let Some(folders) = folders.as_deref_mut() {
                     folders.insert(prefix, FolderSummary::of(&listing, photos));

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 
 use super::{Dated, Revisions};
-use crate::cache::Facts;
+use crate::cache::{Facts, StoryFacts};
 use crate::corpus::Scanned;
 use crate::feed::Tombstone;
 use crate::ledger::{Changes, GoneReason, Ledger, LedgerError, Record, Records, Row, TimeSource};
@@ -52,12 +52,12 @@ pub(super) struct History {
     /// The feed sets each story was already listed in, as read from the ledger.
     listed: HashMap<String, HashSet<String>>,
     outcome: LedgerOutcome,
-    /// The stories not in the ledger before this build, as the rows they become: made one at a
-    /// time as the commit writes them, from the scan (24 bytes each where a row is over 100).
-    /// In id order, as the merge meets them: a story listed for the first time is found here
+    /// The stories not in the ledger before this build, by scan position: their rows are made
+    /// one at a time as the commit writes them, from the scan (4 bytes each where a row is
+    /// over 100). In id order, as the merge meets them: a story listed for the first time is found here
     /// by a binary search, and not looked up in the ledger (a set of their ids, even hashed,
     /// was 18 MB at a first build of a million stories).
-    fresh: Vec<Fresh>,
+    fresh: Vec<u32>,
     /// Every record, when a session keeps them for the next build.
     records: Option<Records>,
     /// When the first tombstone shown now expires: the feeds change then, though no file does.
@@ -222,18 +222,10 @@ impl History {
             return;
         };
         let first_seen = old.map(|r| r.first_seen).or(self.now);
-        let (date, source) = if facts.timed {
-            (story.date(), TimeSource::Story)
-        } else {
-            match old.and_then(|r| recorded_time(r, story.date())) {
-                Some(kept) => kept,
-                None => {
-                    let mtime = Some(file.stamp.mtime_ns.div_euclid(1_000_000_000))
-                        .filter(|_| file.stamp.mtime_ns != 0);
-                    choose_time(story.date(), first_seen, mtime)
-                }
-            }
-        };
+        let kept = (!facts.timed)
+            .then(|| old.and_then(|r| recorded_time(r, story.date())))
+            .flatten();
+        let (date, source) = kept.unwrap_or_else(|| first_time(file, facts, first_seen));
         let corrected = old.is_some_and(|r| r.hash != facts.hash);
         let revised = match old {
             Some(r) if corrected => self.now.or(r.revised),
@@ -262,12 +254,7 @@ impl History {
         match old {
             None => {
                 self.outcome.new += 1;
-                self.fresh.push(Fresh {
-                    index: story.index,
-                    secs: record.published,
-                    offset: record.offset,
-                    source: record.source,
-                });
+                self.fresh.push(story.index);
                 return;
             }
             Some(r) => {
@@ -387,9 +374,9 @@ impl History {
         let Some(ledger) = &self.ledger else {
             return Ok(());
         };
-        let fresh_id = |f: &Fresh| {
+        let fresh_id = |f: &u32| {
             scanned
-                .get(f.index as usize)
+                .get(*f as usize)
                 .map_or("", |s| crate::article::id_of(&s.rel_path))
         };
         for id in ids {
@@ -422,10 +409,17 @@ impl History {
         };
         if let (true, Some(now)) = (self.writes, self.now) {
             self.changes.listed.sort();
-            let fresh = self.fresh.iter().filter_map(|f| f.row(scanned, now));
+            let fresh = self
+                .fresh
+                .iter()
+                .filter_map(|f| fresh_row(scanned, *f, now));
             self.outcome.created = ledger.commit_with(&self.changes, fresh)?;
             if let Some(records) = self.records.as_mut() {
-                for row in self.fresh.iter().filter_map(|f| f.row(scanned, now)) {
+                for row in self
+                    .fresh
+                    .iter()
+                    .filter_map(|f| fresh_row(scanned, *f, now))
+                {
                     Changes::apply_row(&row, records);
                 }
                 self.changes.apply(records);
@@ -435,37 +429,44 @@ impl History {
     }
 }
 
-/// A story seen for the first time: what its row is made of besides the scan's facts.
-struct Fresh {
-    /// Its position in the scan.
-    index: u32,
-    /// Its publication time (seconds, UTC offset) and where it came from.
-    secs: i64,
-    offset: i32,
-    source: TimeSource,
+/// The row of the story at `index` of the scan, seen for the first time `now`: made again
+/// from the scan at the commit rather than kept from the merge (24 bytes a story, 23 MB at a
+/// first build of a million). `None` if the scan has no story there (never: the position is
+/// one of its stories').
+fn fresh_row(scanned: &[Scanned], index: u32, now: i64) -> Option<Row> {
+    let file = scanned.get(index as usize)?;
+    let Facts::Story(facts) = &file.facts else {
+        return None;
+    };
+    let (date, source) = first_time(file, facts, Some(now));
+    Some(Row {
+        path: file.rel_path.clone(),
+        record: Record {
+            first_seen: now,
+            hash: facts.hash,
+            published: date.timestamp(),
+            offset: date.offset().local_minus_utc(),
+            source,
+            revised: None,
+            gone: None,
+        },
+    })
 }
 
-impl Fresh {
-    /// Its row, first seen `now`; `None` if the scan has no story there (never: the position
-    /// is one of its stories').
-    fn row(&self, scanned: &[Scanned], now: i64) -> Option<Row> {
-        let file = scanned.get(self.index as usize)?;
-        let Facts::Story(facts) = &file.facts else {
-            return None;
-        };
-        Some(Row {
-            path: file.rel_path.clone(),
-            record: Record {
-                first_seen: now,
-                hash: facts.hash,
-                published: self.secs,
-                offset: self.offset,
-                source: self.source,
-                revised: None,
-                gone: None,
-            },
-        })
+/// The publication time of a story the ledger has no time for (first seen at `first_seen`):
+/// its own, or for a date-only story the one [`choose_time`] chooses. A function of the scan
+/// alone, so that the merge and the commit give a new story the same time.
+fn first_time(
+    file: &Scanned,
+    facts: &StoryFacts,
+    first_seen: Option<i64>,
+) -> (DateTime<FixedOffset>, TimeSource) {
+    if facts.timed {
+        return (facts.date(), TimeSource::Story);
     }
+    let mtime =
+        Some(file.stamp.mtime_ns.div_euclid(1_000_000_000)).filter(|_| file.stamp.mtime_ns != 0);
+    choose_time(facts.date(), first_seen, mtime)
 }
 
 /// The time the ledger holds for a date-only story, while it still falls on the story's
@@ -649,7 +650,7 @@ mod tests {
         let ids: Vec<&str> = history
             .fresh
             .iter()
-            .map(|f| crate::article::id_of(&scan[f.index as usize].rel_path))
+            .map(|f| crate::article::id_of(&scan[*f as usize].rel_path))
             .collect();
         assert_eq!(ids, ["x/a", "x/a-b", "x/b"]);
         history.listed("", ["x/a-b", "x/b"], &scan).unwrap();
@@ -669,6 +670,89 @@ mod tests {
         assert_eq!(sets("x/a-b"), ["", "en"]);
         assert_eq!(sets("x/b"), [""]);
         assert!(sets("x/a").is_empty());
+    }
+
+    #[test]
+    fn a_new_storys_row_has_the_time_the_merge_gave_it() {
+        // The commit makes each new story's row again from the scan: it must hold the time
+        // the feeds got. Midnight in Dushanbe (+05:00) of 2025-06-18, date-only, with the
+        // file written at 08:00 that day; and one story with a time of its own.
+        let midnight = at("2025-06-18T00:00:00+05:00");
+        let date_only = |rel: &str, mtime: DateTime<FixedOffset>| {
+            let facts =
+                crate::cache::StoryFacts::new(1, midnight.timestamp(), 18_000, None, vec![], None);
+            let mut stamp = crate::cache::FileStamp::default();
+            stamp.mtime_ns = mtime.timestamp() * 1_000_000_000;
+            Scanned {
+                rel_path: rel.into(),
+                stamp,
+                facts: Facts::Story(facts.with_content(7, false)),
+            }
+        };
+        let mtime = at("2025-06-18T08:00:00+05:00");
+        let scan = [
+            date_only("a.txt", mtime),
+            scanned("b.txt"),
+            date_only("c.txt", at("2025-06-20T08:00:00+05:00")),
+        ];
+        for (now, expected) in [
+            // Seen on the day: first seen, its own time, first seen.
+            (
+                at("2025-06-18T10:00:00+05:00"),
+                [
+                    ("2025-06-18T10:00:00+05:00", TimeSource::FirstSeen),
+                    ("2025-06-18T09:00:00+05:00", TimeSource::Story),
+                    ("2025-06-18T10:00:00+05:00", TimeSource::FirstSeen),
+                ],
+            ),
+            // Seen later: the file's time when it is on the day, else midnight.
+            (
+                at("2025-06-25T10:00:00+05:00"),
+                [
+                    ("2025-06-18T08:00:00+05:00", TimeSource::Mtime),
+                    ("2025-06-18T09:00:00+05:00", TimeSource::Story),
+                    ("2025-06-18T00:00:00+05:00", TimeSource::Midnight),
+                ],
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("ledger.sqlite");
+            let mut report = super::super::BuildReport::default();
+            let mut stories = super::super::collect_stories(&scan, &mut report);
+            let now = Some(now.timestamp());
+            let busy = Duration::from_secs(1);
+            let history = History::read(
+                &path,
+                true,
+                busy,
+                now,
+                7,
+                &scan,
+                &mut stories,
+                true,
+                (None, false),
+            )
+            .unwrap();
+            history.commit(&scan).unwrap();
+            let mut rows = Vec::new();
+            Ledger::open(&path, false, busy)
+                .unwrap()
+                .each_record(|_, r| rows.push(r))
+                .unwrap();
+            let given: Vec<(DateTime<FixedOffset>, TimeSource)> = stories
+                .iter()
+                .zip(&rows)
+                .map(|(s, r)| {
+                    let recorded = DateTime::from_timestamp(r.published, 0)
+                        .unwrap()
+                        .with_timezone(&FixedOffset::east_opt(r.offset).unwrap());
+                    assert_eq!(recorded, s.date(), "the feeds' time is the ledger's");
+                    (recorded, r.source)
+                })
+                .collect();
+            let expected: Vec<_> = expected.iter().map(|(t, s)| (at(t), *s)).collect();
+            assert_eq!(given, expected);
+        }
     }
 
     #[test]
