@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::article::facets;
 use crate::article::lang::Detected;
 use crate::article::{ArticleError, ArticleWarning};
+use crate::file_list::{FileList, Located, Paths, RelPath};
 use crate::fsx::{self, ReadError};
 
 /// File name of the cache, in the output folder.
@@ -418,8 +419,8 @@ pub(crate) fn file_holds(path: &std::path::Path, hash: u64) -> bool {
 /// A file of the archive, its current stamp, and its facts if the cache has them for that stamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CachedFile {
-    /// Path relative to the articles folder, `/`-separated.
-    pub rel_path: Box<str>,
+    /// Path relative to the articles folder, `/`-separated, in its list's arena.
+    pub rel_path: RelPath,
     /// Its stamp.
     pub stamp: FileStamp,
     /// Its facts: before the scan, those the cache has for its stamp, if it has them.
@@ -428,12 +429,22 @@ pub(crate) struct CachedFile {
 
 impl CachedFile {
     /// A file the walk found, not matched with the cache yet.
-    pub(crate) fn walked(rel_path: String, stamp: FileStamp) -> Self {
+    pub(crate) fn walked(rel_path: RelPath, stamp: FileStamp) -> Self {
         CachedFile {
-            rel_path: rel_path.into_boxed_str(),
+            rel_path,
             stamp,
             facts: None,
         }
+    }
+}
+
+impl Located for CachedFile {
+    fn rel_path(&self) -> RelPath {
+        self.rel_path
+    }
+
+    fn relocated(self, rel_path: RelPath) -> Self {
+        CachedFile { rel_path, ..self }
     }
 }
 
@@ -572,8 +583,13 @@ fn open(path: &Path, fingerprint: u64) -> Result<Records, String> {
 /// time as a merge with the sorted list: neither the file nor its decoded records are ever in
 /// memory whole. On any problem no file gets facts (a missing, corrupt, foreign or stale cache
 /// is rebuilt), and [`Matched::note`] says why.
-pub(crate) fn load_matching(path: &Path, fingerprint: u64, files: &mut [CachedFile]) -> Matched {
-    let outcome = open(path, fingerprint).and_then(|records| merge(records, files));
+pub(crate) fn load_matching(
+    path: &Path,
+    fingerprint: u64,
+    files: &mut FileList<CachedFile>,
+) -> Matched {
+    let (files, paths) = files.parts_mut();
+    let outcome = open(path, fingerprint).and_then(|records| merge(records, (files, paths)));
     match outcome {
         Ok(matched) => matched,
         Err(note) => {
@@ -589,7 +605,10 @@ pub(crate) fn load_matching(path: &Path, fingerprint: u64, files: &mut [CachedFi
 }
 
 /// The merge of [`load_matching`], after the header.
-fn merge(mut records: Records, files: &mut [CachedFile]) -> Result<Matched, String> {
+fn merge(
+    mut records: Records,
+    (files, paths): (&mut [CachedFile], Paths<'_>),
+) -> Result<Matched, String> {
     let count: usize = records.next()?;
     let mut gone = 0;
     let mut files = files.iter_mut().peekable();
@@ -600,8 +619,11 @@ fn merge(mut records: Records, files: &mut [CachedFile]) -> Result<Matched, Stri
         if previous.as_ref().is_some_and(|p| *p >= rel) {
             return Err("corrupt cache (records out of order)".into());
         }
-        while files.next_if(|f| *f.rel_path < *rel).is_some() {}
-        match files.next_if(|f| *f.rel_path == *rel) {
+        while files
+            .next_if(|f| paths.get(f.rel_path) < rel.as_str())
+            .is_some()
+        {}
+        match files.next_if(|f| paths.get(f.rel_path) == rel) {
             Some(file) if file.stamp == stamp => {
                 file.facts = Some(facts);
             }
@@ -830,11 +852,12 @@ mod tests {
         assert_eq!(plain.with_companions(false, photo), with_photo);
     }
 
-    fn walked(files: &[(&str, u64)]) -> Vec<CachedFile> {
-        files
-            .iter()
-            .map(|(rel, size)| CachedFile::walked(rel.to_string(), stamp(*size)))
-            .collect()
+    fn walked(files: &[(&str, u64)]) -> FileList<CachedFile> {
+        FileList::of(
+            files
+                .iter()
+                .map(|(rel, size)| (*rel, CachedFile::walked(RelPath::default(), stamp(*size)))),
+        )
     }
 
     #[test]
@@ -846,7 +869,8 @@ mod tests {
         let matched = load_matching(&path, 7, &mut files);
         assert_eq!(matched.note, None);
         assert_eq!(files[0].facts, Some(facts()));
-        assert_eq!(files[1], CachedFile::walked("b.txt".into(), stamp(3)));
+        assert_eq!(files[1], CachedFile::walked(files[1].rel_path, stamp(3)));
+        assert_eq!(files.path_of(&files[1]), "b.txt");
         assert_eq!(matched.gone, 0);
     }
 
@@ -877,10 +901,11 @@ mod tests {
             .enumerate()
             .map(|(i, n)| (n.as_str(), &st, of(i)));
         save(&path, 7, records, Some(&memo)).unwrap();
-        let mut files: Vec<CachedFile> = names
-            .iter()
-            .map(|n| CachedFile::walked(n.clone(), st))
-            .collect();
+        let mut files = FileList::of(
+            names
+                .iter()
+                .map(|n| (n.as_str(), CachedFile::walked(RelPath::default(), st))),
+        );
         let matched = load_matching(&path, 7, &mut files);
         assert_eq!(matched.note, None);
         assert_eq!(matched.memo, Some(memo));
@@ -907,7 +932,8 @@ mod tests {
         write(&path, 7);
         let mut files = walked(&[("b.txt", 1)]);
         let matched = load_matching(&path, 7, &mut files);
-        assert_eq!(files, vec![CachedFile::walked("b.txt".into(), stamp(1))]);
+        assert_eq!(*files, [CachedFile::walked(files[0].rel_path, stamp(1))]);
+        assert_eq!(files.path_at(0), "b.txt");
         assert_eq!(matched.gone, 1);
     }
 
@@ -976,7 +1002,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CACHE_FILE);
         std::fs::write(&path, b"<rss/>").unwrap();
-        let matched = load_matching(&path, 7, &mut []);
+        let matched = load_matching(&path, 7, &mut FileList::default());
         assert_eq!(matched.note.as_deref(), Some("not a wirefeed cache"));
     }
 

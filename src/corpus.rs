@@ -16,19 +16,32 @@ use crate::article::meta::{self, Meta, Status};
 use crate::article::{self, ParseOptions};
 use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::cache::{CachedFile, Facts, FileStamp, Mastheads, StoryFacts};
+use crate::file_list::{FileList, Located, RelPath};
 use crate::fsx;
 
 /// One file of the archive and what is known of it.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanned {
-    /// Path relative to the articles folder, `/`-separated (a `Box<str>`: 8 bytes less than a
-    /// `String` in each of the archive's records).
-    pub rel_path: Box<str>,
+    /// Path relative to the articles folder, `/`-separated, in its list's arena.
+    pub rel_path: RelPath,
     /// Its stamp, for the cache.
     pub stamp: FileStamp,
     /// What parsing found.
     pub facts: Facts,
 }
+
+impl Located for Scanned {
+    fn rel_path(&self) -> RelPath {
+        self.rel_path
+    }
+
+    fn relocated(self, rel_path: RelPath) -> Self {
+        Scanned { rel_path, ..self }
+    }
+}
+
+/// The scan of an archive: a record per file, sorted by path.
+pub(crate) type ScanList = FileList<Scanned>;
 
 impl StoryFacts {
     /// The story's publication time.
@@ -48,7 +61,7 @@ pub(crate) type Walked = CachedFile;
 #[derive(Debug, Default)]
 pub(crate) struct Walk {
     /// Story files, sorted by relative path.
-    pub files: Vec<Walked>,
+    pub files: FileList<Walked>,
     /// Folders that could not be read and names that cannot be published.
     pub problems: Vec<ArticleError>,
     /// Entries passed over on purpose (links not followed, FIFOs…), each said once.
@@ -101,6 +114,35 @@ fn id_of_meta(_meta: &std::fs::Metadata) -> Option<FolderId> {
     None
 }
 
+impl Listing {
+    /// Adds the story file at `path` (`rel` in the archive), with its stamp.
+    fn add_file(&mut self, path: &Path, rel: &str, stamp: FileStamp) {
+        if self
+            .files
+            .push(rel, |at| CachedFile::walked(at, stamp))
+            .is_err()
+        {
+            self.problems.push(ArticleError {
+                path: path.to_path_buf(),
+                line: None,
+                column: None,
+                kind: ArticleErrorKind::FileName(
+                    "the path is longer than 16 MiB; shorten it".into(),
+                ),
+            });
+        }
+    }
+}
+
+/// The error for files of `folder` left out because the paths of the archive's files would
+/// exceed the arena's 1 TiB: never in practice, since their list would not fit in memory.
+pub(crate) fn too_many_paths(folder: &Path) -> ArticleError {
+    folder_problem(
+        folder,
+        &std::io::Error::other("the archive's paths exceed 1 TiB; its files were left out"),
+    )
+}
+
 /// A folder of the archive that could not be read (or not to the end).
 fn folder_problem(folder: &Path, e: &std::io::Error) -> ArticleError {
     ArticleError {
@@ -137,6 +179,10 @@ fn release_freed_memory() {
         libc::malloc_trim(0);
     }
 }
+
+/// Files listed between two returns of freed memory to the system (see [`Archive::list`]):
+/// about thirty at a million stories, each well under a millisecond.
+const TRIM_EVERY: usize = 1 << 15;
 
 /// The articles folder as a build reads it: where it is, and which symbolic links it follows.
 ///
@@ -188,7 +234,9 @@ impl FolderSummary {
 /// One folder's entries, before they are merged into the [`Walk`].
 #[derive(Default)]
 struct Listing {
-    files: Vec<Walked>,
+    /// The folder listed.
+    folder: PathBuf,
+    files: FileList<Walked>,
     folders: Vec<(PathBuf, String, Option<FolderId>)>,
     problems: Vec<ArticleError>,
     skipped: Vec<ArticleWarning>,
@@ -259,7 +307,8 @@ impl Archive {
             // Exactly: the list is the largest thing a build holds, and growing it by
             // doubling left up to a third of it unused.
             let files: usize = listings.iter().map(|(l, _)| l.files.len()).sum();
-            walk.files.reserve_exact(files);
+            let text: usize = listings.iter().map(|(l, _)| l.files.text_len()).sum();
+            walk.files.reserve_exact(files, text);
             // The listings' memory, freed as they are moved, is given back every eighth of
             // the level: else glibc keeps it, and at a million stories the walk held the
             // list twice (170 MB, where the scan that follows holds 143).
@@ -275,7 +324,9 @@ impl Archive {
                 if let Some(folders) = folders.as_deref_mut() {
                     folders.insert(prefix, FolderSummary::of(&listing, photos));
                 }
-                walk.files.extend(listing.files);
+                if walk.files.append(listing.files).is_err() {
+                    walk.problems.push(too_many_paths(&listing.folder));
+                }
                 walk.problems.extend(listing.problems);
                 walk.skipped.extend(listing.skipped);
                 for (path, rel, id) in listing.folders {
@@ -288,9 +339,9 @@ impl Archive {
         }
         // On both cores: at a million files this sort (of 120-byte records) is several
         // per cent of a no-change rerun.
+        let (files, paths) = walk.files.parts_mut();
         read_pool().install(|| {
-            walk.files
-                .par_sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
+            files.par_sort_unstable_by(|a, b| paths.get(a.rel_path).cmp(paths.get(b.rel_path)));
         });
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -301,7 +352,7 @@ impl Archive {
     /// Lists one folder again (`prefix` relative to the top, as [`Archive::walk`] noted it):
     /// its story files with their stamps, sorted, and what else it holds. `None` when it cannot
     /// be read now.
-    pub(crate) fn relist(&self, prefix: &str) -> Option<(Vec<Walked>, FolderSummary)> {
+    pub(crate) fn relist(&self, prefix: &str) -> Option<(FileList<Walked>, FolderSummary)> {
         let folder = if prefix.is_empty() {
             self.root.clone()
         } else {
@@ -313,14 +364,15 @@ impl Archive {
         }
         let photos = self.pair_companions(&mut listing.files, &mut listing.skipped);
         let summary = FolderSummary::of(&listing, photos);
-        listing
-            .files
-            .sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        listing.files.sort_by_path();
         Some((listing.files, summary))
     }
 
     fn list(&self, folder: &Path, prefix: &str) -> Listing {
-        let mut out = Listing::default();
+        let mut out = Listing {
+            folder: folder.to_path_buf(),
+            ..Listing::default()
+        };
         let entries = match std::fs::read_dir(folder) {
             Ok(e) => e,
             Err(e) => {
@@ -363,6 +415,15 @@ impl Archive {
             };
             self.sort_entry(&entry, path, rel, &mut out);
         }
+        // Listing leaves its threads' malloc arenas full of small holes (each entry's names,
+        // freed, between the growing list's blocks), which glibc keeps: at a million stories
+        // the listed folders held 150 MB where their records are 112. Given back every
+        // `TRIM_EVERY` files listed, by whichever thread passes the mark.
+        static LISTED: AtomicUsize = AtomicUsize::new(0);
+        let before = LISTED.fetch_add(out.files.len(), Ordering::Relaxed);
+        if (before + out.files.len()) / TRIM_EVERY != before / TRIM_EVERY {
+            release_freed_memory();
+        }
         out
     }
 
@@ -386,7 +447,7 @@ impl Archive {
                     .metadata()
                     .map(|m| FileStamp::of(&m))
                     .unwrap_or_default();
-                out.files.push(CachedFile::walked(rel, stamp));
+                out.add_file(&path, &rel, stamp);
             }
             Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
                 Err(_) => skip(out, "a broken symbolic link".into()),
@@ -394,7 +455,7 @@ impl Archive {
                     out,
                     "a symbolic link to a place outside the articles folder; not followed (set `follow_symlinks = true` to publish it)".into(),
                 ),
-                Ok(meta) if meta.is_file() => out.files.push(CachedFile::walked(rel, FileStamp::of(&meta))),
+                Ok(meta) if meta.is_file() => out.add_file(&path, &rel, FileStamp::of(&meta)),
                 Ok(meta) if meta.is_dir() && self.follow_symlinks => {
                     out.folders.push((path.clone(), rel, id_of_meta(&meta)));
                 }
@@ -422,45 +483,42 @@ impl Archive {
     /// sidecar's stamp goes into its story's, so that editing, adding or removing it makes the
     /// story read again; a sidecar with no story is said once and ignored.
     /// Returns how many photos there were.
-    fn pair_companions(&self, files: &mut Vec<Walked>, skipped: &mut Vec<ArticleWarning>) -> usize {
+    fn pair_companions(
+        &self,
+        files: &mut FileList<Walked>,
+        skipped: &mut Vec<ArticleWarning>,
+    ) -> usize {
         // In place, and with a map of the companions only: the list is the largest thing a
         // rerun holds, and most stories have no companion.
         let mut companions: HashMap<String, (bool, u64)> = HashMap::new();
         let mut photos = 0;
-        files.retain(
-            |CachedFile {
-                 rel_path: rel,
-                 stamp,
-                 ..
-             }| {
-                let sidecar = match extension(rel) {
-                    Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => true,
-                    Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
-                        photos += 1;
-                        false
-                    }
-                    _ => return true,
-                };
-                let entry = companions
-                    .entry(article::id_of(rel).to_string())
-                    .or_default();
-                entry.0 |= sidecar;
-                // Order-free, so the walk's order does not matter; the extension is mixed in so
-                // that a.jpg turning into a.png is a change too.
-                entry.1 ^= stamp.as_companion() ^ xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
-                false
-            },
-        );
+        files.retain(|rel, CachedFile { stamp, .. }| {
+            let sidecar = match extension(rel) {
+                Some(ext) if ext.eq_ignore_ascii_case(meta::SIDECAR_EXT) => true,
+                Some(ext) if PHOTO_EXTS.iter().any(|p| ext.eq_ignore_ascii_case(p)) => {
+                    photos += 1;
+                    false
+                }
+                _ => return true,
+            };
+            let entry = companions
+                .entry(article::id_of(rel).to_string())
+                .or_default();
+            entry.0 |= sidecar;
+            // Order-free, so the walk's order does not matter; the extension is mixed in so
+            // that a.jpg turning into a.png is a change too.
+            entry.1 ^= stamp.as_companion() ^ xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
+            false
+        });
         if companions.is_empty() {
             return photos;
         }
+        let (files, paths) = files.parts_mut();
         for CachedFile {
-            rel_path: rel,
-            stamp,
-            ..
+            rel_path, stamp, ..
         } in files.iter_mut()
         {
-            if let Some((sidecar, hash)) = companions.remove(article::id_of(rel)) {
+            if let Some((sidecar, hash)) = companions.remove(article::id_of(paths.get(*rel_path))) {
                 *stamp = stamp.with_companions(sidecar, hash);
             }
         }
@@ -585,15 +643,16 @@ pub(crate) fn read_facts(
 /// `files`, and how many files were read (the others' facts came with them).
 pub(crate) fn scan(
     archive: &Archive,
-    mut files: Vec<CachedFile>,
+    mut files: FileList<CachedFile>,
     (opts, mastheads): (&ParseOptions, Option<&Mastheads>),
     progress: Option<&AtomicUsize>,
-) -> (Vec<Scanned>, usize) {
+) -> (ScanList, usize) {
     // Counted here rather than flagged in each record: a flag would cost every record 8 bytes
     // of padding.
     let read = AtomicUsize::new(0);
+    let (list, paths) = files.parts_mut();
     read_pool().install(|| {
-        files.par_iter_mut().for_each(|file| {
+        list.par_iter_mut().for_each(|file| {
             if let Some(p) = progress {
                 p.fetch_add(1, Ordering::Relaxed);
             }
@@ -601,7 +660,7 @@ pub(crate) fn scan(
                 read.fetch_add(1, Ordering::Relaxed);
                 file.facts = Some(read_facts(
                     archive,
-                    &file.rel_path,
+                    paths.get(file.rel_path),
                     file.stamp,
                     (opts, mastheads),
                 ));
@@ -610,17 +669,14 @@ pub(crate) fn scan(
     });
     // A plain map of the list into records of the same size: the standard library collects it
     // in place, so the archive's list is never held twice.
-    let scanned = files
-        .into_iter()
-        .map(|file| Scanned {
-            // Every file has its facts by now; reading it here is only what the type asks.
-            facts: file.facts.unwrap_or_else(|| {
-                read_facts(archive, &file.rel_path, file.stamp, (opts, mastheads))
-            }),
-            rel_path: file.rel_path,
-            stamp: file.stamp,
-        })
-        .collect();
+    let scanned = files.map(|rel, file| Scanned {
+        // Every file has its facts by now; reading it here is only what the type asks.
+        facts: file
+            .facts
+            .unwrap_or_else(|| read_facts(archive, rel, file.stamp, (opts, mastheads))),
+        rel_path: file.rel_path,
+        stamp: file.stamp,
+    });
     (scanned, read.into_inner())
 }
 
@@ -632,9 +688,10 @@ mod tests {
     /// smaller than a record of the other (see [`super::scan`]).
     #[test]
     fn the_scan_can_reuse_the_walks_list() {
-        // One record per file of the archive: 96 bytes (it was 112 with a 24-byte stamp and a
-        // flag of its own, padded to 8).
-        assert_eq!(std::mem::size_of::<Scanned>(), 96);
+        // One record per file of the archive: 88 bytes (it was 112 with a 24-byte stamp and a
+        // flag of its own, padded to 8, then 96 with a `Box<str>` path), and its path in the
+        // list's arena.
+        assert_eq!(std::mem::size_of::<Scanned>(), 88);
         assert!(std::mem::size_of::<CachedFile>() >= std::mem::size_of::<Scanned>());
         assert_eq!(
             std::mem::align_of::<CachedFile>(),

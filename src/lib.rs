@@ -42,6 +42,7 @@ mod corpus;
 pub mod diagnostic;
 mod error;
 pub mod feed;
+mod file_list;
 mod format;
 mod fsx;
 mod id_syntax;

@@ -30,7 +30,7 @@ use super::{ArchiveOutcome, BuildOptions, BuildReport, FeedOutcome, FeedStatus, 
 use crate::article::{self, ArticleError};
 use crate::cache::{ArchiveMemo, FileStamp, OutputMemo};
 use crate::config::Config;
-use crate::corpus::Scanned;
+use crate::corpus::ScanList;
 use crate::error::Error;
 use crate::feed::history::History;
 use crate::feed::{self, Feed, Format};
@@ -171,7 +171,7 @@ pub(crate) fn kept(
 pub(crate) fn plan(
     target: Target,
     sets: &[FeedSet],
-    (stories, scanned, revisions): (&[Dated], &[Scanned], &Revisions),
+    (stories, scanned, revisions): (&[Dated], &ScanList, &Revisions),
     default_lang: &str,
     fingerprint: u64,
 ) -> Plan {
@@ -210,7 +210,7 @@ pub(crate) fn plan(
 fn keys(
     fingerprint: u64,
     months: &[Month],
-    (stories, scanned, revisions): (&[Dated], &[Scanned], &Revisions),
+    (stories, scanned, revisions): (&[Dated], &ScanList, &Revisions),
 ) -> Vec<u64> {
     months
         .par_iter()
@@ -448,7 +448,7 @@ fn make_month(
         .iter()
         .map(|pos| {
             let s = &cx.stories[*pos];
-            let rel = &cx.scan.scanned[s.index()].rel_path;
+            let rel = cx.scan.scanned.path_at(s.index());
             // Kept by the scan when it read the file now; read again when it came from the
             // cache.
             let kept = s
@@ -615,6 +615,7 @@ mod tests {
     use crate::cache::{Facts, StoryFacts};
     use crate::config::RawConfig;
     use crate::corpus::{Archive, Scanned};
+    use crate::file_list::Located;
     use chrono::DateTime;
 
     fn config() -> Config {
@@ -623,7 +624,7 @@ mod tests {
     }
 
     /// A scanned story at `rel`, at `rfc3339`, with headline key `key` and content hash `hash`.
-    fn story(rel: &str, rfc3339: &str, (key, hash): (u64, u64)) -> Scanned {
+    fn story<'a>(rel: &'a str, rfc3339: &str, (key, hash): (u64, u64)) -> (&'a str, Scanned) {
         let date = DateTime::parse_from_rfc3339(rfc3339).unwrap();
         let facts = StoryFacts::new(
             key,
@@ -634,15 +635,18 @@ mod tests {
             None,
         )
         .with_content(hash, true);
-        Scanned {
-            rel_path: rel.into(),
-            stamp: FileStamp::default(),
-            facts: Facts::Story(facts),
-        }
+        (
+            rel,
+            Scanned {
+                rel_path: crate::file_list::RelPath::default(),
+                stamp: FileStamp::default(),
+                facts: Facts::Story(facts),
+            },
+        )
     }
 
     /// The months of `scanned` as the build plans them: (name, ids newest first, key).
-    fn months(scanned: &[Scanned]) -> Vec<(String, Vec<String>, u64)> {
+    fn months(scanned: &ScanList) -> Vec<(String, Vec<String>, u64)> {
         let c = config();
         let dir = tempfile::tempdir().unwrap();
         let archive = Archive::open(dir.path(), false).unwrap();
@@ -678,15 +682,15 @@ mod tests {
             .collect()
     }
 
-    fn archive_of_three_months() -> Vec<Scanned> {
-        vec![
+    fn archive_of_three_months() -> ScanList {
+        ScanList::of([
             story("may", "2025-05-20T10:00:00+05:00", (1, 11)),
             // 1 July in Dushanbe, still 30 June in UTC: July's, by the story's own clock.
             story("july-local", "2025-07-01T00:30:00+05:00", (2, 12)),
             // Later in UTC than `july-local`, but 30 June where it was written.
             story("june-late", "2025-06-30T22:00:00+00:00", (3, 13)),
             story("june", "2025-06-18T14:30:00+05:00", (4, 14)),
-        ]
+        ])
     }
 
     #[test]
@@ -716,7 +720,9 @@ mod tests {
         assert_eq!(before, months(&archive_of_three_months()));
         // June's story edited: June's key changes, May's and July's do not.
         let mut edited = archive_of_three_months();
-        edited[3] = story("june", "2025-06-18T14:30:00+05:00", (4, 999));
+        edited[3] = story("june", "2025-06-18T14:30:00+05:00", (4, 999))
+            .1
+            .relocated(edited[3].rel_path);
         let after = months(&edited);
         assert_ne!(key(&before, "2025-06"), key(&after, "2025-06"));
         assert_eq!(key(&before, "2025-05"), key(&after, "2025-05"));
@@ -724,7 +730,9 @@ mod tests {
         // May's story edited: only May's (entries do not carry related links, whose text is
         // their target's headline).
         let mut edited = archive_of_three_months();
-        edited[0] = story("may", "2025-05-20T10:00:00+05:00", (1, 555));
+        edited[0] = story("may", "2025-05-20T10:00:00+05:00", (1, 555))
+            .1
+            .relocated(edited[0].rel_path);
         let after = months(&edited);
         assert_ne!(key(&before, "2025-05"), key(&after, "2025-05"));
         assert_eq!(key(&before, "2025-06"), key(&after, "2025-06"));
@@ -741,7 +749,7 @@ mod tests {
         assert_ne!(plain, revised);
         // A month with no story any more: its neighbours' links change, so do their keys.
         let mut emptied = archive_of_three_months();
-        emptied.remove(1);
+        emptied.retain(|rel, _| rel != "july-local");
         let after = months(&emptied);
         assert_eq!(after.len(), 2);
         assert_ne!(key(&before, "2025-06"), key(&after, "2025-06"));

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::{Dated, Revisions};
 use crate::cache::{Facts, StoryFacts};
-use crate::corpus::Scanned;
+use crate::corpus::{ScanList, Scanned};
 use crate::feed::Tombstone;
 use crate::ledger::{Changes, GoneReason, Ledger, LedgerError, Record, Records, Row, TimeSource};
 
@@ -98,7 +98,7 @@ impl History {
         busy: Duration,
         now: Option<i64>,
         tombstone_days: u64,
-        scanned: &[Scanned],
+        scanned: &ScanList,
         stories: &mut [Dated],
         complete: bool,
         (kept, keep): (Option<Records>, bool),
@@ -136,13 +136,19 @@ impl History {
         let (mut next, mut other) = (0, 0);
         let mut visit = |id: &str, record: &Record| {
             while let Some(pos) = at(next).filter(|p| stories[*p].id(scanned) < id) {
-                let file = &scanned[stories[pos].index()];
+                let file = (
+                    scanned.path_at(stories[pos].index()),
+                    &scanned[stories[pos].index()],
+                );
                 merge.time(&mut history, &mut stories[pos], pos, file, None);
                 next += 1;
             }
             let story = at(next).filter(|p| stories[*p].id(scanned) == id);
             if let Some(pos) = story {
-                let file = &scanned[stories[pos].index()];
+                let file = (
+                    scanned.path_at(stories[pos].index()),
+                    &scanned[stories[pos].index()],
+                );
                 merge.time(&mut history, &mut stories[pos], pos, file, Some(record));
                 next += 1;
             }
@@ -187,7 +193,10 @@ impl History {
             }
         };
         for pos in order[next..].iter().map(|p| *p as usize) {
-            let file = &scanned[stories[pos].index()];
+            let file = (
+                scanned.path_at(stories[pos].index()),
+                &scanned[stories[pos].index()],
+            );
             merge.time(&mut history, &mut stories[pos], pos, file, None);
         }
         let Merge {
@@ -216,7 +225,7 @@ impl History {
     }
 
     /// Gives one story its times and notes what changed since the ledger last saw it.
-    fn time(&mut self, story: &mut Dated, file: &Scanned, old: Option<&Record>) {
+    fn time(&mut self, story: &mut Dated, (rel, file): (&str, &Scanned), old: Option<&Record>) {
         // `file` is the story's own record, which holds a story's facts.
         let Facts::Story(facts) = &file.facts else {
             return;
@@ -250,7 +259,7 @@ impl History {
             gone: None,
         };
         // Borrowed: it is kept only for what changed, and a build visits every story.
-        let id = crate::article::id_of(&file.rel_path);
+        let id = crate::article::id_of(rel);
         match old {
             None => {
                 self.outcome.new += 1;
@@ -261,7 +270,7 @@ impl History {
                 if r.gone.is_some() {
                     self.outcome.restored += 1;
                     self.changes.restored.push(id.to_string());
-                    self.event(id, "restored", format!("back in {}", file.rel_path));
+                    self.event(id, "restored", format!("back in {rel}"));
                 }
                 if corrected {
                     self.outcome.corrected += 1;
@@ -285,7 +294,7 @@ impl History {
             }
         }
         self.changes.rows.push(Row {
-            path: file.rel_path.clone(),
+            path: rel.into(),
             record,
         });
     }
@@ -369,7 +378,7 @@ impl History {
         &mut self,
         set: &str,
         ids: impl IntoIterator<Item = &'a str>,
-        scanned: &[Scanned],
+        scanned: &ScanList,
     ) -> Result<(), LedgerError> {
         let Some(ledger) = &self.ledger else {
             return Ok(());
@@ -377,7 +386,7 @@ impl History {
         let fresh_id = |f: &u32| {
             scanned
                 .get(*f as usize)
-                .map_or("", |s| crate::article::id_of(&s.rel_path))
+                .map_or("", |s| crate::article::id_of(scanned.path_of(s)))
         };
         for id in ids {
             if !self.listed.contains_key(id) {
@@ -402,7 +411,7 @@ impl History {
     /// scan [`History::read`] was given.
     pub(super) fn commit(
         mut self,
-        scanned: &[Scanned],
+        scanned: &ScanList,
     ) -> Result<(Option<LedgerOutcome>, Option<Records>), LedgerError> {
         let Some(ledger) = self.ledger.as_mut() else {
             return Ok((None, None));
@@ -433,14 +442,14 @@ impl History {
 /// from the scan at the commit rather than kept from the merge (24 bytes a story, 23 MB at a
 /// first build of a million). `None` if the scan has no story there (never: the position is
 /// one of its stories').
-fn fresh_row(scanned: &[Scanned], index: u32, now: i64) -> Option<Row> {
+fn fresh_row(scanned: &ScanList, index: u32, now: i64) -> Option<Row> {
     let file = scanned.get(index as usize)?;
     let Facts::Story(facts) = &file.facts else {
         return None;
     };
     let (date, source) = first_time(file, facts, Some(now));
     Some(Row {
-        path: file.rel_path.clone(),
+        path: scanned.path_of(file).into(),
         record: Record {
             first_seen: now,
             hash: facts.hash,
@@ -524,7 +533,7 @@ impl Merge {
         history: &mut History,
         story: &mut Dated,
         pos: usize,
-        file: &Scanned,
+        file: (&str, &Scanned),
         old: Option<&Record>,
     ) {
         let before = (
@@ -569,7 +578,7 @@ fn reorder<T>(items: &mut [T], positions: &[usize]) {
 
 /// The ids of the scanned files that are not among `stories` (withdrawn, failed, held back,
 /// refused as duplicates), each with whether it is withdrawn, sorted.
-fn others_by_id<'a>(scanned: &'a [Scanned], stories: &[Dated]) -> Vec<(&'a str, bool)> {
+fn others_by_id<'a>(scanned: &'a ScanList, stories: &[Dated]) -> Vec<(&'a str, bool)> {
     let mut in_stories = vec![false; scanned.len()];
     for s in stories {
         in_stories[s.index()] = true;
@@ -579,7 +588,7 @@ fn others_by_id<'a>(scanned: &'a [Scanned], stories: &[Dated]) -> Vec<(&'a str, 
         .zip(in_stories)
         .filter(|(_, taken)| !taken)
         .map(|(s, _)| {
-            let id = crate::article::id_of(&s.rel_path);
+            let id = crate::article::id_of(scanned.path_of(s));
             (id, matches!(s.facts, Facts::Withdrawn))
         })
         .collect();
@@ -616,13 +625,16 @@ mod tests {
     }
 
     /// A story of the scan at `rel`, at 2025-06-18 09:00 in Dushanbe.
-    fn scanned(rel: &str) -> Scanned {
+    fn scanned(rel: &str) -> (&str, Scanned) {
         let facts = crate::cache::StoryFacts::new(1, 1_750_219_200, 18_000, None, vec![], None);
-        Scanned {
-            rel_path: rel.into(),
-            stamp: crate::cache::FileStamp::default(),
-            facts: Facts::Story(facts.with_content(7, true)),
-        }
+        (
+            rel,
+            Scanned {
+                rel_path: crate::file_list::RelPath::default(),
+                stamp: crate::cache::FileStamp::default(),
+                facts: Facts::Story(facts.with_content(7, true)),
+            },
+        )
     }
 
     #[test]
@@ -630,7 +642,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite");
         // By path `a-b` comes before `a` ('-' < '.'); by id after it.
-        let scan = [scanned("x/a-b.txt"), scanned("x/a.txt"), scanned("x/b.txt")];
+        let scan = ScanList::of([scanned("x/a-b.txt"), scanned("x/a.txt"), scanned("x/b.txt")]);
         let mut report = super::super::BuildReport::default();
         let mut stories = super::super::collect_stories(&scan, &mut report);
         let now = Some(1_750_300_000);
@@ -650,7 +662,7 @@ mod tests {
         let ids: Vec<&str> = history
             .fresh
             .iter()
-            .map(|f| crate::article::id_of(&scan[*f as usize].rel_path))
+            .map(|f| crate::article::id_of(scan.path_at(*f as usize)))
             .collect();
         assert_eq!(ids, ["x/a", "x/a-b", "x/b"]);
         history.listed("", ["x/a-b", "x/b"], &scan).unwrap();
@@ -678,23 +690,23 @@ mod tests {
         // the feeds got. Midnight in Dushanbe (+05:00) of 2025-06-18, date-only, with the
         // file written at 08:00 that day; and one story with a time of its own.
         let midnight = at("2025-06-18T00:00:00+05:00");
-        let date_only = |rel: &str, mtime: DateTime<FixedOffset>| {
+        let date_only = |mtime: DateTime<FixedOffset>| {
             let facts =
                 crate::cache::StoryFacts::new(1, midnight.timestamp(), 18_000, None, vec![], None);
             let mut stamp = crate::cache::FileStamp::default();
             stamp.mtime_ns = mtime.timestamp() * 1_000_000_000;
             Scanned {
-                rel_path: rel.into(),
+                rel_path: crate::file_list::RelPath::default(),
                 stamp,
                 facts: Facts::Story(facts.with_content(7, false)),
             }
         };
         let mtime = at("2025-06-18T08:00:00+05:00");
-        let scan = [
-            date_only("a.txt", mtime),
+        let scan = ScanList::of([
+            ("a.txt", date_only(mtime)),
             scanned("b.txt"),
-            date_only("c.txt", at("2025-06-20T08:00:00+05:00")),
-        ];
+            ("c.txt", date_only(at("2025-06-20T08:00:00+05:00"))),
+        ]);
         for (now, expected) in [
             // Seen on the day: first seen, its own time, first seen.
             (

@@ -17,7 +17,7 @@ use crate::article::{self, Article};
 use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::cache::{self, Facts, OutputMemo, StoryFacts};
 use crate::config::{Config, ConfigError};
-use crate::corpus::{self, Archive, Scanned};
+use crate::corpus::{self, Archive, ScanList};
 use crate::error::Error;
 use crate::feed::{self, Format, Publishable, RelatedLink};
 use crate::output::{self, OutputLock, WriteOutcome};
@@ -95,7 +95,7 @@ impl Dated {
 
     /// Its facts, from the scan it was collected from. A story is only ever made from a
     /// story's facts, so the empty facts are never given (they keep this total).
-    fn facts<'s>(&self, scanned: &'s [Scanned]) -> &'s StoryFacts {
+    fn facts<'s>(&self, scanned: &'s ScanList) -> &'s StoryFacts {
         match scanned.get(self.index()).map(|s| &s.facts) {
             Some(Facts::Story(facts)) => facts,
             _ => &StoryFacts::EMPTY,
@@ -108,8 +108,8 @@ impl Dated {
     }
 
     /// Its id (the scan's path without the extension).
-    fn id<'s>(&self, scanned: &'s [Scanned]) -> &'s str {
-        article::id_of(&scanned[self.index()].rel_path)
+    fn id<'s>(&self, scanned: &'s ScanList) -> &'s str {
+        article::id_of(scanned.path_at(self.index()))
     }
 
     /// Its publication time.
@@ -228,7 +228,7 @@ fn open_place(config: &Config, opts: &BuildOptions) -> Result<Place, Error> {
 
 /// The archive as scanned: every file's facts, and what the cache knew of the last build.
 struct Scan {
-    scanned: Vec<Scanned>,
+    scanned: ScanList,
     /// How many of the files were read (the others' facts came from the cache).
     read: usize,
     problems: Vec<ArticleError>,
@@ -578,7 +578,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     for (set, chosen) in sets.iter().zip(&per_set.stories) {
         let ids = chosen
             .iter()
-            .map(|i| article::id_of(&scan.scanned[*i].rel_path));
+            .map(|i| article::id_of(scan.scanned.path_at(*i)));
         history.listed(&set.path, ids, &scan.scanned)?;
     }
     // The feeds change when a tombstone expires, the news sitemaps when their window moves.
@@ -911,7 +911,7 @@ fn new_memo(
 /// no clock: fail closed), counting them and noting when the next embargo lifts.
 fn hold_embargoed(
     now: Option<DateTime<Utc>>,
-    (stories, scanned): (&mut Vec<Dated>, &[Scanned]),
+    (stories, scanned): (&mut Vec<Dated>, &ScanList),
     report: &mut BuildReport,
 ) {
     let now = now.map(|t| t.timestamp());
@@ -936,8 +936,8 @@ fn save_cache(place: &Place, scan: &Scan, memo: Option<&OutputMemo>, report: &mu
         &place.out_dir.join(cache::CACHE_FILE),
         scan.fingerprint,
         scan.scanned
-            .iter()
-            .map(|s| (&*s.rel_path, &s.stamp, &s.facts)),
+            .with_paths()
+            .map(|(rel, s)| (rel, &s.stamp, &s.facts)),
         memo,
     );
     if let Err(e) = saved {
@@ -948,7 +948,7 @@ fn save_cache(place: &Place, scan: &Scan, memo: Option<&OutputMemo>, report: &mu
 }
 
 /// The stories among the scanned files; the problems of the others go to the report.
-fn collect_stories(scanned: &[Scanned], report: &mut BuildReport) -> Vec<Dated> {
+fn collect_stories(scanned: &ScanList, report: &mut BuildReport) -> Vec<Dated> {
     let mut stories = Vec::with_capacity(scanned.len());
     for (index, s) in scanned.iter().enumerate() {
         match &s.facts {
@@ -957,7 +957,7 @@ fn collect_stories(scanned: &[Scanned], report: &mut BuildReport) -> Vec<Dated> 
                 if let Some(enc) = facts.legacy_encoding() {
                     report
                         .legacy_encodings
-                        .push((s.rel_path.to_string(), enc.to_string()));
+                        .push((scanned.path_of(s).to_string(), enc.to_string()));
                 }
                 // A position is 32 bits: no file system holds four billion files in one
                 // folder tree, and one that did would have its first four billion read.
@@ -1003,14 +1003,14 @@ fn attach_photos(
     syncs.sync();
     if let Some(media) = media.filter(|_| withheld) {
         let now = opts.now.map(|t| t.timestamp());
-        for s in &scan.scanned {
+        for (rel, s) in scan.scanned.with_paths() {
             let withheld = match &s.facts {
                 Facts::Withdrawn => true,
                 Facts::Story(f) => f.embargo().is_some_and(|e| now.is_none_or(|now| now < e)),
                 Facts::Failed(_) => false,
             };
             if withheld {
-                photo::remove_copies(&media, article::id_of(&s.rel_path));
+                photo::remove_copies(&media, article::id_of(rel));
             }
         }
     }
@@ -1023,7 +1023,7 @@ fn refuse_to_shrink(
     config: &Config,
     paths: &[&Path],
     stories: &[Dated],
-    scanned: &[Scanned],
+    scanned: &ScanList,
 ) -> Result<(), Error> {
     let published = crate::published::story_ids(paths, &config.id_prefix);
     if published.is_empty() {
@@ -1047,7 +1047,7 @@ fn refuse_to_shrink(
 }
 
 /// Sorts the stories newest first; ties by time are broken by id, so output is deterministic.
-fn sort_newest(stories: &mut [Dated], scanned: &[Scanned]) {
+fn sort_newest(stories: &mut [Dated], scanned: &ScanList) {
     // By time and scan position first, which compares integers; then each run of equal times
     // by id. A run is in the scan's order, by path, which is nearly the ids' order, so its
     // sort finds it (almost) sorted: at a million stories, with many at the same midnight,
@@ -1067,7 +1067,7 @@ fn read_chosen(
     now: Option<DateTime<Utc>>,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
-    scanned: &[Scanned],
+    scanned: &ScanList,
     (stories, revisions): (&[Dated], &Revisions),
     chosen: &[usize],
     report: &mut BuildReport,
@@ -1076,7 +1076,7 @@ fn read_chosen(
         .par_iter()
         .map(|&pos| {
             let file = &scanned[stories[pos].index()];
-            let rel = &file.rel_path;
+            let rel = scanned.path_at(stories[pos].index());
             let read = archive
                 .read(rel, parse_opts.max_file_size)
                 .and_then(|bytes| article::parse(&bytes, &archive.path_of(rel), rel, parse_opts))
@@ -1247,7 +1247,7 @@ fn check_document(bytes: &[u8], format: Format, now: Option<DateTime<Utc>>) -> V
 fn find_duplicates(
     config: &Config,
     archive: &Archive,
-    scanned: &[Scanned],
+    scanned: &ScanList,
     errors: &mut Vec<ArticleError>,
 ) -> HashSet<usize> {
     let stories = || {
@@ -1257,7 +1257,7 @@ fn find_duplicates(
             .filter(|(_, s)| matches!(s.facts, Facts::Story(_)))
             .map(|(i, _)| i)
     };
-    let id = |i: usize| article::id_of(&scanned[i].rel_path);
+    let id = |i: usize| article::id_of(scanned.path_at(i));
     let mut clashes: Vec<(usize, usize, &'static str, String)> = Vec::new();
     for (first, i) in equal_keys(stories(), id) {
         clashes.push((first, i, "id", id(i).to_string()));
@@ -1272,12 +1272,12 @@ fn find_duplicates(
         let refused: HashSet<usize> = clashes.iter().flat_map(|c| [c.0, c.1]).collect();
         // Compares the parts the pattern uses instead of rendering 100,000 URLs.
         let url_key = |i: usize| {
-            let slug = article::slug_of(&scanned[i].rel_path);
+            let slug = article::slug_of(scanned.path_at(i));
             (config.article_url.date_parts(date(i)), slug)
         };
         let positions = stories().filter(|i| !refused.contains(i));
         for (first, i) in equal_keys(positions, url_key) {
-            let slug = article::slug_of(&scanned[i].rel_path);
+            let slug = article::slug_of(scanned.path_at(i));
             let url = config.article_url.render(date(i), id(i), slug).to_string();
             clashes.push((first, i, "URL", url));
         }
@@ -1287,13 +1287,13 @@ fn find_duplicates(
         for (this, other) in [(a, b), (b, a)] {
             refused.insert(this);
             errors.push(ArticleError {
-                path: archive.path_of(&scanned[this].rel_path),
+                path: archive.path_of(scanned.path_at(this)),
                 line: None,
                 column: None,
                 kind: ArticleErrorKind::Duplicate {
                     what: what.to_string(),
                     value: value.clone(),
-                    other: scanned[other].rel_path.to_string(),
+                    other: scanned.path_at(other).to_string(),
                 },
             });
         }
@@ -1337,7 +1337,7 @@ fn resolve_related(
     config: &Config,
     archive: &Archive,
     parse_opts: &article::ParseOptions,
-    scanned: &[Scanned],
+    scanned: &ScanList,
     stories: &[Dated],
     articles: &[(usize, Article)],
 ) -> (Vec<Vec<RelatedLink>>, Vec<(usize, String)>) {
@@ -1391,7 +1391,7 @@ fn resolve_related(
     let read: Vec<(usize, String)> = wanted_targets
         .into_par_iter()
         .filter_map(|t| {
-            let rel = &scanned[t].rel_path;
+            let rel = scanned.path_at(t);
             archive
                 .read(rel, parse_opts.max_file_size)
                 .and_then(|bytes| article::headline(&bytes, &archive.path_of(rel), parse_opts))
@@ -1423,7 +1423,7 @@ fn resolve_related(
 /// file edited since the scan), else the headline as text.
 fn link(
     config: &Config,
-    scanned: &[Scanned],
+    scanned: &ScanList,
     targets: &HashMap<usize, String>,
     (headline, key): (&str, u64),
     target: Option<usize>,
@@ -1439,7 +1439,7 @@ fn link(
     });
     match found {
         Some((t, title, date)) => {
-            let rel = &scanned[t].rel_path;
+            let rel = scanned.path_at(t);
             let url = config
                 .article_url
                 .render(date, article::id_of(rel), article::slug_of(rel));
@@ -1462,6 +1462,7 @@ mod tests {
     use super::*;
     use crate::cache::FileStamp;
     use crate::config::RawConfig;
+    use crate::corpus::Scanned;
 
     fn config(extra: &str) -> Config {
         let text = format!("[feed]\nsite_url = \"https://e.org/\"\n{extra}");
@@ -1469,19 +1470,22 @@ mod tests {
     }
 
     /// A scanned story at `rel` dated `secs` after 2025-01-01, with headline key `key`.
-    fn story(rel: &str, secs: i64, key: u64) -> Scanned {
-        Scanned {
-            rel_path: rel.into(),
-            stamp: FileStamp::default(),
-            facts: Facts::Story(StoryFacts::new(
-                key,
-                1_735_689_600 + secs,
-                18_000,
-                None,
-                vec![],
-                None,
-            )),
-        }
+    fn story(rel: &str, secs: i64, key: u64) -> (&str, Scanned) {
+        (
+            rel,
+            Scanned {
+                rel_path: crate::file_list::RelPath::default(),
+                stamp: FileStamp::default(),
+                facts: Facts::Story(StoryFacts::new(
+                    key,
+                    1_735_689_600 + secs,
+                    18_000,
+                    None,
+                    vec![],
+                    None,
+                )),
+            },
+        )
     }
 
     #[test]
@@ -1493,9 +1497,9 @@ mod tests {
                 column: None,
                 kind: ArticleErrorKind::HeadlineOnly,
             })),
-            ..story("bad.txt", 0, 0)
+            ..story("bad.txt", 0, 0).1
         };
-        let scanned = [story("x/a.txt", 5, 1), failed];
+        let scanned = ScanList::of([story("x/a.txt", 5, 1), ("bad.txt", failed)]);
         let mut report = BuildReport::default();
         let stories = collect_stories(&scanned, &mut report);
         assert_eq!(stories.len(), 1);
@@ -1506,13 +1510,13 @@ mod tests {
     #[test]
     fn newest_first_and_ties_by_id_not_by_path() {
         // By path `a-b.txt` comes before `a.txt` ('-' < '.'); by id `a` comes before `a-b`.
-        let scanned = [
+        let scanned = ScanList::of([
             story("x/a-b.txt", 5, 1),
             story("x/a.txt", 5, 2),
             story("x/b.txt", 9, 3),
             story("x/c.txt", 5, 4),
             story("x/old.txt", 1, 5),
-        ];
+        ]);
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
         sort_newest(&mut stories, &scanned);
@@ -1524,7 +1528,7 @@ mod tests {
     fn a_story_is_16_bytes_and_its_revision_is_beside_it() {
         // One per story of the archive: a million of them must not cost more than 16 MB.
         assert_eq!(std::mem::size_of::<Dated>(), 16);
-        let scanned = [story("x/a.txt", 5, 1), story("x/b.txt", 6, 2)];
+        let scanned = ScanList::of([story("x/a.txt", 5, 1), story("x/b.txt", 6, 2)]);
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
         assert_eq!(stories[1].facts(&scanned).key, 2);
@@ -1551,13 +1555,13 @@ mod tests {
     fn duplicates_by_id_or_url_are_both_refused_naming_each_other() {
         let dir = tempfile::tempdir().unwrap();
         let archive = Archive::open(dir.path(), false).unwrap();
-        let scanned = [
+        let scanned = ScanList::of([
             story("a.txt", 1, 1),
             story("a.text", 2, 2),
             story("2025/b.txt", 3, 3),
             story("2024/b.txt", 4, 4),
             story("c.txt", 5, 5),
-        ];
+        ]);
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
         // The default pattern has no {id}: the two `b` stories of one month share a URL.
@@ -1610,11 +1614,11 @@ mod tests {
             .map(|id| format!("<entry><id>tag:e.org,2025:{id}</id></entry>"))
             .collect();
         std::fs::write(&feed, format!("<feed>{ids}</feed>")).unwrap();
-        let scanned = [
+        let scanned = ScanList::of([
             story("a.txt", 1, 1),
             story("b.txt", 2, 2),
             story("z.txt", 3, 3),
-        ];
+        ]);
         let mut report = BuildReport::default();
         let stories = collect_stories(&scanned, &mut report);
         let c = config("");
@@ -1645,11 +1649,11 @@ mod tests {
             std::fs::write(dir.path().join(format!("{name}.txt")), text).unwrap();
         }
         let archive = Archive::open(dir.path(), false).unwrap();
-        let scanned = [
+        let scanned = ScanList::of([
             story("old.txt", 0, 1),
             story("new.txt", 172_800, 2),
             story("mid.txt", 86_400, 3),
-        ];
+        ]);
         let mut report = BuildReport::default();
         let mut stories = collect_stories(&scanned, &mut report);
         sort_newest(&mut stories, &scanned);
@@ -1684,7 +1688,7 @@ mod tests {
     #[test]
     fn nothing_is_up_to_date_without_a_matching_memo() {
         let scan = Scan {
-            scanned: vec![story("a.txt", 0, 1)],
+            scanned: ScanList::of([story("a.txt", 0, 1)]),
             read: 0,
             problems: vec![],
             ignored: vec![],

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::cache::{CachedFile, FileStamp, Mastheads, Matched, OutputMemo};
-use crate::corpus::{Archive, Folders, Scanned, Walk};
+use crate::corpus::{Archive, Folders, ScanList, Scanned, Walk};
+use crate::file_list::{FileList, Located};
 use crate::ledger::Records;
 
 /// What a long-running caller keeps between builds, so that a build after a small change
@@ -42,7 +43,7 @@ struct KeptCache {
 /// What a build starts from instead of reading the cache.
 pub(crate) struct KeptScan {
     /// Every file's records, sorted by path.
-    pub entries: Vec<Scanned>,
+    pub entries: ScanList,
     /// What the last build wrote.
     pub memo: Option<OutputMemo>,
     /// The headlines and agencies the records point into (for the archive documents).
@@ -134,7 +135,7 @@ impl Session {
         &self,
         path: &Path,
         fingerprint: u64,
-        (entries, folders, mastheads): (Vec<Scanned>, Option<Folders>, Option<Mastheads>),
+        (entries, folders, mastheads): (ScanList, Option<Folders>, Option<Mastheads>),
         memo: Option<OutputMemo>,
     ) {
         let Some(stamp) = stamp_of(path) else {
@@ -199,7 +200,10 @@ pub(crate) fn rewalk(archive: &Archive, kept: &KeptScan) -> Option<Rewalk> {
         if before.get(prefix).map(|s| &s.subfolders) != Some(&summary.subfolders) {
             return None;
         }
-        walk.files.extend(files);
+        if walk.files.append(files).is_err() {
+            walk.problems
+                .push(crate::corpus::too_many_paths(Path::new(prefix)));
+        }
         folders.insert(prefix.clone(), summary);
     }
     for summary in folders.values() {
@@ -213,6 +217,7 @@ pub(crate) fn rewalk(archive: &Archive, kept: &KeptScan) -> Option<Rewalk> {
         walk,
         folders,
         prefixes,
+        root: archive.path_of(""),
     })
 }
 
@@ -229,6 +234,8 @@ pub(crate) struct Rewalk {
     pub folders: Folders,
     /// The folders listed again.
     prefixes: BTreeSet<String>,
+    /// The articles folder.
+    root: PathBuf,
 }
 
 impl Rewalk {
@@ -236,34 +243,42 @@ impl Rewalk {
     /// [`Rewalk::walk`]): the kept records of the folders not listed again, and those listed
     /// again with their records when their stamp is the same. Returns how many records are of
     /// files gone or changed.
-    pub(crate) fn merge(&mut self, entries: Vec<Scanned>) -> usize {
+    pub(crate) fn merge(&mut self, entries: ScanList) -> usize {
         let listed = std::mem::take(&mut self.walk.files);
-        let mut before: HashMap<Box<str>, Scanned> = HashMap::new();
-        let mut files: Vec<CachedFile> = Vec::with_capacity(entries.len() + listed.len());
-        for s in entries {
-            if self.prefixes.contains(folder_of(&s.rel_path)) {
-                before.insert(s.rel_path.clone(), s);
+        let mut before: HashMap<String, Scanned> = HashMap::new();
+        let mut files: FileList<CachedFile> = FileList::with_capacity(entries.len() + listed.len());
+        let mut lost = false;
+        entries.into_each(|rel, s| {
+            if self.prefixes.contains(folder_of(rel)) {
+                before.insert(rel.to_string(), s);
             } else {
-                files.push(CachedFile {
+                let kept = CachedFile {
                     rel_path: s.rel_path,
                     stamp: s.stamp,
                     facts: Some(s.facts),
-                });
+                };
+                lost |= files.push(rel, |at| kept.relocated(at)).is_err();
             }
-        }
+        });
         let mut gone = 0;
-        for mut file in listed {
-            match before.remove(&*file.rel_path) {
+        listed.into_each(|rel, mut file| {
+            match before.remove(rel) {
                 Some(old) if old.stamp == file.stamp => {
                     file.facts = Some(old.facts);
                 }
                 Some(_) => gone += 1,
                 None => {}
             }
-            files.push(file);
+            lost |= files.push(rel, |at| file.relocated(at)).is_err();
+        });
+        if lost {
+            // Never: these paths fitted in the lists they came from. Said as a folder that
+            // could not be read, so that no story missing from the list is taken for deleted.
+            self.walk
+                .problems
+                .push(crate::corpus::too_many_paths(&self.root));
         }
-        // Sorted runs: a stable sort merges them in about one pass.
-        files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        files.sort_by_path();
         self.walk.files = files;
         gone + before.len()
     }
@@ -272,21 +287,22 @@ impl Rewalk {
 /// [`crate::cache::load_matching`] from a session's records instead of the cache file: each
 /// of `files` (sorted, as walked) gets the facts kept for it when its stamp is unchanged.
 pub(crate) fn match_kept(
-    entries: Vec<Scanned>,
+    entries: ScanList,
     memo: Option<OutputMemo>,
-    files: &mut [CachedFile],
+    files: &mut FileList<CachedFile>,
 ) -> Matched {
     let mut gone = 0;
+    let (files, paths) = files.parts_mut();
     let mut files = files.iter_mut().peekable();
-    for s in entries {
-        while files.next_if(|f| f.rel_path < s.rel_path).is_some() {}
-        match files.next_if(|f| f.rel_path == s.rel_path) {
+    entries.into_each(|rel, s| {
+        while files.next_if(|f| paths.get(f.rel_path) < rel).is_some() {}
+        match files.next_if(|f| paths.get(f.rel_path) == rel) {
             Some(file) if file.stamp == s.stamp => {
                 file.facts = Some(s.facts);
             }
             _ => gone += 1,
         }
-    }
+    });
     Matched {
         gone,
         memo,

@@ -154,7 +154,7 @@ pub(crate) fn plan(
     config: &Config,
     formats: &[Format],
     archive: &Archive,
-    scanned: &[crate::corpus::Scanned],
+    scanned: &crate::corpus::ScanList,
     stories: &[Dated],
     cities: &CityTable,
     errors: &mut Vec<ArticleError>,
@@ -214,7 +214,7 @@ fn declared(
 fn default_sets(
     config: &Config,
     formats: &[Format],
-    scanned: &[crate::corpus::Scanned],
+    scanned: &crate::corpus::ScanList,
     stories: &[Dated],
 ) -> Vec<FeedSet> {
     let root = FeedSet {
@@ -268,7 +268,7 @@ fn tag_sets(
     config: &Config,
     formats: &[Format],
     archive: &Archive,
-    scanned: &[crate::corpus::Scanned],
+    scanned: &crate::corpus::ScanList,
     stories: &[Dated],
     errors: &mut Vec<ArticleError>,
 ) -> Vec<FeedSet> {
@@ -315,7 +315,7 @@ fn tag_sets(
         }
         for (i, (_, tag, index)) in group.iter().enumerate() {
             let (_, other, other_index) = group[(i + 1) % group.len()];
-            let rel = &scanned[*index].rel_path;
+            let rel = scanned.path_at(*index);
             errors.push(ArticleError {
                 path: meta::sidecar_of(&archive.path_of(rel)),
                 line: None,
@@ -324,7 +324,7 @@ fn tag_sets(
                     tag: tag.to_string(),
                     other: other.to_string(),
                     other_file: meta::sidecar_of(std::path::Path::new(
-                        &*scanned[other_index].rel_path,
+                        scanned.path_at(other_index),
                     ))
                     .to_string_lossy()
                     .into_owned(),
@@ -349,7 +349,7 @@ pub(crate) struct Selection {
 /// set per core at a time.
 pub(crate) fn select(
     sets: &[FeedSet],
-    (stories, scanned): (&[Dated], &[crate::corpus::Scanned]),
+    (stories, scanned): (&[Dated], &crate::corpus::ScanList),
     default_lang: &str,
 ) -> Vec<Selection> {
     sets.par_iter()
@@ -374,7 +374,7 @@ pub(crate) fn select(
 /// every story of the two days.
 pub(crate) fn select_news(
     sets: &[FeedSet],
-    (stories, scanned): (&[Dated], &[crate::corpus::Scanned]),
+    (stories, scanned): (&[Dated], &crate::corpus::ScanList),
     default_lang: &str,
     now: Option<i64>,
 ) -> Vec<Vec<usize>> {
@@ -421,7 +421,7 @@ mod tests {
     use crate::article::lang::Detected;
     use crate::cache::{Facts, FileStamp, StoryFacts};
     use crate::config::RawConfig;
-    use crate::corpus::Scanned;
+    use crate::corpus::{ScanList, Scanned};
 
     fn config(extra: &str) -> Config {
         let text = format!("[feed]\nsite_url = \"https://e.org/\"\n{extra}");
@@ -429,7 +429,13 @@ mod tests {
     }
 
     /// A scanned story `secs` after 2025-01-01, in `lang`, datelined in `city`, with `tags`.
-    fn story(rel: &str, secs: i64, lang: Detected, city: &str, tags: &[&str]) -> Scanned {
+    fn story<'a>(
+        rel: &'a str,
+        secs: i64,
+        lang: Detected,
+        city: &str,
+        tags: &[&str],
+    ) -> (&'a str, Scanned) {
         let cities = CityTable::default();
         let facts = StoryFacts::new(0, 1_735_689_600 + secs, 18_000, None, vec![], None)
             .with_facets(
@@ -441,14 +447,17 @@ mod tests {
                 None,
                 tags.iter().map(|t| t.to_string()).collect(),
             );
-        Scanned {
-            rel_path: rel.into(),
-            stamp: FileStamp::default(),
-            facts: Facts::Story(facts),
-        }
+        (
+            rel,
+            Scanned {
+                rel_path: crate::file_list::RelPath::default(),
+                stamp: FileStamp::default(),
+                facts: Facts::Story(facts),
+            },
+        )
     }
 
-    fn dated(scanned: &[Scanned]) -> Vec<Dated> {
+    fn dated(scanned: &ScanList) -> Vec<Dated> {
         scanned
             .iter()
             .enumerate()
@@ -459,7 +468,7 @@ mod tests {
             .collect()
     }
 
-    fn plan_for(c: &Config, scanned: &[Scanned]) -> (Vec<FeedSet>, Vec<ArticleError>) {
+    fn plan_for(c: &Config, scanned: &ScanList) -> (Vec<FeedSet>, Vec<ArticleError>) {
         let dir = tempfile::tempdir().unwrap();
         let archive = Archive::open(dir.path(), false).unwrap();
         let mut errors = Vec::new();
@@ -482,7 +491,7 @@ mod tests {
         let day = 24 * 3600;
         // Newest first, as the build sorts them: one in the future, three in the window (one
         // Tajik), one just out of it.
-        let scanned = [
+        let scanned = ScanList::of([
             story(
                 "future.txt",
                 10 * day + 60,
@@ -494,7 +503,7 @@ mod tests {
             story("b.txt", 9 * day, Detected::Tajik, "ДУШАНБЕ", &[]),
             story("c.txt", 8 * day + 1, Detected::Russian, "ДУШАНБЕ", &[]),
             story("old.txt", 8 * day, Detected::Russian, "ДУШАНБЕ", &[]),
-        ];
+        ]);
         let (mut sets, _) = plan_for(&config(""), &scanned);
         for set in &mut sets {
             set.formats.push(Format::NewsSitemap);
@@ -557,17 +566,17 @@ mod tests {
     #[test]
     fn a_set_per_language_only_when_the_archive_has_two() {
         let c = config("");
-        let one = [story("a.txt", 1, Detected::Russian, "ДУШАНБЕ", &[])];
+        let one = ScanList::of([story("a.txt", 1, Detected::Russian, "ДУШАНБЕ", &[])]);
         let (sets, _) = plan_for(&c, &one);
         assert_eq!(sets.len(), 1);
         assert_eq!((sets[0].path.as_str(), &sets[0].kind), ("", &SetKind::All));
-        let three = [
+        let three = ScanList::of([
             story("a.txt", 1, Detected::Russian, "ДУШАНБЕ", &[]),
             story("b.txt", 2, Detected::Tajik, "ДУШАНБЕ", &[]),
             story("c.txt", 3, Detected::English, "ДУШАНБЕ", &[]),
             // No letters: the configured language.
             story("d.txt", 4, Detected::NoLetters, "ДУШАНБЕ", &[]),
-        ];
+        ]);
         let (sets, _) = plan_for(&c, &three);
         let paths: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths, ["", "en", "ru", "tg"]);
@@ -584,11 +593,11 @@ mod tests {
     #[test]
     fn declared_sets_replace_the_defaults() {
         let c = config("[[feeds]]\nname = \"x\"\npath = \"x\"\ncities = [\"Khujand\"]\n");
-        let scanned = [
+        let scanned = ScanList::of([
             story("a.txt", 1, Detected::Russian, "ХУДЖАНД", &[]),
             story("b.txt", 2, Detected::Tajik, "ХУҶАНД", &[]),
             story("c.txt", 3, Detected::Tajik, "ДУШАНБЕ", &[]),
-        ];
+        ]);
         let (sets, _) = plan_for(&c, &scanned);
         assert_eq!(sets.len(), 1);
         assert_eq!(sets[0].kind, SetKind::Other);
@@ -604,7 +613,7 @@ mod tests {
     #[test]
     fn tags_sharing_a_folder_get_none_and_a_tag_without_letters_gets_its_key() {
         let c = config("[build]\ntag_feeds = true\n");
-        let scanned = [
+        let scanned = ScanList::of([
             story(
                 "a.txt",
                 1,
@@ -620,7 +629,7 @@ mod tests {
                 &["ИКТ, связь", "экономика"],
             ),
             story("c.txt", 3, Detected::Russian, "ДУШАНБЕ", &["北京"]),
-        ];
+        ]);
         let (sets, errors) = plan_for(&c, &scanned);
         let paths: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths[..2], ["", "tags/ekonomika"]);
