@@ -599,6 +599,7 @@ fn others_by_id<'a>(scanned: &'a ScanList, stories: &[Dated]) -> Vec<(&'a str, b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
@@ -637,6 +638,24 @@ mod tests {
         )
     }
 
+    /// The history of a build at `now` that writes the ledger at `path` (a new one here), with
+    /// a whole archive and no session.
+    fn read_new(path: &Path, now: i64, scan: &ScanList, stories: &mut [Dated]) -> History {
+        let busy = Duration::from_secs(1);
+        History::read(
+            path,
+            true,
+            busy,
+            Some(now),
+            7,
+            scan,
+            stories,
+            true,
+            (None, false),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn new_stories_are_kept_in_id_order_and_their_listings_recorded() {
         let dir = tempfile::tempdir().unwrap();
@@ -645,20 +664,8 @@ mod tests {
         let scan = ScanList::of([scanned("x/a-b.txt"), scanned("x/a.txt"), scanned("x/b.txt")]);
         let mut report = super::super::BuildReport::default();
         let mut stories = super::super::collect_stories(&scan, &mut report);
-        let now = Some(1_750_300_000);
         let busy = Duration::from_secs(1);
-        let mut history = History::read(
-            &path,
-            true,
-            busy,
-            now,
-            7,
-            &scan,
-            &mut stories,
-            true,
-            (None, false),
-        )
-        .unwrap();
+        let mut history = read_new(&path, 1_750_300_000, &scan, &mut stories);
         let ids: Vec<&str> = history
             .fresh
             .iter()
@@ -731,20 +738,8 @@ mod tests {
             let path = dir.path().join("ledger.sqlite");
             let mut report = super::super::BuildReport::default();
             let mut stories = super::super::collect_stories(&scan, &mut report);
-            let now = Some(now.timestamp());
             let busy = Duration::from_secs(1);
-            let history = History::read(
-                &path,
-                true,
-                busy,
-                now,
-                7,
-                &scan,
-                &mut stories,
-                true,
-                (None, false),
-            )
-            .unwrap();
+            let history = read_new(&path, now.timestamp(), &scan, &mut stories);
             history.commit(&scan).unwrap();
             let mut rows = Vec::new();
             Ledger::open(&path, false, busy)
