@@ -16,7 +16,7 @@ use crate::article::meta::{self, Meta, Status};
 use crate::article::{self, ParseOptions};
 use crate::article::{ArticleError, ArticleErrorKind, ArticleWarning, ArticleWarningKind};
 use crate::cache::{CachedFile, Facts, FileStamp, Mastheads, StoryFacts};
-use crate::file_list::{path_order, FileList, Located, RelPath};
+use crate::file_list::{FileList, Located, RelPath};
 use crate::fsx;
 
 /// One file of the archive and what is known of it.
@@ -40,8 +40,7 @@ impl Located for Scanned {
     }
 }
 
-/// The scan of an archive: a record per file, sorted by id, then path
-/// ([`crate::file_list::path_order`]).
+/// The scan of an archive: a record per file, sorted by path.
 pub(crate) type ScanList = FileList<Scanned>;
 
 impl StoryFacts {
@@ -61,7 +60,7 @@ pub(crate) type Walked = CachedFile;
 /// What [`Archive::walk`] found: the story files, and what it could not or would not read.
 #[derive(Debug, Default)]
 pub(crate) struct Walk {
-    /// Story files, sorted by id, then path ([`path_order`]).
+    /// Story files, sorted by relative path.
     pub files: FileList<Walked>,
     /// Folders that could not be read and names that cannot be published.
     pub problems: Vec<ArticleError>,
@@ -261,8 +260,8 @@ impl Archive {
 
     /// Lists the story files with their stamps: regular files, recursively, skipping hidden
     /// names (the cache, editors' swap files, `.git`) and the folder `exclude` (the output
-    /// folder, when it lies inside the archive). Sorted by id, then path ([`path_order`]), so
-    /// every run sees one order, the one the ledger and the build look stories up in.
+    /// folder, when it lies inside the archive). Sorted by relative path so every run sees one
+    /// order.
     ///
     /// Folders are read one depth at a time, each depth in parallel: no recursion, so a tree
     /// thousands of folders deep cannot overflow the stack. Each file is stat-ed through its
@@ -342,9 +341,7 @@ impl Archive {
         // per cent of a no-change rerun.
         let (files, paths) = walk.files.parts_mut();
         read_pool().install(|| {
-            files.par_sort_unstable_by(|a, b| {
-                path_order(paths.get(a.rel_path), paths.get(b.rel_path))
-            });
+            files.par_sort_unstable_by(|a, b| paths.get(a.rel_path).cmp(paths.get(b.rel_path)));
         });
         walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
         walk.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -700,19 +697,6 @@ mod tests {
             std::mem::align_of::<CachedFile>(),
             std::mem::align_of::<Scanned>()
         );
-    }
-
-    #[test]
-    fn the_walk_lists_files_by_id_then_path() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("a")).unwrap();
-        for name in ["a-b.txt", "a.txt", "a/x.txt", "b.txt"] {
-            std::fs::write(dir.path().join(name), "x\n").unwrap();
-        }
-        let archive = super::Archive::open(dir.path(), false).unwrap();
-        let walk = archive.walk(None, None);
-        let paths: Vec<&str> = walk.files.with_paths().map(|(rel, _)| rel).collect();
-        assert_eq!(paths, ["a.txt", "a-b.txt", "a/x.txt", "b.txt"]);
     }
 
     #[test]

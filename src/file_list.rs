@@ -8,17 +8,6 @@
 
 use std::ops::{Deref, DerefMut};
 
-/// The order of a build's file lists: by story id (the path without its extension), then by
-/// path. The ledger and every step that looks a story up go by id; a list in this order is
-/// in their order already, where by path `a-b.txt` comes before `a.txt` (`-` < `.`) though
-/// the id `a` comes before `a-b` (at a million stories, putting the stories in id order held
-/// 8 MB at the build's peak).
-pub(crate) fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
-    crate::article::id_of(a)
-        .cmp(crate::article::id_of(b))
-        .then_with(|| a.cmp(b))
-}
-
 /// Where a relative path lies in its [`FileList`]'s arena: offset (40 bits) and length
 /// (24 bits) in one word.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -170,12 +159,11 @@ impl<T: Located> FileList<T> {
         });
     }
 
-    /// Sorts the records by path, in [`path_order`].
+    /// Sorts the records by path.
     pub(crate) fn sort_by_path(&mut self) {
         let paths = &self.paths;
         let path = |item: &T| paths.get(item.rel_path().range()).unwrap_or_default();
-        self.items
-            .sort_unstable_by(|a, b| path_order(path(a), path(b)));
+        self.items.sort_unstable_by(|a, b| path(a).cmp(path(b)));
     }
 
     /// Moves the records of `other` to the end of this list. Only the paths of the records
@@ -285,20 +273,6 @@ mod tests {
                 ("шос/ӯ.txt", 6)
             ]
         );
-    }
-
-    #[test]
-    fn lists_are_in_id_order_then_path_order() {
-        // By bytes `a-b.txt` < `a.txt` ('-' < '.'), but the id `a` comes before `a-b`; two
-        // files of one id (a clash the build reports) are ordered by their whole path.
-        let none = RelPath::default();
-        let mut list = FileList::of(
-            ["a/x.txt", "a.txt", "a-b.txt", "a.md", "b.txt", "a"].map(|p| (p, File(none, 0))),
-        );
-        list.sort_by_path();
-        let paths: Vec<&str> = list.with_paths().map(|(rel, _)| rel).collect();
-        assert_eq!(paths, ["a", "a.md", "a.txt", "a-b.txt", "a/x.txt", "b.txt"]);
-        assert!(path_order("a.txt", "a.txt").is_eq());
     }
 
     #[test]

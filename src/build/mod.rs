@@ -1049,8 +1049,8 @@ fn refuse_to_shrink(
 /// Sorts the stories newest first; ties by time are broken by id, so output is deterministic.
 fn sort_newest(stories: &mut [Dated], scanned: &ScanList) {
     // By time and scan position first, which compares integers; then each run of equal times
-    // by id. A run is in the scan's order, which is the ids' order (`file_list::path_order`),
-    // so its sort only checks it: at a million stories, with many at the same midnight,
+    // by id. A run is in the scan's order, by path, which is nearly the ids' order, so its
+    // sort finds it (almost) sorted: at a million stories, with many at the same midnight,
     // comparing ids throughout took a tenth of an incremental build.
     stories.sort_unstable_by(|a, b| b.secs.cmp(&a.secs).then(a.index.cmp(&b.index)));
     for run in stories.chunk_by_mut(|a, b| a.secs == b.secs) {

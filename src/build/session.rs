@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::cache::{CachedFile, FileStamp, Mastheads, Matched, OutputMemo};
 use crate::corpus::{Archive, Folders, ScanList, Scanned, Walk};
-use crate::file_list::{path_order, FileList, Located};
+use crate::file_list::{FileList, Located};
 use crate::ledger::Records;
 
 /// What a long-running caller keeps between builds, so that a build after a small change
@@ -42,7 +42,7 @@ struct KeptCache {
 
 /// What a build starts from instead of reading the cache.
 pub(crate) struct KeptScan {
-    /// Every file's records, sorted in [`crate::file_list::path_order`].
+    /// Every file's records, sorted by path.
     pub entries: ScanList,
     /// What the last build wrote.
     pub memo: Option<OutputMemo>,
@@ -295,10 +295,7 @@ pub(crate) fn match_kept(
     let (files, paths) = files.parts_mut();
     let mut files = files.iter_mut().peekable();
     entries.into_each(|rel, s| {
-        while files
-            .next_if(|f| path_order(paths.get(f.rel_path), rel).is_lt())
-            .is_some()
-        {}
+        while files.next_if(|f| paths.get(f.rel_path) < rel).is_some() {}
         match files.next_if(|f| paths.get(f.rel_path) == rel) {
             Some(file) if file.stamp == s.stamp => {
                 file.facts = Some(s.facts);
