@@ -27,7 +27,8 @@ use crate::exit;
 /// One line per build on stderr. A story that cannot be published is reported and the watch
 /// goes on; if the articles folder disappears, the feeds are left as they are and the watch
 /// waits for it to come back. SIGTERM or Ctrl-C lets the build in progress finish its writes,
-/// then exits 0; SIGHUP reads the configuration again.
+/// then exits 0. The config file is watched too: when it changes (or on SIGHUP) it is read
+/// again, and a file that does not load is reported while the watch goes on as it was.
 ///
 /// Examples:
 ///   wirefeed watch                         # with ./wirefeed.toml
@@ -136,6 +137,35 @@ fn listen() -> Asked {
     Asked::default()
 }
 
+/// The config file a watch reads: the one given, else `./wirefeed.toml` (which may appear
+/// later).
+fn config_path(args: &WatchArgs) -> PathBuf {
+    args.config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(wirefeed::config::DEFAULT_CONFIG_FILE))
+}
+
+/// What identifies one version of the config file (`None` while there is none): checked
+/// once per tick of the watch, one `stat`, rather than watched through the file events of
+/// its folder, which may be anywhere (and is often the project folder, full of other
+/// changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ConfigStamp(Option<(std::time::SystemTime, u64, u64)>);
+
+impl ConfigStamp {
+    fn of(path: &Path) -> Self {
+        #[cfg(unix)]
+        let inode = |m: &std::fs::Metadata| std::os::unix::fs::MetadataExt::ino(m);
+        #[cfg(not(unix))]
+        let inode = |_: &std::fs::Metadata| 0;
+        ConfigStamp(
+            std::fs::metadata(path)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len(), inode(&m)))),
+        )
+    }
+}
+
 /// The configuration from the file and the flags.
 fn load(args: &WatchArgs) -> Result<Config, wirefeed::config::ConfigError> {
     super::load_raw_config(args.config.as_deref()).and_then(|mut raw| {
@@ -147,6 +177,9 @@ fn load(args: &WatchArgs) -> Result<Config, wirefeed::config::ConfigError> {
 /// Runs `wirefeed watch`.
 pub fn execute(args: &WatchArgs) -> ExitCode {
     let asked = listen();
+    let config_file = config_path(args);
+    // Taken before the file is read: a change made while it is read is seen at the next tick.
+    let mut config_stamp = ConfigStamp::of(&config_file);
     let mut config = match load(args) {
         Ok(c) => c,
         Err(e) => {
@@ -186,12 +219,21 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
         }
         let deadline = wake.map(|d| Instant::now() + d);
         let next = watcher.next(deadline, &|| {
-            asked.to_stop() || asked.reload.load(Ordering::SeqCst)
+            asked.to_stop()
+                || asked.reload.load(Ordering::SeqCst)
+                || ConfigStamp::of(&config_file) != config_stamp
         });
         reason = match next {
             Next::Stopped if asked.to_stop() => break,
             Next::Stopped => {
-                asked.reload.store(false, Ordering::SeqCst);
+                let why = if asked.reload.swap(false, Ordering::SeqCst) {
+                    "SIGHUP"
+                } else {
+                    "the file changed"
+                };
+                // Whether it loads or not: a file that does not is reported once, not at
+                // every tick, and read again when it changes again.
+                config_stamp = ConfigStamp::of(&config_file);
                 match load(args) {
                     Ok(new) => {
                         let moved = (&new.articles, &new.out) != (&config.articles, &config.out);
@@ -208,11 +250,14 @@ pub fn execute(args: &WatchArgs) -> ExitCode {
                                 }
                             };
                         }
-                        "configuration read again (SIGHUP)".into()
+                        format!("configuration read again ({why})")
                     }
                     Err(e) => {
                         super::print_error(&e);
                         eprintln!("note: the watch goes on with the configuration it had");
+                        // The wait may have been cut in the middle of a burst of changes,
+                        // whose paths are lost: the next build walks the whole archive.
+                        session.kept.rescan();
                         continue;
                     }
                 }

@@ -412,12 +412,52 @@ fn sighup_reads_the_configuration_again() {
     let project = shipped_project();
     let dir = project.path();
     let watch = Watch::start(dir, &["--no-ledger", "--debounce", "30"], &[]);
+    // The file is not changed: the signal alone makes the build.
+    watch.signal(libc::SIGHUP);
+    watch.wait_for("a build after SIGHUP", |w| {
+        w.log().contains("configuration read again (SIGHUP)")
+    });
+    watch.settles(NO_LEDGER, "the same configuration");
+}
+
+#[test]
+fn an_edited_config_file_is_read_again_and_a_broken_one_is_reported() {
+    let project = shipped_project();
+    let dir = project.path();
+    let watch = Watch::start(dir, &["--no-ledger", "--debounce", "30"], &[]);
     let config = dir.join("wirefeed.toml");
     let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, text.replace("— новости", "— все новости")).unwrap();
-    watch.signal(libc::SIGHUP);
+    // Saved the way editors do: a new file renamed over the old one.
+    let saved = dir.join(".wirefeed.toml.swp");
+    fs::write(&saved, text.replace("— новости", "— все новости")).unwrap();
+    fs::rename(&saved, &config).unwrap();
+    watch.wait_for("a build after the edit", |w| {
+        w.log()
+            .contains("configuration read again (the file changed)")
+    });
     watch.settles(NO_LEDGER, "the new title");
     assert!(common::public_feed(dir, "atom.xml").contains("— все новости"));
+    // A file that does not load: said once, and the watch goes on as it was.
+    fs::write(&saved, "[feed\n").unwrap();
+    fs::rename(&saved, &config).unwrap();
+    watch.wait_for("the error", |w| {
+        w.log()
+            .contains("the watch goes on with the configuration it had")
+    });
+    rename_in(
+        dir,
+        "2025/06/after.txt",
+        &story("Новость после ошибки", "15:00"),
+    );
+    watch.wait_for("the story", |_| {
+        common::public_feed(dir, "atom.xml").contains("Новость после ошибки")
+    });
+    assert!(common::public_feed(dir, "atom.xml").contains("— все новости"));
+    let said = watch
+        .log()
+        .matches("goes on with the configuration")
+        .count();
+    assert_eq!(said, 1, "{}", watch.log());
 }
 
 #[test]
