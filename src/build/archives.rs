@@ -228,8 +228,8 @@ fn keys(
             for pos in &month.stories {
                 let s = &stories[*pos];
                 (s.id(scanned), s.facts(scanned).hash).hash(&mut h);
-                (s.secs, s.offset).hash(&mut h);
-                revisions.secs(s).map(|r| (r, s.offset)).hash(&mut h);
+                (s.secs(), s.offset()).hash(&mut h);
+                revisions.secs(s).map(|r| (r, s.offset())).hash(&mut h);
             }
             h.finish()
         })

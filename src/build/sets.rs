@@ -388,8 +388,8 @@ pub(crate) fn select_news(
                 .iter()
                 .enumerate()
                 // Newest first: the future first, then the window, then the past.
-                .skip_while(|(_, s)| s.secs > now)
-                .take_while(|(_, s)| s.secs > from)
+                .skip_while(|(_, s)| s.secs() > now)
+                .take_while(|(_, s)| s.secs() > from)
                 .filter(|(_, s)| set.takes(s.facts(scanned), default_lang))
                 .map(|(pos, _)| pos)
                 .collect()
@@ -403,7 +403,7 @@ pub(crate) fn news_window_moves(stories: &[Dated], now: i64) -> Option<i64> {
     let from = now - crate::feed::sitemap::WINDOW_SECS;
     stories
         .iter()
-        .map(|s| s.secs)
+        .map(|s| s.secs())
         .filter(|t| *t > from)
         .map(|t| {
             if t > now {
