@@ -121,11 +121,6 @@ pub(crate) struct StoryFacts {
     /// Whether its time is a real one (the dateline's or the sidecar's `published`) rather
     /// than the midnight of a date-only dateline.
     pub timed: bool,
-    /// Where its headline and agency are in the build's [`Mastheads`], kept
-    /// from the scan of its file for the archive documents (only when they are made, and
-    /// never saved: a cached story's are read again).
-    #[serde(skip)]
-    masthead: Option<MastheadAt>,
     /// What few stories have, out of line: most stories are UTF-8, clean and not under
     /// embargo, and keeping these fields inline would double the record (and the time spent
     /// walking 100,000 of them).
@@ -165,7 +160,6 @@ impl StoryFacts {
         agency: 0,
         hash: 0,
         timed: false,
-        masthead: None,
         rare: None,
     };
 
@@ -193,7 +187,6 @@ impl StoryFacts {
             agency: 0,
             hash: 0,
             timed: false,
-            masthead: None,
             rare: (rare != RareFacts::default()).then(|| Box::new(rare)),
         }
     }
@@ -237,17 +230,6 @@ impl StoryFacts {
             rare.byline = byline;
         }
         self
-    }
-
-    /// These facts with where the scan kept the story's headline and agency.
-    pub(crate) fn with_masthead(mut self, masthead: Option<MastheadAt>) -> Self {
-        self.masthead = masthead;
-        self
-    }
-
-    /// Where the scan of its file kept its headline and agency, if it did.
-    pub(crate) fn masthead(&self) -> Option<MastheadAt> {
-        self.masthead
     }
 
     /// Its sidecar's `updated`.
@@ -710,10 +692,17 @@ pub(crate) struct MastheadAt(std::num::NonZeroU64);
 /// grew with the archive; in the file they are page cache, which the kernel can drop. Where
 /// such a file cannot be made, they go to one buffer in memory (still one allocation, not
 /// three per story).
+///
+/// They are found by path, through an index of 16 bytes a story kept (rather than 8 bytes in
+/// the facts of every story, which builds without archives paid too: 8 MB at a million). A
+/// record holds the path and content hash it was kept for, and is given back only for them.
 pub(crate) struct Mastheads {
     file: Option<std::fs::File>,
     memory: std::sync::Mutex<Vec<u8>>,
     next: std::sync::atomic::AtomicU64,
+    /// The xxh3 of each kept story's path, and where its record is; sorted by
+    /// [`Mastheads::seal`].
+    index: std::sync::Mutex<Vec<(u64, MastheadAt)>>,
 }
 
 impl Mastheads {
@@ -728,15 +717,55 @@ impl Mastheads {
             file: fsx::unnamed_file(dir),
             memory: std::sync::Mutex::new(Vec::new()),
             next: std::sync::atomic::AtomicU64::new(0),
+            index: std::sync::Mutex::new(Vec::new()),
         }
     }
 
-    /// Keeps a story's headline and agency; `None` when it cannot (it is read again later).
-    pub(crate) fn put(&self, title: &str, agency: &str) -> Option<MastheadAt> {
-        let mut record = Vec::with_capacity(4 + title.len() + agency.len());
-        record.extend_from_slice(&u32::try_from(title.len()).ok()?.to_le_bytes());
-        record.extend_from_slice(title.as_bytes());
-        record.extend_from_slice(agency.as_bytes());
+    /// Keeps the headline and agency of the story at `rel` whose content hash is `hash`; one
+    /// that cannot be kept is read again from its file when needed.
+    pub(crate) fn put(&self, (rel, hash): (&str, u64), title: &str, agency: &str) {
+        if let Some(at) = self.write(&[rel, title, agency], hash) {
+            let key = xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
+            self.index
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((key, at));
+        }
+    }
+
+    /// Makes what was kept since the last call findable (after each scan): the index sorted,
+    /// and of the records kept for one path only the last, which is of the version read last.
+    pub(crate) fn seal(&self) {
+        let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        // Records are written at growing offsets: by key, then oldest first.
+        index.sort_unstable_by_key(|&(key, at)| (key, at.0));
+        index.reverse();
+        index.dedup_by_key(|(key, _)| *key);
+        index.reverse();
+    }
+
+    /// The headline and agency kept for the story at `rel` with content hash `hash`; `None`
+    /// when none was, or not for this version of the story (the caller reads its file).
+    pub(crate) fn find(&self, rel: &str, hash: u64) -> Option<crate::article::Masthead> {
+        let key = xxhash_rust::xxh3::xxh3_64(rel.as_bytes());
+        let at = {
+            let index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+            let i = index.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+            index[i].1
+        };
+        let (fields, kept_hash) = self.get(at)?;
+        let [kept_rel, title, agency] = fields;
+        (kept_rel == rel && kept_hash == hash).then_some(crate::article::Masthead { title, agency })
+    }
+
+    /// Writes a record: the content hash, then each field after its length.
+    fn write(&self, fields: &[&str; 3], hash: u64) -> Option<MastheadAt> {
+        let mut record = Vec::with_capacity(8 + fields.iter().map(|f| 4 + f.len()).sum::<usize>());
+        record.extend_from_slice(&hash.to_le_bytes());
+        for field in fields {
+            record.extend_from_slice(&u32::try_from(field.len()).ok()?.to_le_bytes());
+            record.extend_from_slice(field.as_bytes());
+        }
         let len = record.len() as u64;
         if len > Self::MAX_LEN {
             return None;
@@ -762,13 +791,13 @@ impl Mastheads {
                 offset
             }
         };
-        // `len` is at least 4, so the word is never 0.
+        // `len` is at least 20, so the word is never 0.
         std::num::NonZeroU64::new(offset << 24 | len).map(MastheadAt)
     }
 
-    /// A story's headline and agency as [`Mastheads::put`] kept them; `None` if they cannot
-    /// be read back (the caller reads the story's file again).
-    pub(crate) fn get(&self, at: MastheadAt) -> Option<crate::article::Masthead> {
+    /// A record's fields and content hash as [`Mastheads::write`] wrote them; `None` if they
+    /// cannot be read back.
+    fn get(&self, at: MastheadAt) -> Option<([String; 3], u64)> {
         let (offset, len) = (at.0.get() >> 24, at.0.get() & Self::MAX_LEN);
         let record = match &self.file {
             Some(file) => {
@@ -784,17 +813,15 @@ impl Mastheads {
                     .to_vec()
             }
         };
-        let title_len =
-            usize::try_from(u32::from_le_bytes(record.get(..4)?.try_into().ok()?)).ok()?;
-        let text = record.get(4..)?;
-        Some(crate::article::Masthead {
-            title: std::str::from_utf8(text.get(..title_len)?)
-                .ok()?
-                .to_string(),
-            agency: std::str::from_utf8(text.get(title_len..)?)
-                .ok()?
-                .to_string(),
-        })
+        let hash = u64::from_le_bytes(record.get(..8)?.try_into().ok()?);
+        let mut rest = record.get(8..)?;
+        let mut field = || -> Option<String> {
+            let len = usize::try_from(u32::from_le_bytes(rest.get(..4)?.try_into().ok()?)).ok()?;
+            let text = std::str::from_utf8(rest.get(4..4 + len)?).ok()?.to_string();
+            rest = rest.get(4 + len..)?;
+            Some(text)
+        };
+        Some(([field()?, field()?, field()?], hash))
     }
 }
 
@@ -973,25 +1000,38 @@ mod tests {
     }
 
     #[test]
-    fn mastheads_come_back_from_the_file_and_from_memory() {
+    fn mastheads_come_back_from_the_file_and_from_memory_by_path_and_version() {
         let dir = tempfile::tempdir().unwrap();
         let in_memory = Mastheads {
             file: None,
             memory: std::sync::Mutex::new(Vec::new()),
             next: std::sync::atomic::AtomicU64::new(0),
+            index: std::sync::Mutex::new(Vec::new()),
         };
         for store in [Mastheads::new(dir.path()), in_memory] {
-            let a = store.put("Заголовок «один»", "НИАТ «Ховар»").unwrap();
-            let b = store.put("", "").unwrap();
-            let c = store.put("Two", "AP").unwrap();
-            assert_ne!(a, c);
-            let got = |at| store.get(at).map(|m| (m.title, m.agency));
+            store.put(("a.txt", 1), "Заголовок «один»", "НИАТ «Ховар»");
+            store.put(("b.txt", 2), "", "");
+            store.put(("c.txt", 3), "Two", "AP");
+            store.seal();
+            let got = |rel, hash| store.find(rel, hash).map(|m| (m.title, m.agency));
             assert_eq!(
-                got(a),
+                got("a.txt", 1),
                 Some(("Заголовок «один»".into(), "НИАТ «Ховар»".into()))
             );
-            assert_eq!(got(b), Some((String::new(), String::new())));
-            assert_eq!(got(c), Some(("Two".into(), "AP".into())));
+            assert_eq!(got("b.txt", 2), Some((String::new(), String::new())));
+            assert_eq!(got("c.txt", 3), Some(("Two".into(), "AP".into())));
+            // Another version of the story, or a story never kept: read from its file.
+            assert_eq!(got("c.txt", 4), None);
+            assert_eq!(got("d.txt", 3), None);
+            // Kept again (read again in a later build of a session): the last one counts.
+            store.put(("c.txt", 4), "Two, corrected", "AP");
+            store.seal();
+            assert_eq!(
+                got("c.txt", 4),
+                Some(("Two, corrected".into(), "AP".into()))
+            );
+            assert_eq!(got("c.txt", 3), None);
+            assert_eq!(store.index.lock().unwrap().len(), 3);
         }
         // The file has no name: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -451,10 +451,8 @@ fn make_month(
             let rel = cx.scan.scanned.path_at(s.index());
             // Kept by the scan when it read the file now; read again when it came from the
             // cache.
-            let kept = s
-                .facts(&cx.scan.scanned)
-                .masthead()
-                .and_then(|at| cx.scan.mastheads.as_ref()?.get(at));
+            let hash = s.facts(&cx.scan.scanned).hash;
+            let kept = cx.scan.mastheads.as_ref().and_then(|m| m.find(rel, hash));
             let masthead = match kept {
                 Some(m) => Ok(m),
                 None => archive

@@ -331,7 +331,7 @@ fn scan_archive(
     if let Some(p) = progress {
         p.total.store(files.len(), Ordering::Relaxed);
     }
-    // Kept records point into the headlines their session kept: those go on.
+    // The headlines a session kept go on, with the records they were kept for.
     let mastheads = (config.archives && opts.output == Output::Folder)
         .then(|| kept_mastheads.unwrap_or_else(|| cache::Mastheads::new(&place.out_dir)));
     let (scanned, read) = corpus::scan(
@@ -340,6 +340,9 @@ fn scan_archive(
         (parse_opts, mastheads.as_ref()),
         progress.map(|p| &p.scanned),
     );
+    if let Some(m) = &mastheads {
+        m.seal();
+    }
     Scan {
         scanned,
         read,

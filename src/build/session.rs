@@ -46,7 +46,7 @@ pub(crate) struct KeptScan {
     pub entries: ScanList,
     /// What the last build wrote.
     pub memo: Option<OutputMemo>,
-    /// The headlines and agencies the records point into (for the archive documents).
+    /// The headlines and agencies kept for the records' stories (for the archive documents).
     pub mastheads: Option<Mastheads>,
     /// What each folder held at the walk these records come from.
     pub folders: Option<Folders>,
@@ -130,7 +130,7 @@ impl Session {
     }
 
     /// Keeps what a build saved (or found already saved) at `path`, what each folder held,
-    /// and the headlines its records point to.
+    /// and the headlines kept for its records' stories.
     pub(crate) fn keep_cache(
         &self,
         path: &Path,
