@@ -24,69 +24,62 @@ pub const CACHE_FILE: &str = ".wirefeed-cache";
 
 const MAGIC: &[u8; 8] = b"WFCACHE\0";
 /// Bump whenever [`Facts`], [`OutputMemo`] or the parser's output changes meaning.
-const VERSION: u32 = 14;
+const VERSION: u32 = 15;
 
-/// What identifies one version of a file on disk: 16 bytes, one per file of the archive (it
-/// was 40, then 24: at a million stories, each 8 bytes is 8 MB).
+/// What identifies one version of a file on disk: 8 bytes, one per file of the archive (it
+/// was 40, then 24, then 16: at a million stories, each 8 bytes is 8 MB).
+///
+/// One word, hashed: the size, the modification and status change times, the inode (0 where
+/// unknown) and the story's companions (its metadata sidecar and its `<stem>.jpg…` photos), so
+/// that any write, rename or `touch`, and adding, editing or deleting a companion, changes the
+/// story's stamp and the story is read again (ctime cannot be set back by hand: a file whose
+/// mtime goes backwards is still seen as changed). Bit 0 says whether there is a sidecar. Only
+/// ever compared: a change that collides in 63 bits is the one it would miss. Nothing is kept
+/// apart: a file is read through its open handle, whose size is asked then, and the one use of
+/// its modification time (the time of a date-only story) is in the facts read with it
+/// ([`StoryFacts::mtime_secs`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct FileStamp {
-    /// Modification time, nanoseconds since the epoch: kept as it is, since a story without a
-    /// time of day may take its time from it (`build/history.rs`).
-    pub mtime_ns: i64,
-    /// The rest, hashed: the size, the status change time and the inode (0 where unknown), and
-    /// the story's companions (its metadata sidecar and its `<stem>.jpg…` photos), so that
-    /// adding, editing or deleting one changes the story's stamp and the story is read again.
-    /// Bit 0 says whether there is a sidecar. Only ever compared: a change that keeps the
-    /// modification time and collides in 63 bits is the one it would miss. (The size is not
-    /// kept apart: a file is read through its open handle, whose size is asked then.)
-    rest: u64,
-}
+pub(crate) struct FileStamp(u64);
 
 impl FileStamp {
     /// The stamp of a file's metadata.
     pub(crate) fn of(meta: &std::fs::Metadata) -> Self {
-        let ns = |t: io::Result<std::time::SystemTime>| {
-            t.ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        };
-        // ctime cannot be set back by hand: a file whose mtime goes backwards is still seen
-        // as changed; the inode tells a file replaced by a rename.
         #[cfg(unix)]
-        let (ctime_ns, inode) = {
+        let (mtime_ns, ctime_ns, inode) = {
             use std::os::unix::fs::MetadataExt;
+            let ns = |secs: i64, nsec: i64| secs.saturating_mul(1_000_000_000).saturating_add(nsec);
             (
-                meta.ctime()
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(meta.ctime_nsec()),
+                ns(meta.mtime(), meta.mtime_nsec()),
+                ns(meta.ctime(), meta.ctime_nsec()),
                 meta.ino(),
             )
         };
         #[cfg(not(unix))]
-        let (ctime_ns, inode): (i64, u64) = (0, 0);
-        FileStamp {
-            mtime_ns: ns(meta.modified()),
-            rest: hash_words(&[meta.len(), ctime_ns as u64, inode]) & !1,
-        }
+        let (mtime_ns, ctime_ns, inode): (i64, i64, u64) = (
+            meta.modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+            0,
+            0,
+        );
+        FileStamp(hash_words(&[meta.len(), mtime_ns as u64, ctime_ns as u64, inode]) & !1)
     }
 
     /// This stamp with a story's companions: whether one is a sidecar, and the hash of their
     /// stamps ([`FileStamp::as_companion`]).
     pub(crate) fn with_companions(self, sidecar: bool, companions: u64) -> Self {
-        FileStamp {
-            rest: (hash_words(&[self.rest, companions]) & !1) | u64::from(sidecar),
-            ..self
-        }
+        FileStamp((hash_words(&[self.0, companions]) & !1) | u64::from(sidecar))
     }
 
     /// Whether the story has a metadata sidecar.
     pub(crate) fn has_sidecar(&self) -> bool {
-        self.rest & 1 == 1
+        self.0 & 1 == 1
     }
 
     /// The value that stands for this file as one of a story's companions in its stamp.
     pub(crate) fn as_companion(&self) -> u64 {
-        hash_words(&[self.mtime_ns as u64, self.rest])
+        hash_words(&[self.0])
     }
 }
 
@@ -118,13 +111,35 @@ pub(crate) struct StoryFacts {
     /// [`content_hash`] of its file and sidecar: what the publication ledger compares to tell
     /// a correction from a file merely touched.
     pub hash: u64,
-    /// Whether its time is a real one (the dateline's or the sidecar's `published`) rather
-    /// than the midnight of a date-only dateline.
-    pub timed: bool,
+    /// Whether its time is a real one, and for a date-only story when on its day its file was
+    /// last modified: see [`Timing`].
+    timing: Timing,
     /// What few stories have, out of line: most stories are UTF-8, clean and not under
     /// embargo, and keeping these fields inline would double the record (and the time spent
     /// walking 100,000 of them).
     rare: Option<Box<RareFacts>>,
+}
+
+/// Whether a story's time is a real one, and the second of its day (0–86,399, in its offset)
+/// its file was last modified, if that was on its day: 19 bits in 3 bytes, which fit in the
+/// room the facts' other small fields leave before the next word (a field of 8 bytes for the
+/// time, or a stamp that kept it, cost every file of the archive 8 bytes more). Bit 0: timed;
+/// bit 1: a second of the day follows, in bits 2 to 18.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Timing([u8; 3]);
+
+impl Timing {
+    fn new(timed: bool, of_day: Option<u32>) -> Self {
+        let bits = u32::from(timed) | of_day.filter(|s| *s < 86_400).map_or(0, |s| 2 | (s << 2));
+        let [a, b, c, _] = bits.to_le_bytes();
+        Timing([a, b, c])
+    }
+
+    fn of_day(self) -> Option<u32> {
+        let [a, b, c] = self.0;
+        let bits = u32::from_le_bytes([a, b, c, 0]);
+        (bits & 2 == 2).then_some(bits >> 2)
+    }
 }
 
 /// The parts of [`StoryFacts`] that most stories do not have.
@@ -159,7 +174,7 @@ impl StoryFacts {
         city: 0,
         agency: 0,
         hash: 0,
-        timed: false,
+        timing: Timing([0; 3]),
         rare: None,
     };
 
@@ -186,7 +201,7 @@ impl StoryFacts {
             city: 0,
             agency: 0,
             hash: 0,
-            timed: false,
+            timing: Timing([0; 3]),
             rare: (rare != RareFacts::default()).then(|| Box::new(rare)),
         }
     }
@@ -213,8 +228,46 @@ impl StoryFacts {
     /// [`content_hash`] and whether its time is real.
     pub(crate) fn with_content(mut self, hash: u64, timed: bool) -> Self {
         self.hash = hash;
-        self.timed = timed;
+        self.timing = Timing::new(timed, None);
         self
+    }
+
+    /// These facts with the modification time of the file they were read from (seconds), kept
+    /// when the story has no time of its own and the file was last written on its day: the
+    /// publication ledger may give it that time.
+    pub(crate) fn with_mtime(mut self, mtime: Option<i64>) -> Self {
+        if self.timed() {
+            return self;
+        }
+        let date = self.date();
+        let offset = i64::from(date.offset().local_minus_utc());
+        let on_the_day = mtime.and_then(|m| {
+            let local = m.checked_add(offset)?;
+            let day_start = date.date_naive().and_time(chrono::NaiveTime::MIN);
+            (local.div_euclid(86_400) * 86_400 == day_start.and_utc().timestamp())
+                .then(|| local.rem_euclid(86_400) as u32)
+        });
+        self.timing = Timing::new(false, on_the_day);
+        self
+    }
+
+    /// Whether its time is a real one (the dateline's or the sidecar's `published`) rather
+    /// than the midnight of a date-only dateline.
+    pub(crate) fn timed(&self) -> bool {
+        self.timing.0[0] & 1 == 1
+    }
+
+    /// When its file was last modified (seconds since the epoch), if it has no time of its own
+    /// and that was on its day (in its UTC offset).
+    pub(crate) fn mtime_secs(&self) -> Option<i64> {
+        let of_day = self.timing.of_day()?;
+        let date = self.date();
+        let day_start = date
+            .date_naive()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp();
+        Some(day_start - i64::from(date.offset().local_minus_utc()) + i64::from(of_day))
     }
 
     /// These facts with what its sidecar says that an archive document's entry shows: the
@@ -830,10 +883,7 @@ mod tests {
     use super::*;
 
     fn stamp(size: u64) -> FileStamp {
-        FileStamp {
-            mtime_ns: 1,
-            rest: size << 1,
-        }
+        FileStamp(size << 1)
     }
 
     fn facts() -> Facts {
@@ -857,8 +907,8 @@ mod tests {
     }
 
     #[test]
-    fn a_stamp_is_16_bytes_and_its_companions_change_it() {
-        assert_eq!(std::mem::size_of::<FileStamp>(), 16);
+    fn a_stamp_is_8_bytes_and_its_companions_change_it() {
+        assert_eq!(std::mem::size_of::<FileStamp>(), 8);
         let plain = stamp(10);
         assert!(!plain.has_sidecar());
         let photo = stamp(5).as_companion();
@@ -868,10 +918,7 @@ mod tests {
         assert_ne!(plain, with_photo);
         assert_ne!(with_photo, with_sidecar);
         // An edited companion is a changed story; the same companion, the same story.
-        let edited = FileStamp {
-            mtime_ns: 9,
-            ..stamp(5)
-        };
+        let edited = stamp(9);
         assert_ne!(
             plain.with_companions(false, edited.as_companion()),
             with_photo
@@ -1035,6 +1082,52 @@ mod tests {
         }
         // The file has no name: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_date_only_story_keeps_its_files_time_only_on_its_day() {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        // Midnight of 18 June in Dushanbe (+05:00), no time of its own.
+        let story = |offset: i32, midnight: &str| {
+            StoryFacts::new(1, at(midnight), offset, None, vec![], None).with_content(7, false)
+        };
+        let dushanbe = story(18_000, "2025-06-18T00:00:00+05:00");
+        for (mtime, kept) in [
+            ("2025-06-18T00:00:00+05:00", true),
+            ("2025-06-18T08:05:09+05:00", true),
+            ("2025-06-18T23:59:59+05:00", true),
+            // The 17th in Dushanbe, though already the 18th… and the 19th.
+            ("2025-06-17T23:59:59+05:00", false),
+            ("2025-06-19T00:00:00+05:00", false),
+            // 20:00 UTC on the 17th is 01:00 on the 18th in Dushanbe: its day.
+            ("2025-06-17T20:00:00+00:00", true),
+        ] {
+            let facts = dushanbe.clone().with_mtime(Some(at(mtime)));
+            assert_eq!(facts.mtime_secs(), kept.then(|| at(mtime)), "{mtime}");
+            assert!(!facts.timed());
+        }
+        assert_eq!(dushanbe.clone().with_mtime(None).mtime_secs(), None);
+        // West of Greenwich, and before 1970.
+        let old = story(-18_000, "1965-03-01T00:00:00-05:00");
+        let mtime = at("1965-03-01T13:14:15-05:00");
+        assert_eq!(old.with_mtime(Some(mtime)).mtime_secs(), Some(mtime));
+        // A story with a time of its own never takes its file's.
+        let timed = StoryFacts::new(
+            1,
+            at("2025-06-18T09:00:00+05:00"),
+            18_000,
+            None,
+            vec![],
+            None,
+        )
+        .with_content(7, true)
+        .with_mtime(Some(at("2025-06-18T08:00:00+05:00")));
+        assert!(timed.timed());
+        assert_eq!(timed.mtime_secs(), None);
+        // Kept through the cache.
+        let facts = Facts::Story(dushanbe.with_mtime(Some(at("2025-06-18T08:05:09+05:00"))));
+        let back: Facts = postcard::from_bytes(&postcard::to_allocvec(&facts).unwrap()).unwrap();
+        assert_eq!(back, facts);
     }
 
     #[test]

@@ -554,9 +554,18 @@ impl Archive {
     /// Reads a story file's bytes, never through a link the walk would not follow, never
     /// blocking on a FIFO, and never more than `cap` bytes.
     pub(crate) fn read(&self, rel_path: &str, cap: u64) -> Result<Vec<u8>, ArticleError> {
+        self.read_dated(rel_path, cap).map(|(bytes, _)| bytes)
+    }
+
+    /// [`Archive::read`], with the file's modification time in seconds (as its open handle
+    /// gives it, so of the version read), where the system has one.
+    pub(crate) fn read_dated(
+        &self,
+        rel_path: &str,
+        cap: u64,
+    ) -> Result<(Vec<u8>, Option<i64>), ArticleError> {
         let path = self.path_of(rel_path);
-        let first =
-            fsx::open_regular(&path, self.follow_symlinks).map(|(file, meta)| (file, meta.len()));
+        let first = fsx::open_regular(&path, self.follow_symlinks);
         let opened = match first {
             // The walk took this link because it points inside: open the real file, checked
             // again now, so a link swapped in since the walk is not followed out.
@@ -564,12 +573,24 @@ impl Archive {
                 std::fs::canonicalize(&path)
                     .map_err(fsx::ReadError::from)
                     .and_then(|real| fsx::open_regular(&real, false))
-                    .map(|(file, meta)| (file, meta.len()))
             }
             other => other,
         };
         opened
-            .and_then(|(file, size)| fsx::read_capped(file, size, cap))
+            .and_then(|(file, meta)| {
+                let mtime = meta.modified().ok().and_then(|t| {
+                    match t.duration_since(std::time::UNIX_EPOCH) {
+                        Ok(d) => i64::try_from(d.as_secs()).ok(),
+                        // Before 1970: whole seconds down, as `div_euclid` would give.
+                        Err(e) => {
+                            let d = e.duration();
+                            let secs = i64::try_from(d.as_secs()).ok()?;
+                            Some(-secs - i64::from(d.subsec_nanos() > 0))
+                        }
+                    }
+                });
+                fsx::read_capped(file, meta.len(), cap).map(|bytes| (bytes, mtime))
+            })
             .map_err(|e| article::read_error(&path, e))
     }
 }
@@ -583,8 +604,8 @@ pub(crate) fn read_facts(
     (opts, mastheads): (&ParseOptions, Option<&Mastheads>),
 ) -> Facts {
     let path = archive.path_of(rel_path);
-    let bytes = match archive.read(rel_path, opts.max_file_size) {
-        Ok(b) => b,
+    let (bytes, mtime) = match archive.read_dated(rel_path, opts.max_file_size) {
+        Ok(read) => read,
         Err(e) => return Facts::Failed(Box::new(e)),
     };
     let summary = match article::summarize(&bytes, &path, opts) {
@@ -628,6 +649,7 @@ pub(crate) fn read_facts(
         )
         .with_sidecar(meta.updated, meta.author.clone())
         .with_content(hash, summary.timed || meta.published.is_some())
+        .with_mtime(mtime)
         .with_facets(
             (summary.lang, summary.city, summary.agency),
             meta.lang,
@@ -688,10 +710,11 @@ mod tests {
     /// smaller than a record of the other (see [`super::scan`]).
     #[test]
     fn the_scan_can_reuse_the_walks_list() {
-        // One record per file of the archive: 80 bytes (it was 112 with a 24-byte stamp and a
-        // flag of its own, padded to 8, then 96 with a `Box<str>` path, then 88 with the
-        // archive headline's place in the facts), and its path in the list's arena.
-        assert_eq!(std::mem::size_of::<Scanned>(), 80);
+        // One record per file of the archive: 72 bytes (it was 112 with a 24-byte stamp and a
+        // flag of its own, padded to 8, then 96 with a `Box<str>` path, 88 with the archive
+        // headline's place in the facts, 80 with a 16-byte stamp), and its path in the list's
+        // arena.
+        assert_eq!(std::mem::size_of::<Scanned>(), 72);
         assert!(std::mem::size_of::<CachedFile>() >= std::mem::size_of::<Scanned>());
         assert_eq!(
             std::mem::align_of::<CachedFile>(),

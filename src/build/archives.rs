@@ -553,7 +553,7 @@ fn index_entry(
         text: Vec::new(),
         lang: facts.lang(default_lang).to_string(),
         city: String::new(),
-        timed: facts.timed,
+        timed: facts.timed(),
         credit: None,
         photo: None,
         related: Vec::new(),

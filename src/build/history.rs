@@ -231,10 +231,10 @@ impl History {
             return;
         };
         let first_seen = old.map(|r| r.first_seen).or(self.now);
-        let kept = (!facts.timed)
+        let kept = (!facts.timed())
             .then(|| old.and_then(|r| recorded_time(r, story.date())))
             .flatten();
-        let (date, source) = kept.unwrap_or_else(|| first_time(file, facts, first_seen));
+        let (date, source) = kept.unwrap_or_else(|| first_time(facts, first_seen));
         let corrected = old.is_some_and(|r| r.hash != facts.hash);
         let revised = match old {
             Some(r) if corrected => self.now.or(r.revised),
@@ -447,7 +447,7 @@ fn fresh_row(scanned: &ScanList, index: u32, now: i64) -> Option<Row> {
     let Facts::Story(facts) = &file.facts else {
         return None;
     };
-    let (date, source) = first_time(file, facts, Some(now));
+    let (date, source) = first_time(facts, Some(now));
     Some(Row {
         path: scanned.path_of(file).into(),
         record: Record {
@@ -463,19 +463,13 @@ fn fresh_row(scanned: &ScanList, index: u32, now: i64) -> Option<Row> {
 }
 
 /// The publication time of a story the ledger has no time for (first seen at `first_seen`):
-/// its own, or for a date-only story the one [`choose_time`] chooses. A function of the scan
+/// its own, or for a date-only story the one [`choose_time`] chooses. A function of its facts
 /// alone, so that the merge and the commit give a new story the same time.
-fn first_time(
-    file: &Scanned,
-    facts: &StoryFacts,
-    first_seen: Option<i64>,
-) -> (DateTime<FixedOffset>, TimeSource) {
-    if facts.timed {
+fn first_time(facts: &StoryFacts, first_seen: Option<i64>) -> (DateTime<FixedOffset>, TimeSource) {
+    if facts.timed() {
         return (facts.date(), TimeSource::Story);
     }
-    let mtime =
-        Some(file.stamp.mtime_ns.div_euclid(1_000_000_000)).filter(|_| file.stamp.mtime_ns != 0);
-    choose_time(facts.date(), first_seen, mtime)
+    choose_time(facts.date(), first_seen, facts.mtime_secs())
 }
 
 /// The time the ledger holds for a date-only story, while it still falls on the story's
@@ -700,12 +694,13 @@ mod tests {
         let date_only = |mtime: DateTime<FixedOffset>| {
             let facts =
                 crate::cache::StoryFacts::new(1, midnight.timestamp(), 18_000, None, vec![], None);
-            let mut stamp = crate::cache::FileStamp::default();
-            stamp.mtime_ns = mtime.timestamp() * 1_000_000_000;
+            let facts = facts
+                .with_content(7, false)
+                .with_mtime(Some(mtime.timestamp()));
             Scanned {
                 rel_path: crate::file_list::RelPath::default(),
-                stamp,
-                facts: Facts::Story(facts.with_content(7, false)),
+                stamp: crate::cache::FileStamp::default(),
+                facts: Facts::Story(facts),
             }
         };
         let mtime = at("2025-06-18T08:00:00+05:00");
