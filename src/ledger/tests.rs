@@ -261,3 +261,32 @@ fn rows_given_one_at_a_time_are_written_with_the_changes() {
     assert_eq!(ids, ["a", "b", "c"]);
     assert_eq!(records["b"].published, 2);
 }
+
+#[test]
+fn reading_every_record_keeps_a_small_page_cache_and_sets_the_default_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.sqlite");
+    let mut ledger = Ledger::open(&path, true, BUSY).unwrap();
+    ledger
+        .commit(&changes(vec![row("a", 50), row("b", 60)]))
+        .unwrap();
+    let ledger = Ledger::open(&path, false, BUSY).unwrap();
+    let cache_size = |ledger: &Ledger| -> i64 {
+        let conn = ledger.conn.as_ref().unwrap();
+        conn.query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(cache_size(&ledger), DEFAULT_CACHE_KIB);
+    let mut seen = Vec::new();
+    ledger
+        .each_record(|id, _| seen.push((id, cache_size(&ledger))))
+        .unwrap();
+    assert_eq!(
+        seen,
+        [
+            ("a".to_string(), CACHE_WHILE_READING_KIB),
+            ("b".to_string(), CACHE_WHILE_READING_KIB)
+        ]
+    );
+    assert_eq!(cache_size(&ledger), DEFAULT_CACHE_KIB);
+}
