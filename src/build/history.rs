@@ -53,11 +53,11 @@ pub(super) struct History {
     listed: HashMap<String, HashSet<String>>,
     outcome: LedgerOutcome,
     /// The stories not in the ledger before this build, by scan position: their rows are made
-    /// one at a time as the commit writes them, from the scan (4 bytes each where a row is
-    /// over 100). In id order, as the merge meets them: a story listed for the first time is found here
-    /// by a binary search, and not looked up in the ledger (a set of their ids, even hashed,
-    /// was 18 MB at a first build of a million stories).
-    fresh: Vec<u32>,
+    /// one at a time as the commit writes them, from the scan (one bit a story where a row is
+    /// over 100 bytes; a list of their positions was 4 MB at a first build of a million
+    /// stories, at the build's peak). A story listed for the first time is looked up here, not
+    /// in the ledger.
+    fresh: Positions,
     /// Every record, when a session keeps them for the next build.
     records: Option<Records>,
     /// When the first tombstone shown now expires: the feeds change then, though no file does.
@@ -76,7 +76,7 @@ impl History {
             writes: false,
             gone: Vec::new(),
             listed: HashMap::new(),
-            fresh: Vec::new(),
+            fresh: Positions::default(),
             outcome: LedgerOutcome::default(),
             records: None,
             expires: None,
@@ -276,7 +276,7 @@ impl History {
         match old {
             None => {
                 self.outcome.new += 1;
-                self.fresh.push(story.index);
+                self.fresh.insert(story.index());
                 return;
             }
             Some(r) => {
@@ -385,25 +385,21 @@ impl History {
             .collect()
     }
 
-    /// Notes that the feeds of set `set` carry the stories `ids`. `scanned` is the scan
+    /// Notes that the feeds of set `set` carry the stories at `positions` of the scan
     /// [`History::read`] was given.
-    pub(super) fn listed<'a>(
+    pub(super) fn listed(
         &mut self,
         set: &str,
-        ids: impl IntoIterator<Item = &'a str>,
+        positions: impl IntoIterator<Item = usize>,
         scanned: &ScanList,
     ) -> Result<(), LedgerError> {
         let Some(ledger) = &self.ledger else {
             return Ok(());
         };
-        let fresh_id = |f: &u32| {
-            scanned
-                .get(*f as usize)
-                .map_or("", |s| crate::article::id_of(scanned.path_of(s)))
-        };
-        for id in ids {
+        for position in positions {
+            let id = crate::article::id_of(scanned.path_at(position));
             if !self.listed.contains_key(id) {
-                let new = self.fresh.binary_search_by(|f| fresh_id(f).cmp(id)).is_ok();
+                let new = self.fresh.contains(position);
                 let known: HashSet<String> = if new {
                     HashSet::new()
                 } else {
@@ -431,17 +427,10 @@ impl History {
         };
         if let (true, Some(now)) = (self.writes, self.now) {
             self.changes.listed.sort();
-            let fresh = self
-                .fresh
-                .iter()
-                .filter_map(|f| fresh_row(scanned, *f, now));
+            let fresh = self.fresh.iter().filter_map(|f| fresh_row(scanned, f, now));
             self.outcome.created = ledger.commit_with(&self.changes, fresh)?;
             if let Some(records) = self.records.as_mut() {
-                for row in self
-                    .fresh
-                    .iter()
-                    .filter_map(|f| fresh_row(scanned, *f, now))
-                {
+                for row in self.fresh.iter().filter_map(|f| fresh_row(scanned, f, now)) {
                     Changes::apply_row(&row, records);
                 }
                 self.changes.apply(records);
@@ -455,8 +444,8 @@ impl History {
 /// from the scan at the commit rather than kept from the merge (24 bytes a story, 23 MB at a
 /// first build of a million). `None` if the scan has no story there (never: the position is
 /// one of its stories').
-fn fresh_row(scanned: &ScanList, index: u32, now: i64) -> Option<Row> {
-    let file = scanned.get(index as usize)?;
+fn fresh_row(scanned: &ScanList, index: usize, now: i64) -> Option<Row> {
+    let file = scanned.get(index)?;
     let Facts::Story(facts) = &file.facts else {
         return None;
     };
@@ -483,6 +472,36 @@ fn first_time(facts: &StoryFacts, first_seen: Option<i64>) -> (DateTime<FixedOff
         return (facts.date(), TimeSource::Story);
     }
     choose_time(facts.date(), first_seen, facts.mtime_secs())
+}
+
+/// A set of scan positions, one bit each. (By hand: two operations, on a list of bits that
+/// only grows; no crate is needed for that.)
+#[derive(Debug, Default)]
+struct Positions(Vec<u64>);
+
+impl Positions {
+    fn insert(&mut self, position: usize) {
+        let (word, bit) = (position / 64, position % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn contains(&self, position: usize) -> bool {
+        self.0
+            .get(position / 64)
+            .is_some_and(|w| w & (1 << (position % 64)) != 0)
+    }
+
+    /// The positions in the set, in increasing order.
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, &word)| {
+            (0..64)
+                .filter(move |bit| word & (1 << bit) != 0)
+                .map(move |bit| i * 64 + bit)
+        })
+    }
 }
 
 /// The time the ledger holds for a date-only story, while it still falls on the story's
@@ -613,6 +632,18 @@ mod tests {
     }
 
     #[test]
+    fn positions_are_a_set_in_increasing_order() {
+        let mut set = Positions::default();
+        for p in [129, 0, 64, 63, 129] {
+            set.insert(p);
+        }
+        assert_eq!(set.iter().collect::<Vec<_>>(), [0, 63, 64, 129]);
+        assert!(set.contains(63) && set.contains(64) && !set.contains(65));
+        assert!(!set.contains(100_000), "beyond its words");
+        assert_eq!(Positions::default().iter().count(), 0);
+    }
+
+    #[test]
     fn reorder_sorts_by_position_and_keeps_the_order_of_equals() {
         // Every permutation of a few positions, with repeats, against a stable sort.
         let cases: [&[usize]; 6] = [
@@ -664,7 +695,7 @@ mod tests {
     }
 
     #[test]
-    fn new_stories_are_kept_in_id_order_and_their_listings_recorded() {
+    fn new_stories_are_noted_and_their_listings_recorded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite");
         // By path `a-b` comes before `a` ('-' < '.'); by id after it.
@@ -676,11 +707,12 @@ mod tests {
         let ids: Vec<&str> = history
             .fresh
             .iter()
-            .map(|f| crate::article::id_of(scan.path_at(*f as usize)))
+            .map(|f| crate::article::id_of(scan.path_at(f)))
             .collect();
-        assert_eq!(ids, ["x/a", "x/a-b", "x/b"]);
-        history.listed("", ["x/a-b", "x/b"], &scan).unwrap();
-        history.listed("en", ["x/a-b"], &scan).unwrap();
+        assert_eq!(ids, ["x/a-b", "x/a", "x/b"]);
+        // x/a-b is at 0, x/b at 2.
+        history.listed("", [0, 2], &scan).unwrap();
+        history.listed("en", [0], &scan).unwrap();
         history.commit(&scan).unwrap();
         let ledger = Ledger::open(&path, false, busy).unwrap();
         let sets = |id| -> Vec<String> {

@@ -608,10 +608,7 @@ pub fn build(config: &Config, opts: &BuildOptions) -> Result<BuildReport, Error>
     // Every document is out: now the ledger learns what the feeds carry, in one transaction,
     // and the memo keeps its stamp.
     for (set, chosen) in sets.iter().zip(&per_set.stories) {
-        let ids = chosen
-            .iter()
-            .map(|i| article::id_of(scan.scanned.path_at(*i)));
-        history.listed(&set.path, ids, &scan.scanned)?;
+        history.listed(&set.path, chosen.iter().copied(), &scan.scanned)?;
     }
     // The feeds change when a tombstone expires, the news sitemaps when their window moves.
     let expires = match (history.expires, news_moves) {
